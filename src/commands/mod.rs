@@ -1,0 +1,40 @@
+//! Command implementations. Each returns an [`Outcome`]; only `main` turns it
+//! into a process exit code.
+
+pub mod rules;
+pub mod scan;
+
+use crate::cli::{Cli, Command};
+
+/// How a command ended, as the exit-code contract in the README defines it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// 0: nothing at or above the gate (or the command simply succeeded).
+    Clean,
+    /// 1: findings at or above `--fail-on` (or, for `verify`, not verified).
+    Findings,
+    /// 2: usage, config or rule error.
+    UsageError,
+    /// 3: the scan was incomplete and `--strict` was given.
+    Incomplete,
+}
+
+impl Outcome {
+    /// The process exit code for this outcome.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Clean => 0,
+            Outcome::Findings => 1,
+            Outcome::UsageError => 2,
+            Outcome::Incomplete => 3,
+        }
+    }
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
+    match cli.command {
+        Command::Scan(args) => scan::run(&args),
+        Command::Rules(cmd) => rules::run(cmd),
+    }
+}

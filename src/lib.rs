@@ -1,0 +1,9 @@
+//! jwt2oauth: find Adobe Service Account (JWT) credential usage and verify its
+//! OAuth Server-to-Server replacement.
+//!
+//! The binary (`src/main.rs`) is a thin shell over this library: it parses the
+//! command line, calls into [`commands`], and maps the result to an exit code.
+
+pub mod cli;
+pub mod commands;
+pub mod finding;
