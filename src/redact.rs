@@ -1,0 +1,187 @@
+//! Secret redaction for every output, log and error message.
+//!
+//! Two entry points:
+//! - [`mask`] for a value known to be secret (a client secret, an access token,
+//!   a private key): at most a 4-character prefix and the length survive.
+//! - [`redact_text`] for free text that may contain secrets (a code frame, a
+//!   snippet, an error body from a server): PEM blocks, JWTs, Adobe client
+//!   secrets, values of secret-named keys and long base64 runs are masked.
+//!
+//! Redaction is conservative: a false positive costs readability, a false
+//! negative leaks a credential.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// How many leading characters of a secret may be shown.
+pub const PREFIX_CHARS: usize = 4;
+
+/// Masks a value known to be secret: `p8e-…[redacted, 36 chars]`.
+///
+/// Values of 12 characters or fewer show no prefix at all, so a short secret
+/// is never mostly revealed.
+pub fn mask(secret: &str) -> String {
+    let n = secret.chars().count();
+    let prefix: String = if n > 12 {
+        secret.chars().take(PREFIX_CHARS).collect()
+    } else {
+        String::new()
+    };
+    format!("{prefix}…[redacted, {n} chars]")
+}
+
+/// A PEM private-key block, possibly on one line with literal `\n` escapes
+/// (as in JSON or .env files), possibly cut off before its END line.
+static PEM_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)((?:[^-]|-[^-])*?)(-----END [A-Z0-9 ]*PRIVATE KEY-----|$)",
+    )
+    .expect("static regex")
+});
+
+/// A JWT (three base64url segments, the first two starting with `eyJ`).
+static JWT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*").expect("static regex")
+});
+
+/// An Adobe client secret (`p8e-` followed by 20 or more characters).
+static ADOBE_SECRET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"p8e-[A-Za-z0-9_-]{8,}").expect("static regex"));
+
+/// A value assigned to a key whose name says it is secret. Group 1 is the key
+/// and separator, group 2 the value.
+static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)((?:client[_-]?secrets?|secret|password|passwd|passphrase|private[_-]?key(?:[_-]?data)?|access[_-]?token|bearer|jwt[_-]?token|encoded[_-]?pkcs8|api[_-]?secret)\w*["']?\s*(?:[:=]|=>|,)\s*\[?\s*["'`]?)([^\s"'`,;\])]{8,})"#,
+    )
+    .expect("static regex")
+});
+
+/// A long run of base64 characters (a key body, a base64 PKCS#8 blob).
+static LONG_BASE64: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
+
+/// Redacts every secret-looking part of `text`. Returns the input unchanged
+/// (borrowed) when nothing needed masking.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    let mut out = Cow::Borrowed(text);
+    out = replace_all(out, &PEM_BLOCK, |c| {
+        let body = c.get(2).map_or("", |m| m.as_str());
+        let end = c.get(3).map_or("", |m| m.as_str());
+        format!("{}{}{}", &c[1], mask_body(body), end)
+    });
+    out = replace_all(out, &JWT, |c| mask(&c[0]));
+    out = replace_all(out, &ADOBE_SECRET, |c| mask(&c[0]));
+    out = replace_all(out, &SECRET_ASSIGNMENT, |c| {
+        let value = &c[2];
+        if value.contains("…[redacted") || looks_like_reference(value) {
+            c[0].to_string()
+        } else {
+            format!("{}{}", &c[1], mask(value))
+        }
+    });
+    out = replace_all(out, &LONG_BASE64, |c| mask(&c[0]));
+    out
+}
+
+/// PEM bodies are masked whole, keeping the escapes' shape out of the output.
+fn mask_body(body: &str) -> String {
+    if body.trim().is_empty() {
+        body.to_string()
+    } else {
+        format!("…[redacted, {} chars]", body.chars().count())
+    }
+}
+
+/// Values that name where a secret is kept rather than being one: environment
+/// variable references, template placeholders, file paths, function calls.
+fn looks_like_reference(value: &str) -> bool {
+    let v = value.trim();
+    v.starts_with("-----")
+        || v.starts_with('$')
+        || v.starts_with('{')
+        || v.starts_with('<')
+        || v.starts_with("process.env")
+        || v.starts_with("os.environ")
+        || v.starts_with("os.getenv")
+        || v.starts_with("System.getenv")
+        || v.starts_with("Environment.")
+        || v.starts_with("config.")
+        || v.starts_with("self.")
+        || v.starts_with("this.")
+        || v.ends_with(".key")
+        || v.ends_with(".pem")
+        || v.contains('(')
+        || v.contains('/')
+}
+
+fn replace_all<'a>(
+    input: Cow<'a, str>,
+    re: &Regex,
+    f: impl Fn(&regex::Captures<'_>) -> String,
+) -> Cow<'a, str> {
+    if !re.is_match(&input) {
+        return input;
+    }
+    Cow::Owned(re.replace_all(&input, |c: &regex::Captures<'_>| f(c)).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JWT_SAMPLE: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJBQkNAQWRvYmVPcmcifQ.c2lnbmF0dXJlc2lnbmF0dXJl";
+
+    #[test]
+    fn mask_keeps_short_prefix_and_length() {
+        assert_eq!(
+            mask("p8e-ABCDEFGHIJKLMNOPQRSTUVWXYZ123456"),
+            "p8e-…[redacted, 36 chars]"
+        );
+        assert_eq!(mask("short"), "…[redacted, 5 chars]");
+    }
+
+    #[test]
+    fn jwts_and_adobe_secrets_are_masked() {
+        let line = format!("token = '{JWT_SAMPLE}' secret p8e-AbCdEfGhIjKlMnOpQrStUvWxYz012345");
+        let out = redact_text(&line);
+        assert!(!out.contains("eyJpc3MiOiJBQkNAQWRvYmVPcmcifQ"), "{out}");
+        assert!(!out.contains("AbCdEfGhIjKlMnOp"), "{out}");
+    }
+
+    #[test]
+    fn one_line_pem_with_escapes_is_masked() {
+        let line = r#""private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nqwerty\n-----END PRIVATE KEY-----\n""#;
+        let out = redact_text(line);
+        assert!(!out.contains("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC"), "{out}");
+        assert!(out.contains("-----BEGIN PRIVATE KEY-----"), "{out}");
+        assert!(out.contains("-----END PRIVATE KEY-----"), "{out}");
+    }
+
+    #[test]
+    fn secret_assignments_are_masked_but_references_kept() {
+        let out = redact_text(r#"CLIENT_SECRET="9f3a1c2b-1111-2222-3333-444455556666""#);
+        assert!(!out.contains("1111-2222"), "{out}");
+        let out = redact_text("clientSecret: process.env.CLIENT_SECRET,");
+        assert_eq!(out, "clientSecret: process.env.CLIENT_SECRET,");
+        let out = redact_text("private_key_path = './keys/private.key'");
+        assert!(out.contains("private.key"), "{out}");
+    }
+
+    #[test]
+    fn base64_key_bodies_are_masked() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
+        let out = redact_text(body);
+        assert!(!out.contains("ANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA"), "{out}");
+    }
+
+    #[test]
+    fn clean_text_is_borrowed() {
+        assert!(matches!(
+            redact_text("const url = 'https://ims-na1.adobelogin.com/ims/exchange/jwt';"),
+            Cow::Borrowed(_)
+        ));
+    }
+}
