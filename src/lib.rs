@@ -6,5 +6,10 @@
 
 pub mod cli;
 pub mod commands;
+pub mod engine;
 pub mod finding;
+pub mod output;
 pub mod redact;
+pub mod rules;
+pub mod scan;
+pub mod suppress;

@@ -1,8 +1,242 @@
-//! `jwt2oauth rules ...` (being built).
+//! `jwt2oauth rules list|explain|lint|test`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+
 use super::Outcome;
-use crate::cli::RulesCommand;
+use crate::cli::{RuleSource, RulesCommand};
+use crate::engine::Engine;
+use crate::rules::load::{SourceFile, builtin_files, load_layers, read_dir_files};
+use crate::rules::{RuleError, RuleSet, load};
+
+/// Loads the rules for a command, printing every rule error to stderr.
+/// `Err` carries the outcome to exit with (2).
+pub fn load_rules(source: &RuleSource) -> Result<RuleSet, Outcome> {
+    load(&source.rules_dirs, source.no_builtin_rules).map_err(|errors| {
+        print_errors(&errors);
+        Outcome::UsageError
+    })
+}
+
+fn print_errors(errors: &[RuleError]) {
+    for e in errors {
+        eprintln!("jwt2oauth: rule error: {e}");
+    }
+    eprintln!(
+        "jwt2oauth: {} rule error{}; fix them or run `jwt2oauth rules lint DIR`",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+}
 
 /// Runs a rules subcommand.
-pub fn run(_cmd: RulesCommand) -> anyhow::Result<Outcome> {
-    anyhow::bail!("rules is not built yet")
+pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
+    match cmd {
+        RulesCommand::List { rule_source, json } => {
+            let set = match load_rules(&rule_source) {
+                Ok(s) => s,
+                Err(o) => return Ok(o),
+            };
+            list(&set, json)?;
+            Ok(Outcome::Clean)
+        }
+        RulesCommand::Explain { id, rule_source } => {
+            let set = match load_rules(&rule_source) {
+                Ok(s) => s,
+                Err(o) => return Ok(o),
+            };
+            match set.get(&id) {
+                Some(_) => {
+                    print!("{}", explain(&set, &id));
+                    Ok(Outcome::Clean)
+                }
+                None => {
+                    eprintln!("jwt2oauth: no rule {id:?}; `jwt2oauth rules list` shows them");
+                    Ok(Outcome::UsageError)
+                }
+            }
+        }
+        RulesCommand::Lint { paths } => lint(&paths),
+        RulesCommand::Test { paths } => test(&paths),
+    }
+}
+
+fn list(set: &RuleSet, json: bool) -> anyhow::Result<()> {
+    if json {
+        let rows: Vec<BTreeMap<&str, String>> = set
+            .rules
+            .iter()
+            .map(|r| {
+                BTreeMap::from([
+                    ("id", r.spec.id.clone()),
+                    ("category", r.spec.category.to_string()),
+                    ("severity", r.spec.severity.to_string()),
+                    ("confidence", r.spec.confidence.as_str().to_string()),
+                    ("deadline", r.spec.deadline.clone().unwrap_or_default()),
+                    ("title", r.spec.title.clone()),
+                    ("origin", r.origin.clone()),
+                ])
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    let w = set.rules.iter().map(|r| r.spec.id.len()).max().unwrap_or(2);
+    println!("{:w$}  {:21}  {:8}  TITLE", "ID", "CATEGORY", "SEVERITY");
+    for r in &set.rules {
+        println!(
+            "{:w$}  {:21}  {:8}  {}",
+            r.spec.id, r.spec.category, r.spec.severity, r.spec.title
+        );
+    }
+    Ok(())
+}
+
+/// A rule's documentation in Markdown (also used for SARIF help).
+pub fn explain(set: &RuleSet, id: &str) -> String {
+    let Some(rule) = set.get(id) else {
+        return String::new();
+    };
+    let s = &rule.spec;
+    let mut out = format!("# {}: {}\n\n", s.id, s.title.trim());
+    out.push_str(&format!(
+        "Category: {}  \nSeverity: {}  \nConfidence: {}  \n",
+        s.category,
+        s.severity,
+        s.confidence.as_str()
+    ));
+    match s.deadline.as_deref().and_then(|d| set.deadlines.get(d).map(|x| (d, x))) {
+        Some((id, d)) => out.push_str(&format!(
+            "Deadline: {} ({id}: {}; source {}, checked {})\n",
+            d.date,
+            d.title.trim(),
+            d.source,
+            d.checked
+        )),
+        None => out.push_str("Deadline: none (informational)\n"),
+    }
+    out.push_str(&format!("\n## What it does\n\n{}\n", s.docs.what.trim()));
+    out.push_str(&format!("\n## Why it matters\n\n{}\n", s.docs.why.trim()));
+    if let Some(e) = &s.docs.example {
+        out.push_str(&format!("\n## Example\n\n```\n{}\n```\n", e.trim_end()));
+    }
+    out.push_str(&format!("\n## Use instead\n\n{}\n", s.remediation.trim()));
+    if let Some(u) = &s.docs.use_instead {
+        out.push_str(&format!("\n```\n{}\n```\n", u.trim_end()));
+    }
+    if !s.references.is_empty() {
+        out.push_str("\n## References\n\n");
+        for r in &s.references {
+            out.push_str(&format!("- {r}\n"));
+        }
+    }
+    out
+}
+
+/// Loads the rule files at `paths` (or the built-ins) strictly, with the
+/// built-in deadlines available for reference.
+fn load_for_check(paths: &[PathBuf]) -> (RuleSet, Vec<RuleError>) {
+    let mut errors = Vec::new();
+    let builtin_deadlines: Vec<SourceFile> = builtin_files()
+        .into_iter()
+        .filter(|f| f.name.ends_with(crate::rules::load::DEADLINES_FILE))
+        .collect();
+    let mut layer = Vec::new();
+    if paths.is_empty() {
+        layer = builtin_files()
+            .into_iter()
+            .filter(|f| !f.name.ends_with(crate::rules::load::DEADLINES_FILE))
+            .collect();
+    }
+    for p in paths {
+        match read_dir_files(p) {
+            Ok(files) => layer.extend(files),
+            Err(e) => errors.push(e),
+        }
+    }
+    let set = load_layers(vec![builtin_deadlines, layer], &mut errors);
+    (set, errors)
+}
+
+fn lint(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
+    let (set, errors) = load_for_check(paths);
+    if errors.is_empty() {
+        println!("{} rules OK", set.rules.len());
+        Ok(Outcome::Clean)
+    } else {
+        print_errors(&errors);
+        Ok(Outcome::UsageError)
+    }
+}
+
+/// One failed example.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub which: String,
+    pub problem: String,
+}
+
+/// Runs every rule's examples through the real engine (prefilter included,
+/// so an example that no keyword covers fails too).
+pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
+    let today: Date = Date::constant(2026, 1, 1);
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for rule in &set.rules {
+        let single = RuleSet {
+            rules: vec![rule.clone()],
+            deadlines: set.deadlines.clone(),
+        };
+        let engine = Engine::new(&single, today, 90);
+        let mut scratch = Vec::new();
+        let groups = [(true, &rule.spec.examples.matches), (false, &rule.spec.examples.no_match)];
+        for (must_match, examples) in groups {
+            for (i, ex) in examples.iter().enumerate() {
+                count += 1;
+                let path = ex.path.as_deref().unwrap_or("example.txt");
+                let siblings = |n: &str| ex.siblings.iter().any(|s| s == n);
+                let res = engine.scan(path, ex.code.as_bytes(), &siblings, true, &mut scratch);
+                let n = res.findings.len() + res.suppressed.len();
+                let which = format!("examples.{}[{i}] ({path})", if must_match { "match" } else { "no_match" });
+                if must_match && n == 0 {
+                    failures.push(ExampleFailure {
+                        rule: rule.spec.id.clone(),
+                        which,
+                        problem: "did not match".into(),
+                    });
+                } else if !must_match && n > 0 {
+                    let lines: Vec<String> = res.findings.iter().map(|d| d.finding.location.line.to_string()).collect();
+                    failures.push(ExampleFailure {
+                        rule: rule.spec.id.clone(),
+                        which,
+                        problem: format!("matched (line {})", lines.join(", ")),
+                    });
+                }
+            }
+        }
+    }
+    (count, failures)
+}
+
+fn test(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
+    let (set, errors) = load_for_check(paths);
+    if !errors.is_empty() {
+        print_errors(&errors);
+        return Ok(Outcome::UsageError);
+    }
+    let (count, failures) = run_examples(&set);
+    for f in &failures {
+        println!("FAIL {}: {}: {}", f.rule, f.which, f.problem);
+    }
+    println!(
+        "{} rules, {} examples: {} passed, {} failed",
+        set.rules.len(),
+        count,
+        count - failures.len(),
+        failures.len()
+    );
+    Ok(if failures.is_empty() { Outcome::Clean } else { Outcome::Findings })
 }

@@ -1,0 +1,238 @@
+//! Evaluating a rule's matcher tree over one file's bytes.
+//!
+//! A node yields byte spans. `regex` yields its matches (or its `hit`
+//! group); `any` the union of its children; `all` the spans of its first
+//! child that every other child confirms (anywhere, or within N lines);
+//! `not` children then drop spans they match near. `sibling_file` is a
+//! file-level condition.
+
+use crate::rules::{Node, NodeKind};
+
+/// A matched byte range `[start, end)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Line starts of a file, built once per file that has candidate rules.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    len: usize,
+}
+
+impl LineIndex {
+    /// Indexes `text`'s line starts.
+    pub fn new(text: &[u8]) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
+    }
+
+    /// The 0-based line holding byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// The byte range of 0-based line `line`, without its line terminator.
+    pub fn line_range(&self, text: &[u8], line: usize) -> (usize, usize) {
+        let start = self.starts.get(line).copied().unwrap_or(self.len);
+        let mut end = self.starts.get(line + 1).map_or(self.len, |s| s - 1);
+        if end > start && text.get(end - 1) == Some(&b'\r') {
+            end -= 1;
+        }
+        (start, end.max(start))
+    }
+
+    /// Number of lines.
+    pub fn line_count(&self) -> usize {
+        self.starts.len()
+    }
+}
+
+/// What the matcher needs to know about the file beyond its bytes.
+pub struct FileContext<'a> {
+    pub text: &'a [u8],
+    pub lines: &'a LineIndex,
+    /// Whether a file of this name exists in the same directory.
+    pub sibling_exists: &'a dyn Fn(&str) -> bool,
+}
+
+/// Evaluates `node`, returning sorted, de-duplicated spans.
+pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
+    let mut spans = match &node.kind {
+        NodeKind::Regex { re, hit } => regex_spans(re, *hit, cx.text),
+        NodeKind::Any(children) => {
+            let mut v: Vec<Span> = children.iter().flat_map(|c| eval(c, cx)).collect();
+            v.sort();
+            v.dedup();
+            v
+        }
+        NodeKind::All(children) => {
+            let Some((first, rest)) = children.split_first() else {
+                return Vec::new();
+            };
+            let mut base = eval(first, cx);
+            for child in rest {
+                if base.is_empty() {
+                    break;
+                }
+                if let NodeKind::Sibling(name) = &child.kind {
+                    if !(cx.sibling_exists)(name) {
+                        return Vec::new();
+                    }
+                    continue;
+                }
+                let confirm = eval(child, cx);
+                base.retain(|s| near_any(*s, &confirm, child.within, cx.lines));
+            }
+            base
+        }
+        // A sibling condition only qualifies other matches (compile checks).
+        NodeKind::Sibling(_) => Vec::new(),
+    };
+    for n in &node.not {
+        if spans.is_empty() {
+            break;
+        }
+        if let NodeKind::Sibling(name) = &n.kind {
+            if (cx.sibling_exists)(name) {
+                return Vec::new();
+            }
+            continue;
+        }
+        let excluded = eval(n, cx);
+        spans.retain(|s| !near_any(*s, &excluded, n.within, cx.lines));
+    }
+    spans
+}
+
+fn regex_spans(re: &regex::bytes::Regex, hit: Option<usize>, text: &[u8]) -> Vec<Span> {
+    match hit {
+        Some(group) => re
+            .captures_iter(text)
+            .filter_map(|c| c.get(group).or_else(|| c.get(0)))
+            .map(|m| Span {
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect(),
+        None => re
+            .find_iter(text)
+            .map(|m| Span {
+                start: m.start(),
+                end: m.end(),
+            })
+            .collect(),
+    }
+}
+
+/// Whether any of `others` lies within `within` lines of `s` (anywhere in
+/// the file when `within` is `None`).
+fn near_any(s: Span, others: &[Span], within: Option<u32>, lines: &LineIndex) -> bool {
+    let Some(within) = within else {
+        return !others.is_empty();
+    };
+    let within = within as usize;
+    let s_first = lines.line_of(s.start);
+    let s_last = lines.line_of(s.end.saturating_sub(1).max(s.start));
+    others.iter().any(|o| {
+        let o_first = lines.line_of(o.start);
+        let o_last = lines.line_of(o.end.saturating_sub(1).max(o.start));
+        // Distance between two line intervals (0 when they overlap).
+        let gap = if o_first > s_last {
+            o_first - s_last
+        } else {
+            s_first.saturating_sub(o_last)
+        };
+        gap <= within
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::compile::compile;
+    use crate::rules::model::RuleSpec;
+
+    fn rule(matcher_yaml: &str) -> crate::rules::Rule {
+        let yaml = format!(
+            "id: t\ntitle: t\ncategory: jwt-claims\nseverity: low\nconfidence: low\ndeadline: d\n\
+             files: {{}}\nkeywords: [abc]\nmessage: m\nremediation: r\nreferences: []\n\
+             docs: {{what: w, why: y}}\nexamples: {{match: [{{code: x}}], no_match: [{{code: y}}]}}\n\
+             match:\n{matcher_yaml}"
+        );
+        let spec: RuleSpec = serde_saphyr::from_str(&yaml).expect("test rule parses");
+        compile(spec, "t.yaml").expect("test rule compiles")
+    }
+
+    fn run(matcher_yaml: &str, text: &str, siblings: &[&str]) -> Vec<usize> {
+        let r = rule(matcher_yaml);
+        let lines = LineIndex::new(text.as_bytes());
+        let exists = |n: &str| siblings.contains(&n);
+        let cx = FileContext {
+            text: text.as_bytes(),
+            lines: &lines,
+            sibling_exists: &exists,
+        };
+        eval(&r.root, &cx)
+            .into_iter()
+            .map(|s| lines.line_of(s.start) + 1)
+            .collect()
+    }
+
+    #[test]
+    fn all_within_lines() {
+        let m = "  all:\n    - regex: 'aud'\n    - regex: 'secret'\n      within: 1\n";
+        assert_eq!(run(m, "aud\nsecret\n", &[]), vec![1]);
+        assert_eq!(run(m, "aud\n\n\nsecret\n", &[]), Vec::<usize>::new());
+        let anywhere = "  all:\n    - regex: 'aud'\n    - regex: 'secret'\n";
+        assert_eq!(run(anywhere, "aud\n\n\n\nsecret\n", &[]), vec![1]);
+    }
+
+    #[test]
+    fn not_on_same_line() {
+        let m = "  regex: 'ent_\\w+_sdk'\n  not:\n    - regex: '/s/ent_'\n      within: 0\n";
+        assert_eq!(run(m, "x = 'ent_user_sdk'\ny = 'https://h/s/ent_user_sdk'\n", &[]), vec![1]);
+    }
+
+    #[test]
+    fn any_unions_and_hit_group_points_inside() {
+        let m = "  any:\n    - regex: 'foo'\n    - regex: 'x(?P<hit>bar)'\n";
+        let r = rule(m);
+        let text = "1 xbar\nfoo\n";
+        let lines = LineIndex::new(text.as_bytes());
+        let no = |_: &str| false;
+        let cx = FileContext { text: text.as_bytes(), lines: &lines, sibling_exists: &no };
+        let spans = eval(&r.root, &cx);
+        assert_eq!(spans, vec![Span { start: 3, end: 6 }, Span { start: 7, end: 10 }]);
+    }
+
+    #[test]
+    fn sibling_conditions() {
+        let m = "  all:\n    - regex: 'BEGIN'\n    - sibling_file: certificate_pub.crt\n";
+        assert_eq!(run(m, "BEGIN", &["certificate_pub.crt"]), vec![1]);
+        assert!(run(m, "BEGIN", &[]).is_empty());
+        let n = "  regex: 'BEGIN'\n  not:\n    - sibling_file: tls.crt\n";
+        assert!(run(n, "BEGIN", &["tls.crt"]).is_empty());
+    }
+
+    #[test]
+    fn line_index_ranges() {
+        let t = b"ab\r\ncd\nef";
+        let li = LineIndex::new(t);
+        assert_eq!(li.line_count(), 3);
+        assert_eq!(li.line_range(t, 0), (0, 2));
+        assert_eq!(li.line_range(t, 1), (4, 6));
+        assert_eq!(li.line_range(t, 2), (7, 9));
+        assert_eq!(li.line_of(5), 1);
+    }
+}

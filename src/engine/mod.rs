@@ -1,0 +1,243 @@
+//! Detection: runs the rules over one file's bytes and builds findings.
+//!
+//! Pure: no printing, no clock (it is given `today`), no file system except
+//! through the `sibling_exists` callback.
+
+pub mod matcher;
+pub mod prefilter;
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use crate::finding::{DeadlineInfo, Finding, Location, RuleMeta};
+use crate::redact::redact_text;
+use crate::rules::{Rule, RuleSet};
+use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
+use matcher::{FileContext, LineIndex, Span, eval};
+use prefilter::Prefilter;
+
+/// Longest line (in characters) shown in a snippet or code frame; longer
+/// lines are windowed around the match.
+pub const MAX_LINE_CHARS: usize = 200;
+
+/// Most lines of one match shown in a snippet.
+const MAX_SNIPPET_LINES: usize = 3;
+
+/// One line of a code frame: its 1-based number and redacted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameLine {
+    pub line: u32,
+    pub text: String,
+    /// Whether the match is on this line.
+    pub is_match: bool,
+}
+
+/// A finding plus its code frame (a line of context each side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub finding: Finding,
+    pub frame: Vec<FrameLine>,
+}
+
+/// What one file produced.
+#[derive(Debug, Default)]
+pub struct FileScan {
+    pub findings: Vec<Detected>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// The rules of a run, compiled into one prefilter, with the date findings
+/// are judged against.
+pub struct Engine<'r> {
+    set: &'r RuleSet,
+    prefilter: Prefilter,
+    deadlines: Vec<Option<DeadlineInfo>>,
+}
+
+impl<'r> Engine<'r> {
+    /// Prepares the engine; deadlines are evaluated once per rule here.
+    pub fn new(set: &'r RuleSet, today: Date, warn_days: i64) -> Engine<'r> {
+        let deadlines = set
+            .rules
+            .iter()
+            .map(|r| {
+                let id = r.spec.deadline.as_deref()?;
+                let d = set.deadlines.get(id)?;
+                Some(DeadlineInfo::evaluate(id, d.date, &d.source, today, warn_days))
+            })
+            .collect();
+        Engine {
+            set,
+            prefilter: Prefilter::new(&set.rules),
+            deadlines,
+        }
+    }
+
+    /// The rules this engine runs.
+    pub fn rules(&self) -> &[Rule] {
+        &self.set.rules
+    }
+
+    /// Scans one file. `candidates` is scratch space reused across files.
+    /// With `use_prefilter` false every applicable rule runs (for tests that
+    /// prove the prefilter loses nothing).
+    pub fn scan(
+        &self,
+        rel_path: &str,
+        text: &[u8],
+        sibling_exists: &dyn Fn(&str) -> bool,
+        use_prefilter: bool,
+        candidates: &mut Vec<bool>,
+    ) -> FileScan {
+        if use_prefilter {
+            if !self.prefilter.candidates(text, candidates) {
+                return FileScan::default();
+            }
+        } else {
+            candidates.clear();
+            candidates.resize(self.set.rules.len(), true);
+        }
+        let mut out = FileScan::default();
+        let mut lines: Option<LineIndex> = None;
+        let mut occurrences: HashMap<(usize, String), u32> = HashMap::new();
+        for (ri, rule) in self.set.rules.iter().enumerate() {
+            if !candidates[ri] || !rule.applies_to(rel_path) {
+                continue;
+            }
+            let li = lines.get_or_insert_with(|| LineIndex::new(text));
+            let cx = FileContext {
+                text,
+                lines: li,
+                sibling_exists,
+            };
+            let mut last_line = None;
+            for span in eval(&rule.root, &cx) {
+                let line0 = li.line_of(span.start);
+                // One finding per rule and line: a second match on the same
+                // line adds noise, not information.
+                if last_line == Some(line0) {
+                    continue;
+                }
+                last_line = Some(line0);
+                let matched = String::from_utf8_lossy(&text[span.start..span.end]).into_owned();
+                let occ = occurrences
+                    .entry((ri, matched.split_whitespace().collect()))
+                    .or_insert(0);
+                let detected = self.build(ri, rule, rel_path, text, li, span, &matched, *occ);
+                *occ += 1;
+                let suppression = (0..=1).find_map(|back| {
+                    let l = line0.checked_sub(back)?;
+                    let (s, e) = li.line_range(text, l);
+                    inline_reason(&text[s..e], &rule.spec.id).map(|r| (l, r))
+                });
+                match suppression {
+                    Some((l, reason)) => out.suppressed.push(Suppressed {
+                        finding: detected.finding,
+                        kind: SuppressionKind::Inline { line: l as u32 + 1 },
+                        reason,
+                    }),
+                    None => out.findings.push(detected),
+                }
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn build(
+        &self,
+        ri: usize,
+        rule: &Rule,
+        rel_path: &str,
+        text: &[u8],
+        li: &LineIndex,
+        span: Span,
+        matched: &str,
+        occurrence: u32,
+    ) -> Detected {
+        let end = if span.end > span.start && text.get(span.end - 1) == Some(&b'\n') {
+            span.end - 1
+        } else {
+            span.end
+        };
+        let (l0, l1) = (li.line_of(span.start), li.line_of(end.max(span.start)));
+        let col = |line: usize, off: usize| {
+            let (s, _) = li.line_range(text, line);
+            char_count(&text[s..off.max(s)]) as u32 + 1
+        };
+        let location = Location {
+            path: rel_path.to_string(),
+            line: l0 as u32 + 1,
+            column: col(l0, span.start),
+            end_line: l1 as u32 + 1,
+            end_column: col(l1, end),
+        };
+        let snippet: Vec<String> = (l0..=l1.min(l0 + MAX_SNIPPET_LINES - 1))
+            .map(|l| {
+                let at = (l == l0).then_some(span.start);
+                line_text(text, li, l, at)
+            })
+            .collect();
+        let first = l0.saturating_sub(1);
+        let last = (l1.min(l0 + MAX_SNIPPET_LINES - 1) + 1).min(li.line_count() - 1);
+        let frame = (first..=last)
+            .map(|l| FrameLine {
+                line: l as u32 + 1,
+                text: line_text(text, li, l, (l == l0).then_some(span.start)),
+                is_match: (l0..=l1).contains(&l),
+            })
+            .collect();
+        let spec = &rule.spec;
+        let meta = RuleMeta {
+            id: &spec.id,
+            category: spec.category,
+            severity: spec.severity,
+            confidence: spec.confidence,
+            message: &spec.message,
+            remediation: &spec.remediation,
+        };
+        let finding = Finding::new(
+            &meta,
+            location,
+            &snippet.join("\n"),
+            matched,
+            occurrence,
+            self.deadlines[ri].clone(),
+        );
+        Detected { finding, frame }
+    }
+}
+
+/// Number of UTF-8 characters (invalid bytes count as one each).
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
+}
+
+/// One line's text, redacted, windowed around byte offset `at` when long.
+/// Redaction happens before windowing, so a window edge never reveals part
+/// of a secret.
+fn line_text(text: &[u8], li: &LineIndex, line: usize, at: Option<usize>) -> String {
+    let (s, e) = li.line_range(text, line);
+    let raw = &text[s..e];
+    if raw.len() <= MAX_LINE_CHARS {
+        return redact_text(&String::from_utf8_lossy(raw)).into_owned();
+    }
+    let split = at.map_or(0, |a| a.clamp(s, e) - s);
+    let before = redact_text(&String::from_utf8_lossy(&raw[..split])).into_owned();
+    let after = redact_text(&String::from_utf8_lossy(&raw[split..])).into_owned();
+    let before_chars: Vec<char> = before.chars().collect();
+    let keep_before = 40.min(before_chars.len());
+    let mut out = String::new();
+    if keep_before < before_chars.len() {
+        out.push('…');
+    }
+    out.extend(&before_chars[before_chars.len() - keep_before..]);
+    let room = MAX_LINE_CHARS - keep_before;
+    let after_chars = after.chars().count();
+    out.extend(after.chars().take(room));
+    if after_chars > room {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,216 @@
+//! `--format json`: one object with a versioned schema (see README, "JSON
+//! output"). The structs here are the schema; the internal types never leak
+//! into it, so they can change without breaking consumers.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::Report;
+use crate::finding::{Category, Finding, Severity};
+
+/// Bump when a field is removed or changes meaning (adding fields is fine).
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    version: u32,
+    tool: Tool<'a>,
+    today: String,
+    findings: Vec<JsonFinding<'a>>,
+    suppressed: Vec<JsonSuppressed<'a>>,
+    summary: Summary<'a>,
+    errors: Vec<JsonError<'a>>,
+    skipped: Vec<JsonSkipped<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'a str,
+    version: &'a str,
+    rules: usize,
+}
+
+#[derive(Serialize)]
+struct JsonDeadline<'a> {
+    id: &'a str,
+    date: String,
+    status: &'a str,
+    days: i64,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule_id: &'a str,
+    category: &'a str,
+    severity: &'a str,
+    rule_severity: &'a str,
+    confidence: &'a str,
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+    snippet: &'a str,
+    fingerprint: &'a str,
+    deadline: Option<JsonDeadline<'a>>,
+    remediation: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    kind: &'a str,
+    line: Option<u32>,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSuppressed<'a> {
+    #[serde(flatten)]
+    finding: JsonFinding<'a>,
+    suppression: JsonSuppression<'a>,
+}
+
+#[derive(Serialize)]
+struct Summary<'a> {
+    findings: usize,
+    suppressed: usize,
+    errors: usize,
+    files_scanned: u64,
+    bytes_scanned: u64,
+    skipped_binary: u64,
+    skipped_too_large: u64,
+    ignored_credential_files_scanned: u64,
+    by_severity: BTreeMap<&'a str, usize>,
+    by_status: BTreeMap<&'a str, usize>,
+    by_category: BTreeMap<&'a str, usize>,
+    fail_on: &'a str,
+    gate_failed: bool,
+    incomplete: bool,
+}
+
+#[derive(Serialize)]
+struct JsonError<'a> {
+    path: &'a str,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonSkipped<'a> {
+    path: &'a str,
+    reason: &'a str,
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule_id: &f.rule_id,
+        category: f.category.as_str(),
+        severity: f.severity.as_str(),
+        rule_severity: f.rule_severity.as_str(),
+        confidence: f.confidence.as_str(),
+        path: &f.location.path,
+        line: f.location.line,
+        column: f.location.column,
+        end_line: f.location.end_line,
+        end_column: f.location.end_column,
+        message: &f.message,
+        snippet: &f.snippet,
+        fingerprint: &f.fingerprint,
+        deadline: f.deadline.as_ref().map(|d| JsonDeadline {
+            id: &d.id,
+            date: d.date.to_string(),
+            status: d.status.as_str(),
+            days: d.days,
+            source: &d.source,
+        }),
+        remediation: &f.remediation,
+    }
+}
+
+/// Writes the report as pretty-printed JSON followed by a newline.
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let scan = report.scan;
+    let mut by_severity: BTreeMap<&str, usize> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .iter()
+    .map(|s| (s.as_str(), 0))
+    .collect();
+    let mut by_status: BTreeMap<&str, usize> =
+        ["past-due", "due-soon", "scheduled", "none"].iter().map(|s| (*s, 0)).collect();
+    let mut by_category: BTreeMap<&str, usize> =
+        Category::ALL.iter().map(|c| (c.as_str(), 0)).collect();
+    for d in &scan.findings {
+        let f = &d.finding;
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+        *by_status
+            .entry(f.deadline.as_ref().map_or("none", |d| d.status.as_str()))
+            .or_default() += 1;
+        *by_category.entry(f.category.as_str()).or_default() += 1;
+    }
+    let doc = JsonReport {
+        version: SCHEMA_VERSION,
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+            rules: report.rule_count,
+        },
+        today: report.today.to_string(),
+        findings: scan.findings.iter().map(|d| finding(&d.finding)).collect(),
+        suppressed: scan
+            .suppressed
+            .iter()
+            .map(|s| JsonSuppressed {
+                finding: finding(&s.finding),
+                suppression: JsonSuppression {
+                    kind: s.kind.as_str(),
+                    line: match s.kind {
+                        crate::suppress::SuppressionKind::Inline { line } => Some(line),
+                    },
+                    reason: &s.reason,
+                },
+            })
+            .collect(),
+        summary: Summary {
+            findings: scan.findings.len(),
+            suppressed: scan.suppressed.len(),
+            errors: scan.errors.len(),
+            files_scanned: scan.stats.files_scanned,
+            bytes_scanned: scan.stats.bytes_scanned,
+            skipped_binary: scan.stats.skipped_binary,
+            skipped_too_large: scan.stats.skipped_too_large,
+            ignored_credential_files_scanned: scan.stats.ignored_credential_files,
+            by_severity,
+            by_status,
+            by_category,
+            fail_on: report.fail_on,
+            gate_failed: report.gate_failed,
+            incomplete: !scan.errors.is_empty(),
+        },
+        errors: scan
+            .errors
+            .iter()
+            .map(|e| JsonError {
+                path: &e.path,
+                message: &e.message,
+            })
+            .collect(),
+        skipped: scan
+            .skipped
+            .iter()
+            .map(|s| JsonSkipped {
+                path: &s.path,
+                reason: &s.reason,
+            })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,140 @@
+//! The human format: findings grouped by file, each with `path:line:col`,
+//! severity, rule id, deadline status and a redacted code frame, then a
+//! summary line. Colour is decided by the caller's writer (anstream strips
+//! it when not on a terminal or when NO_COLOR is set).
+
+use std::io::{self, Write};
+
+use anstyle::{AnsiColor, Style};
+
+use super::Report;
+use crate::engine::Detected;
+use crate::finding::{DeadlineStatus, Severity};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn severity_style(s: Severity) -> Style {
+    let c = match s {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+        Severity::Info => AnsiColor::Blue,
+    };
+    Style::new().fg_color(Some(c.into())).bold()
+}
+
+fn status_style(s: DeadlineStatus) -> Style {
+    let c = match s {
+        DeadlineStatus::PastDue => AnsiColor::Red,
+        DeadlineStatus::DueSoon => AnsiColor::Yellow,
+        DeadlineStatus::Scheduled => AnsiColor::Green,
+    };
+    Style::new().fg_color(Some(c.into()))
+}
+
+/// Writes the report for a person.
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let scan = report.scan;
+    let mut current: Option<&str> = None;
+    for d in &scan.findings {
+        let path = d.finding.location.path.as_str();
+        if current != Some(path) {
+            if current.is_some() {
+                writeln!(out)?;
+            }
+            writeln!(out, "{BOLD}{path}{BOLD:#}")?;
+            current = Some(path);
+        }
+        write_finding(d, out)?;
+    }
+    if !scan.findings.is_empty() {
+        writeln!(out)?;
+    }
+    for e in &scan.errors {
+        writeln!(out, "{}error{:#}: {}: {}", severity_style(Severity::High), severity_style(Severity::High), e.path, e.message)?;
+    }
+    for s in &scan.skipped {
+        writeln!(out, "{DIM}skipped: {}: {}{DIM:#}", s.path, s.reason)?;
+    }
+    write_summary(report, out)
+}
+
+fn write_finding(d: &Detected, out: &mut dyn Write) -> io::Result<()> {
+    let f = &d.finding;
+    let l = &f.location;
+    let sev = severity_style(f.severity);
+    write!(
+        out,
+        "  {}:{}:{}  {sev}{}{sev:#}  {BOLD}{}{BOLD:#}",
+        l.path, l.line, l.column, f.severity, f.rule_id
+    )?;
+    if let Some(dl) = &f.deadline {
+        let st = status_style(dl.status);
+        let when = match dl.days {
+            d if d < 0 => format!("{} days ago", -d),
+            0 => "today".to_string(),
+            d => format!("in {d} days"),
+        };
+        write!(out, "  {st}{} ({}, {when}){st:#}", dl.status.as_str(), dl.date)?;
+    }
+    writeln!(out)?;
+    writeln!(out, "    {}", first_line(&f.message))?;
+    let width = d.frame.iter().map(|fl| fl.line.to_string().len()).max().unwrap_or(1);
+    for fl in &d.frame {
+        let marker = if fl.is_match { ">" } else { " " };
+        writeln!(out, "    {DIM}{marker} {:>width$} |{DIM:#} {}", fl.line, fl.text)?;
+    }
+    writeln!(out, "    {DIM}fix:{DIM:#} {}", first_line(&f.remediation))?;
+    Ok(())
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("").trim()
+}
+
+fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let scan = report.scan;
+    let mut files: Vec<&str> = scan.findings.iter().map(|d| d.finding.location.path.as_str()).collect();
+    files.dedup();
+    let count = |s: Severity| scan.findings.iter().filter(|d| d.finding.severity == s).count();
+    let by_sev: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+        .iter()
+        .filter(|s| count(**s) > 0)
+        .map(|s| format!("{} {}", count(*s), s))
+        .collect();
+    let past_due = scan
+        .findings
+        .iter()
+        .filter(|d| d.finding.deadline.as_ref().is_some_and(|x| x.status == DeadlineStatus::PastDue))
+        .count();
+    let st = if report.gate_failed { severity_style(Severity::High) } else { Style::new().fg_color(Some(AnsiColor::Green.into())).bold() };
+    write!(
+        out,
+        "{st}{} finding{}{st:#}",
+        scan.findings.len(),
+        if scan.findings.len() == 1 { "" } else { "s" }
+    )?;
+    if !by_sev.is_empty() {
+        write!(out, " ({})", by_sev.join(", "))?;
+    }
+    write!(out, " in {} file{}", files.len(), if files.len() == 1 { "" } else { "s" })?;
+    if past_due > 0 {
+        write!(out, ", {past_due} past due")?;
+    }
+    writeln!(
+        out,
+        "; {} suppressed; {} files scanned, {} skipped ({} binary, {} too large), {} error{}; today {}; gate (--fail-on {}): {}",
+        scan.suppressed.len(),
+        scan.stats.files_scanned,
+        scan.stats.skipped_binary + scan.stats.skipped_too_large,
+        scan.stats.skipped_binary,
+        scan.stats.skipped_too_large,
+        scan.errors.len(),
+        if scan.errors.len() == 1 { "" } else { "s" },
+        report.today,
+        report.fail_on,
+        if report.gate_failed { "FAILED" } else { "passed" },
+    )
+}

@@ -1,0 +1,268 @@
+//! Turns a parsed [`RuleSpec`] into a runnable [`Rule`], checking everything
+//! serde cannot: regexes compile (within a size cap), globs and language
+//! names are valid, exactly one matcher kind per node, keywords present.
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+
+use super::model::{MatcherSpec, RuleSpec};
+use crate::finding::Category;
+use crate::scan::classify::language_globs;
+
+/// Compiled regexes may use at most this much memory each: a user's rule
+/// cannot make the scan blow up (the `regex` crate is linear-time already).
+pub const REGEX_SIZE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// A compiled matcher node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// Drops a match of this node when any of these matches near it.
+    pub not: Vec<Node>,
+    /// Distance (lines) to the match this node qualifies; `None`: anywhere.
+    pub within: Option<u32>,
+}
+
+/// What a node tests.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    Regex { re: Regex, hit: Option<usize> },
+    Any(Vec<Node>),
+    All(Vec<Node>),
+    Sibling(String),
+}
+
+/// A rule ready to run.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub spec: RuleSpec,
+    /// Where it was loaded from (`rules/x.yaml` for built-ins, or a path).
+    pub origin: String,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    /// Lowercased prefilter keywords.
+    pub keywords: Vec<String>,
+    pub root: Node,
+}
+
+impl Rule {
+    /// Whether the rule applies to a file at this relative path.
+    pub fn applies_to(&self, rel_path: &str) -> bool {
+        let name_only = rel_path.rsplit('/').next().unwrap_or(rel_path);
+        let hit = |set: &GlobSet| set.is_match(rel_path) || set.is_match(name_only);
+        if self.exclude.as_ref().is_some_and(hit) {
+            return false;
+        }
+        self.include.as_ref().is_none_or(hit)
+    }
+}
+
+/// One problem in one field of one rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// A dotted path like `match.all[1].regex`.
+    pub field: String,
+    pub message: String,
+}
+
+fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+/// Compiles a rule, returning every problem found (not only the first).
+pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    check_metadata(&spec, &mut errors);
+    let include = build_globs("files.include", &spec.files.include, &spec.files.languages, &mut errors);
+    let exclude = build_globs("files.exclude", &spec.files.exclude, &[], &mut errors);
+    let root = compile_node(&spec.matcher, "match", true, &mut errors);
+    let keywords: Vec<String> = spec.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+    match root {
+        Some(root) if errors.is_empty() => Ok(Rule {
+            spec,
+            origin: origin.to_string(),
+            include,
+            exclude,
+            keywords,
+            root,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
+    let id_ok = !spec.id.is_empty()
+        && spec
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !spec.id.starts_with('-');
+    if !id_ok {
+        errors.push(err("id", "must be kebab-case: lowercase letters, digits and '-'"));
+    }
+    for (field, value) in [
+        ("title", &spec.title),
+        ("message", &spec.message),
+        ("remediation", &spec.remediation),
+        ("docs.what", &spec.docs.what),
+        ("docs.why", &spec.docs.why),
+    ] {
+        if value.trim().is_empty() {
+            errors.push(err(field, "must not be empty"));
+        }
+    }
+    if spec.keywords.is_empty() {
+        errors.push(err("keywords", "at least one keyword is required (the prefilter)"));
+    }
+    for (i, k) in spec.keywords.iter().enumerate() {
+        if k.trim().len() < 3 {
+            errors.push(err(format!("keywords[{i}]"), "a keyword needs at least 3 characters"));
+        }
+    }
+    match (&spec.deadline, spec.category) {
+        (None, c) if c != Category::OauthS2s => {
+            errors.push(err("deadline", "required for every category but oauth-s2s"))
+        }
+        _ => {}
+    }
+    for (i, r) in spec.references.iter().enumerate() {
+        if !r.starts_with("https://") {
+            errors.push(err(format!("references[{i}]"), "must be an https:// URL"));
+        }
+    }
+    if spec.examples.matches.is_empty() {
+        errors.push(err("examples.match", "at least one example that must match is required"));
+    }
+    if spec.examples.no_match.is_empty() {
+        errors.push(err("examples.no_match", "at least one example that must not match is required"));
+    }
+}
+
+fn build_globs(
+    field: &str,
+    globs: &[String],
+    languages: &[String],
+    errors: &mut Vec<FieldError>,
+) -> Option<GlobSet> {
+    if globs.is_empty() && languages.is_empty() {
+        return None;
+    }
+    let mut b = GlobSetBuilder::new();
+    for (i, g) in globs.iter().enumerate() {
+        match Glob::new(g) {
+            Ok(g) => {
+                b.add(g);
+            }
+            Err(e) => errors.push(err(format!("{field}[{i}]"), format!("invalid glob: {e}"))),
+        }
+    }
+    for (i, lang) in languages.iter().enumerate() {
+        match language_globs(lang) {
+            Some(gs) => {
+                for g in gs {
+                    if let Ok(g) = Glob::new(g) {
+                        b.add(g);
+                    }
+                }
+            }
+            None => errors.push(err(
+                format!("files.languages[{i}]"),
+                format!("unknown language {lang:?} (see README, \"Writing a rule\")"),
+            )),
+        }
+    }
+    match b.build() {
+        Ok(set) => Some(set),
+        Err(e) => {
+            errors.push(err(field, e.to_string()));
+            None
+        }
+    }
+}
+
+fn compile_node(
+    spec: &MatcherSpec,
+    field: &str,
+    is_root: bool,
+    errors: &mut Vec<FieldError>,
+) -> Option<Node> {
+    let kinds = [
+        spec.regex.is_some(),
+        spec.any.is_some(),
+        spec.all.is_some(),
+        spec.sibling_file.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if kinds != 1 {
+        errors.push(err(
+            field,
+            "needs exactly one of `regex`, `any`, `all`, `sibling_file`",
+        ));
+        return None;
+    }
+    if is_root && spec.within.is_some() {
+        errors.push(err(format!("{field}.within"), "only children of `all` or `not` take `within`"));
+    }
+    let kind = if let Some(pattern) = &spec.regex {
+        let re = RegexBuilder::new(pattern)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(REGEX_SIZE_LIMIT)
+            .build();
+        match re {
+            Ok(re) => {
+                let hit = re.capture_names().position(|n| n == Some("hit"));
+                NodeKind::Regex { re, hit }
+            }
+            Err(e) => {
+                errors.push(err(format!("{field}.regex"), format!("invalid regex: {e}")));
+                return None;
+            }
+        }
+    } else if let Some(children) = spec.any.as_ref().or(spec.all.as_ref()) {
+        let key = if spec.any.is_some() { "any" } else { "all" };
+        if children.is_empty() {
+            errors.push(err(format!("{field}.{key}"), "must not be empty"));
+            return None;
+        }
+        let nodes: Vec<Node> = children
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| compile_node(c, &format!("{field}.{key}[{i}]"), false, errors))
+            .collect();
+        if nodes.len() != children.len() {
+            return None;
+        }
+        if key == "all" {
+            if matches!(nodes[0].kind, NodeKind::Sibling(_)) {
+                errors.push(err(format!("{field}.all[0]"), "the first child of `all` must match text"));
+            }
+            NodeKind::All(nodes)
+        } else {
+            NodeKind::Any(nodes)
+        }
+    } else if let Some(name) = &spec.sibling_file {
+        if is_root {
+            errors.push(err(format!("{field}.sibling_file"), "must be a child of `all` or `not`"));
+        }
+        if name.contains('/') || name.contains('\\') || name.is_empty() {
+            errors.push(err(format!("{field}.sibling_file"), "must be a plain file name"));
+        }
+        NodeKind::Sibling(name.clone())
+    } else {
+        return None;
+    };
+    let mut not = Vec::new();
+    for (i, n) in spec.not.iter().flatten().enumerate() {
+        not.extend(compile_node(n, &format!("{field}.not[{i}]"), false, errors));
+    }
+    Some(Node {
+        kind,
+        not,
+        within: spec.within,
+    })
+}

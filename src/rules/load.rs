@@ -1,0 +1,265 @@
+//! Loading rules: the built-in files embedded at build time, plus `--rules
+//! DIR`. Every problem is reported with the file, the rule id and the field,
+//! and loading goes on so that one run lists all of them.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::compile::{Rule, compile};
+use super::model::{DeadlineSpec, DeadlinesFile, RuleSpec};
+
+include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// The file name that holds deadlines rather than a rule.
+pub const DEADLINES_FILE: &str = "deadlines.yaml";
+
+/// A problem with a rule or deadline file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub rule: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(rule) = &self.rule {
+            write!(f, ": rule `{rule}`")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field `{field}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// The rules and deadlines in force for a run.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    /// Sorted by id.
+    pub rules: Vec<Rule>,
+    pub deadlines: BTreeMap<String, DeadlineSpec>,
+}
+
+impl RuleSet {
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.spec.id == id)
+    }
+}
+
+/// A rule file's contents and the name to report it by.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    pub name: String,
+    pub contents: String,
+}
+
+/// The built-in rule files.
+pub fn builtin_files() -> Vec<SourceFile> {
+    BUILTIN_FILES
+        .iter()
+        .map(|(name, contents)| SourceFile {
+            name: (*name).to_string(),
+            contents: (*contents).to_string(),
+        })
+        .collect()
+}
+
+/// Reads the rule files (`*.yaml`, `*.yml`) under `path` (a directory,
+/// searched recursively in sorted order, or a single file).
+pub fn read_dir_files(path: &Path) -> Result<Vec<SourceFile>, RuleError> {
+    let io_err = |p: &Path, e: std::io::Error| RuleError {
+        file: p.display().to_string(),
+        rule: None,
+        field: None,
+        message: format!("cannot read: {e}"),
+    };
+    let mut paths = Vec::new();
+    if path.is_file() {
+        paths.push(path.to_path_buf());
+    } else {
+        collect_yaml(path, &mut paths).map_err(|e| io_err(path, e))?;
+        paths.sort();
+    }
+    paths
+        .into_iter()
+        .map(|p| {
+            let contents = std::fs::read_to_string(&p).map_err(|e| io_err(&p, e))?;
+            Ok(SourceFile {
+                name: p.display().to_string(),
+                contents,
+            })
+        })
+        .collect()
+}
+
+fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.is_dir() {
+            collect_yaml(&p, out)?;
+        } else if matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml")) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+/// Loads built-in rules (unless `no_builtin`) and then each directory's,
+/// which override built-ins of the same id.
+pub fn load(dirs: &[PathBuf], no_builtin: bool) -> Result<RuleSet, Vec<RuleError>> {
+    let mut layers = Vec::new();
+    if !no_builtin {
+        layers.push(builtin_files());
+    }
+    let mut errors = Vec::new();
+    for d in dirs {
+        match read_dir_files(d) {
+            Ok(files) => layers.push(files),
+            Err(e) => errors.push(e),
+        }
+    }
+    let set = load_layers(layers, &mut errors);
+    if errors.is_empty() { Ok(set) } else { Err(errors) }
+}
+
+/// Loads layers of files in order: within a layer ids must be unique; a later
+/// layer's rule replaces an earlier one's of the same id. Deadline references
+/// are checked against the union of all deadline files.
+pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) -> RuleSet {
+    let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
+    let mut deadlines = BTreeMap::new();
+    for layer in layers {
+        let mut seen: HashMap<String, String> = HashMap::new();
+        for file in layer {
+            if file_name(&file.name) == DEADLINES_FILE {
+                match parse_deadlines(&file) {
+                    Ok(d) => deadlines.extend(d),
+                    Err(e) => errors.push(e),
+                }
+                continue;
+            }
+            let Some(rule) = parse_rule(&file, errors) else { continue };
+            if let Some(first) = seen.insert(rule.spec.id.clone(), file.name.clone()) {
+                errors.push(RuleError {
+                    file: file.name.clone(),
+                    rule: Some(rule.spec.id.clone()),
+                    field: Some("id".into()),
+                    message: format!("duplicate id: already defined in {first}"),
+                });
+                continue;
+            }
+            by_id.insert(rule.spec.id.clone(), rule);
+        }
+    }
+    for rule in by_id.values() {
+        if let Some(d) = &rule.spec.deadline {
+            if !deadlines.contains_key(d) {
+                errors.push(RuleError {
+                    file: rule.origin.clone(),
+                    rule: Some(rule.spec.id.clone()),
+                    field: Some("deadline".into()),
+                    message: format!(
+                        "unknown deadline {d:?} (known: {})",
+                        deadlines.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                });
+            }
+        }
+    }
+    RuleSet {
+        rules: by_id.into_values().collect(),
+        deadlines,
+    }
+}
+
+fn file_name(name: &str) -> &str {
+    name.rsplit(['/', '\\']).next().unwrap_or(name)
+}
+
+/// Parses and compiles one rule file, pushing its problems to `errors`.
+pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    // A lenient first parse, so that errors can name the rule.
+    let id = serde_saphyr::from_str::<IdOnly>(&file.contents)
+        .ok()
+        .and_then(|x| x.id);
+    let spec: RuleSpec = match serde_saphyr::from_str(&file.contents) {
+        Ok(s) => s,
+        Err(e) => {
+            let message = first_line(&e.to_string());
+            errors.push(RuleError {
+                file: file.name.clone(),
+                rule: id,
+                field: field_from_serde(&message),
+                message,
+            });
+            return None;
+        }
+    };
+    let stem = file_name(&file.name)
+        .trim_end_matches(".yaml")
+        .trim_end_matches(".yml");
+    if stem != spec.id {
+        errors.push(RuleError {
+            file: file.name.clone(),
+            rule: Some(spec.id.clone()),
+            field: Some("id".into()),
+            message: format!("must equal the file name ({stem:?})"),
+        });
+    }
+    let rule_id = spec.id.clone();
+    match compile(spec, &file.name) {
+        Ok(rule) => Some(rule),
+        Err(field_errors) => {
+            errors.extend(field_errors.into_iter().map(|fe| RuleError {
+                file: file.name.clone(),
+                rule: Some(rule_id.clone()),
+                field: Some(fe.field),
+                message: fe.message,
+            }));
+            None
+        }
+    }
+}
+
+fn parse_deadlines(file: &SourceFile) -> Result<BTreeMap<String, DeadlineSpec>, RuleError> {
+    serde_saphyr::from_str::<DeadlinesFile>(&file.contents)
+        .map(|d| d.deadlines)
+        .map_err(|e| {
+            let message = first_line(&e.to_string());
+            RuleError {
+                file: file.name.clone(),
+                rule: None,
+                field: field_from_serde(&message),
+                message,
+            }
+        })
+}
+
+fn first_line(s: &str) -> String {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Pulls the field name out of serde's "unknown field `x`" / "missing field
+/// `x`" messages.
+fn field_from_serde(message: &str) -> Option<String> {
+    static FIELD: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"(?:unknown|missing|duplicate) field `([^`]+)`").expect("static regex")
+    });
+    FIELD.captures(message).map(|c| c[1].to_string())
+}

@@ -1,0 +1,145 @@
+//! The rule file format, as written in `rules/*.yaml`. Every struct denies
+//! unknown keys, so a misspelt key is an error rather than a silently ignored
+//! option.
+
+use jiff::civil::Date;
+use serde::Deserialize;
+
+use crate::finding::{Category, Confidence, Severity};
+
+/// One rule file: one rule, its docs and its examples.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSpec {
+    /// Unique id; equals the file name without `.yaml`.
+    pub id: String,
+    /// One line, shown in listings and as SARIF shortDescription.
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// Id of an entry in `rules/deadlines.yaml`; `null` only for `oauth-s2s`.
+    pub deadline: Option<String>,
+    /// Which files the rule applies to.
+    pub files: FilesSpec,
+    /// Literal strings (case-insensitive) of which a file must contain at
+    /// least one for the rule to run on it: the prefilter.
+    pub keywords: Vec<String>,
+    /// What to look for.
+    #[serde(rename = "match")]
+    pub matcher: MatcherSpec,
+    /// Shown with every finding.
+    pub message: String,
+    /// How to fix it: the OAuth Server-to-Server replacement.
+    pub remediation: String,
+    /// URLs backing the rule.
+    pub references: Vec<String>,
+    pub docs: DocsSpec,
+    pub examples: ExamplesSpec,
+}
+
+/// File selection. Globs match the path relative to the scanned root, with
+/// `/` separators; `*` crosses directories.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSpec {
+    /// Globs or language names (see `jwt2oauth rules explain`); empty: all.
+    #[serde(default)]
+    pub include: Vec<String>,
+    /// Language names, each standing for its file extensions.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Globs of files never to match.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+/// A matcher node: exactly one of `regex`, `any`, `all`, `sibling_file`,
+/// optionally with `not` (exclusions) and `within` (distance to the parent's
+/// match, for children of `all` and `not`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatcherSpec {
+    /// A regular expression (Rust `regex` syntax) over the file's bytes. If it
+    /// has a group named `hit`, the finding points at that group.
+    pub regex: Option<String>,
+    /// Matches where any child matches.
+    pub any: Option<Vec<MatcherSpec>>,
+    /// Matches where the first child matches and every other child matches
+    /// too (within `within` lines of it, when the child says so).
+    pub all: Option<Vec<MatcherSpec>>,
+    /// True when a file of this name exists in the same directory.
+    pub sibling_file: Option<String>,
+    /// Drops a match when any of these matches (within their `within`).
+    pub not: Option<Vec<MatcherSpec>>,
+    /// As a child of `all` or `not`: at most this many lines away from the
+    /// match it qualifies. Absent: anywhere in the file.
+    pub within: Option<u32>,
+}
+
+/// The rule's documentation, in fixed sections.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocsSpec {
+    /// What the rule finds.
+    pub what: String,
+    /// Why it matters.
+    pub why: String,
+    /// A typical flagged snippet.
+    pub example: Option<String>,
+    /// The replacement to use instead.
+    pub use_instead: Option<String>,
+}
+
+/// Examples the rule must and must not match (run by `rules test`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExamplesSpec {
+    #[serde(rename = "match")]
+    pub matches: Vec<ExampleSpec>,
+    pub no_match: Vec<ExampleSpec>,
+}
+
+/// One example file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleSpec {
+    /// The file's path (for the rule's file filter); default `example.txt`.
+    pub path: Option<String>,
+    pub code: String,
+    /// Names of files that exist beside it (for `sibling_file`).
+    #[serde(default)]
+    pub siblings: Vec<String>,
+}
+
+/// `rules/deadlines.yaml`: every date the rules refer to, with its source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlinesFile {
+    pub deadlines: std::collections::BTreeMap<String, DeadlineSpec>,
+}
+
+/// One deadline.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineSpec {
+    pub date: Date,
+    pub title: String,
+    /// Where the date is announced (a URL).
+    pub source: String,
+    /// When someone last checked the source.
+    pub checked: Date,
+    #[serde(default)]
+    pub notes: Option<String>,
+    /// Earlier announced dates for the same event, oldest first.
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A superseded date.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryEntry {
+    pub date: Date,
+    pub note: String,
+}

@@ -1,0 +1,161 @@
+//! File classification: languages by extension, and the names of files that
+//! hold credential material (scanned even when git ignores them).
+
+/// Language names usable in a rule's `files.languages`, with their globs.
+pub const LANGUAGES: &[(&str, &[&str])] = &[
+    ("javascript", &["*.js", "*.mjs", "*.cjs", "*.jsx"]),
+    ("typescript", &["*.ts", "*.tsx", "*.mts", "*.cts"]),
+    ("python", &["*.py", "*.pyw", "*.ipynb"]),
+    ("java", &["*.java"]),
+    ("kotlin", &["*.kt", "*.kts"]),
+    ("scala", &["*.scala", "*.sc"]),
+    ("groovy", &["*.groovy", "*.gradle"]),
+    ("csharp", &["*.cs", "*.csx"]),
+    ("fsharp", &["*.fs", "*.fsx"]),
+    ("vb", &["*.vb"]),
+    ("php", &["*.php", "*.phtml"]),
+    ("go", &["*.go"]),
+    ("ruby", &["*.rb", "*.rake", "Gemfile"]),
+    ("rust", &["*.rs"]),
+    ("swift", &["*.swift"]),
+    ("perl", &["*.pl", "*.pm"]),
+    ("elixir", &["*.ex", "*.exs"]),
+    ("dart", &["*.dart"]),
+    ("shell", &["*.sh", "*.bash", "*.zsh", "*.ksh", "*.fish"]),
+    ("powershell", &["*.ps1", "*.psm1", "*.psd1"]),
+    ("batch", &["*.bat", "*.cmd"]),
+    ("json", &["*.json", "*.jsonc", "*.json5"]),
+    ("yaml", &["*.yaml", "*.yml"]),
+    ("toml", &["*.toml"]),
+    ("xml", &["*.xml", "*.csproj", "*.vbproj", "*.fsproj", "*.config", "*.props"]),
+    ("properties", &["*.properties", "*.ini", "*.cfg", "*.conf"]),
+    ("dotenv", &[".env", ".env.*", "*.env", "*.env.*"]),
+    ("dockerfile", &["Dockerfile", "*.dockerfile", "Dockerfile.*"]),
+    ("terraform", &["*.tf", "*.tfvars", "*.hcl"]),
+    ("markdown", &["*.md", "*.markdown", "*.rst", "*.txt", "*.adoc"]),
+    ("html", &["*.html", "*.htm", "*.vue", "*.svelte"]),
+    ("sql", &["*.sql"]),
+    ("pem", &["*.pem", "*.key", "*.crt", "*.cer", "*.der", "*.p8", "*.pub"]),
+];
+
+/// Every language that is program source (as opposed to config or docs):
+/// the `code` pseudo-language in rule files.
+pub const CODE_LANGUAGES: &[&str] = &[
+    "javascript",
+    "typescript",
+    "python",
+    "java",
+    "kotlin",
+    "scala",
+    "groovy",
+    "csharp",
+    "fsharp",
+    "vb",
+    "php",
+    "go",
+    "ruby",
+    "rust",
+    "swift",
+    "perl",
+    "elixir",
+    "dart",
+    "shell",
+    "powershell",
+    "batch",
+    "html",
+];
+
+/// The globs of a language name (`code` expands to every code language), or
+/// `None` for an unknown name.
+pub fn language_globs(name: &str) -> Option<Vec<&'static str>> {
+    if name == "code" {
+        return Some(
+            CODE_LANGUAGES
+                .iter()
+                .filter_map(|l| language_globs(l))
+                .flatten()
+                .collect(),
+        );
+    }
+    LANGUAGES
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, globs)| globs.to_vec())
+}
+
+/// Whether a file name looks like credential material: such files are
+/// scanned even when .gitignore excludes them, because an ignored private key
+/// on disk is still a finding.
+pub fn is_credential_file_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let ext = lower.rsplit_once('.').map(|(_, e)| e);
+    matches!(
+        ext,
+        Some("pem" | "key" | "crt" | "cer" | "p8" | "p12" | "pfx" | "jks")
+    ) || lower == ".env"
+        || lower.starts_with(".env.")
+        || lower.ends_with(".env")
+        || lower == ".aio"
+        || lower == "console.json"
+        || lower == "config.json"
+        || lower == "pdfservices-api-credentials.json"
+        || (lower.ends_with(".json")
+            && (lower.contains("credential") || lower.contains("service-account")))
+}
+
+/// Directories skipped when looking for git-ignored credential files: they
+/// hold third-party packages and build output, whose test keys are not the
+/// project's credentials.
+pub const DEPENDENCY_DIRS: &[&str] = &[
+    "node_modules",
+    "bower_components",
+    "target",
+    ".venv",
+    "venv",
+    "site-packages",
+    "__pycache__",
+    ".tox",
+    ".gradle",
+    ".m2",
+    ".cargo",
+    ".cache",
+    "vendor",
+    "dist",
+    "build",
+    ".next",
+    ".nuxt",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credential_names() {
+        for n in [
+            "private.key",
+            "certificate_pub.crt",
+            "key.PEM",
+            ".env",
+            ".env.local",
+            "prod.env",
+            ".aio",
+            "console.json",
+            "pdfservices-api-credentials.json",
+            "my-credentials.json",
+            "cert.p12",
+        ] {
+            assert!(is_credential_file_name(n), "{n}");
+        }
+        for n in ["index.js", "package.json", "env.js", "keyboard.ts", "README.md"] {
+            assert!(!is_credential_file_name(n), "{n}");
+        }
+    }
+
+    #[test]
+    fn languages_expand() {
+        assert!(language_globs("javascript").is_some_and(|g| g.contains(&"*.js")));
+        assert!(language_globs("code").is_some_and(|g| g.contains(&"*.py") && !g.contains(&"*.json")));
+        assert!(language_globs("cobol").is_none());
+    }
+}
