@@ -345,17 +345,48 @@ mod tests {
     #[test]
     fn past_due_raises_severity_but_not_for_oauth() {
         let past = DeadlineInfo::evaluate("x", d("2026-03-01"), "s", d("2026-11-23"), 90);
-        let f = Finding::new(&meta(Category::JwtClaims, Severity::Low), loc(), "", "m", 0, Some(past.clone()));
-        assert_eq!((f.severity, f.rule_severity), (Severity::High, Severity::Low));
-        let f = Finding::new(&meta(Category::JwtClaims, Severity::Critical), loc(), "", "m", 0, Some(past.clone()));
+        let f = Finding::new(
+            &meta(Category::JwtClaims, Severity::Low),
+            loc(),
+            "",
+            "m",
+            0,
+            Some(past.clone()),
+        );
+        assert_eq!(
+            (f.severity, f.rule_severity),
+            (Severity::High, Severity::Low)
+        );
+        let f = Finding::new(
+            &meta(Category::JwtClaims, Severity::Critical),
+            loc(),
+            "",
+            "m",
+            0,
+            Some(past.clone()),
+        );
         assert_eq!(f.severity, Severity::Critical);
-        let f = Finding::new(&meta(Category::OauthS2s, Severity::Info), loc(), "", "m", 0, Some(past));
+        let f = Finding::new(
+            &meta(Category::OauthS2s, Severity::Info),
+            loc(),
+            "",
+            "m",
+            0,
+            Some(past),
+        );
         assert_eq!(f.severity, Severity::Info);
     }
 
     #[test]
     fn positions_are_one_based_and_non_empty() {
-        let f = Finding::new(&meta(Category::JwtClaims, Severity::Low), loc(), "", "m", 0, None);
+        let f = Finding::new(
+            &meta(Category::JwtClaims, Severity::Low),
+            loc(),
+            "",
+            "m",
+            0,
+            None,
+        );
         assert_eq!((f.location.line, f.location.column), (1, 1));
         assert_eq!((f.location.end_line, f.location.end_column), (1, 2));
     }

@@ -54,7 +54,7 @@ static ADOBE_SECRET: LazyLock<Regex> =
 /// and separator, group 2 the value.
 static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r#"(?i)((?:client[_-]?secrets?|secret|password|passwd|passphrase|private[_-]?key(?:[_-]?data)?|access[_-]?token|bearer|jwt[_-]?token|encoded[_-]?pkcs8|api[_-]?secret)\w*["']?\s*(?:[:=]|=>|,)\s*\[?\s*["'`]?)([^\s"'`,;\])]{8,})"#,
+        r#"(?i)((?:client[_-]?secrets?|secret|password|passwd|passphrase|private[_-]?key(?:[_-]?data)?|access[_-]?token|bearer|jwt[_-]?token|encoded[_-]?pkcs8|api[_-]?secret)\w*["']?\s*(?:[:=]|=>|,)\s*\[?\s*["'`]?)([^\s"'`,;\])=]{8,}={0,2})"#,
     )
     .expect("static regex")
 });
@@ -125,14 +125,18 @@ fn replace_all<'a>(
     if !re.is_match(&input) {
         return input;
     }
-    Cow::Owned(re.replace_all(&input, |c: &regex::Captures<'_>| f(c)).into_owned())
+    Cow::Owned(
+        re.replace_all(&input, |c: &regex::Captures<'_>| f(c))
+            .into_owned(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const JWT_SAMPLE: &str = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJBQkNAQWRvYmVPcmcifQ.c2lnbmF0dXJlc2lnbmF0dXJl";
+    const JWT_SAMPLE: &str =
+        "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJBQkNAQWRvYmVPcmcifQ.c2lnbmF0dXJlc2lnbmF0dXJl";
 
     #[test]
     fn mask_keeps_short_prefix_and_length() {

@@ -42,9 +42,7 @@ pub struct Suppressed {
 
 /// If `line` (the raw bytes of one line) suppresses `rule_id`, the reason.
 pub fn inline_reason(line: &[u8], rule_id: &str) -> Option<String> {
-    if memchr::memmem::find(line, MARKER.as_bytes()).is_none() {
-        return None;
-    }
+    memchr::memmem::find(line, MARKER.as_bytes())?;
     for caps in INLINE.captures_iter(line) {
         let ids = String::from_utf8_lossy(&caps[1]).into_owned();
         if ids.split(',').any(|id| id.trim() == rule_id) {
@@ -95,9 +93,15 @@ mod tests {
     fn other_rules_and_missing_reasons() {
         let l = b"x // jwt2oauth:ignore[jwt-aud-claim]";
         assert_eq!(inline_reason(l, "jwt-exchange-endpoint"), None);
-        assert_eq!(inline_reason(l, "jwt-aud-claim").as_deref(), Some("no reason given"));
+        assert_eq!(
+            inline_reason(l, "jwt-aud-claim").as_deref(),
+            Some("no reason given")
+        );
         assert_eq!(inline_reason(b"no marker here", "jwt-aud-claim"), None);
         // A prefix of an id is not the id.
-        assert_eq!(inline_reason(b"# jwt2oauth:ignore[jwt-aud]", "jwt-aud-claim"), None);
+        assert_eq!(
+            inline_reason(b"# jwt2oauth:ignore[jwt-aud]", "jwt-aud-claim"),
+            None
+        );
     }
 }

@@ -107,7 +107,11 @@ pub fn explain(set: &RuleSet, id: &str) -> String {
         s.severity,
         s.confidence.as_str()
     ));
-    match s.deadline.as_deref().and_then(|d| set.deadlines.get(d).map(|x| (d, x))) {
+    match s
+        .deadline
+        .as_deref()
+        .and_then(|d| set.deadlines.get(d).map(|x| (d, x)))
+    {
         Some((id, d)) => out.push_str(&format!(
             "Deadline: {} ({id}: {}; source {}, checked {})\n",
             d.date,
@@ -192,7 +196,10 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
         };
         let engine = Engine::new(&single, today, 90);
         let mut scratch = Vec::new();
-        let groups = [(true, &rule.spec.examples.matches), (false, &rule.spec.examples.no_match)];
+        let groups = [
+            (true, &rule.spec.examples.matches),
+            (false, &rule.spec.examples.no_match),
+        ];
         for (must_match, examples) in groups {
             for (i, ex) in examples.iter().enumerate() {
                 count += 1;
@@ -200,7 +207,10 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                 let siblings = |n: &str| ex.siblings.iter().any(|s| s == n);
                 let res = engine.scan(path, ex.code.as_bytes(), &siblings, true, &mut scratch);
                 let n = res.findings.len() + res.suppressed.len();
-                let which = format!("examples.{}[{i}] ({path})", if must_match { "match" } else { "no_match" });
+                let which = format!(
+                    "examples.{}[{i}] ({path})",
+                    if must_match { "match" } else { "no_match" }
+                );
                 if must_match && n == 0 {
                     failures.push(ExampleFailure {
                         rule: rule.spec.id.clone(),
@@ -208,7 +218,11 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                         problem: "did not match".into(),
                     });
                 } else if !must_match && n > 0 {
-                    let lines: Vec<String> = res.findings.iter().map(|d| d.finding.location.line.to_string()).collect();
+                    let lines: Vec<String> = res
+                        .findings
+                        .iter()
+                        .map(|d| d.finding.location.line.to_string())
+                        .collect();
                     failures.push(ExampleFailure {
                         rule: rule.spec.id.clone(),
                         which,
@@ -238,5 +252,9 @@ fn test(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
         count - failures.len(),
         failures.len()
     );
-    Ok(if failures.is_empty() { Outcome::Clean } else { Outcome::Findings })
+    Ok(if failures.is_empty() {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
 }

@@ -201,7 +201,14 @@ mod tests {
     #[test]
     fn not_on_same_line() {
         let m = "  regex: 'ent_\\w+_sdk'\n  not:\n    - regex: '/s/ent_'\n      within: 0\n";
-        assert_eq!(run(m, "x = 'ent_user_sdk'\ny = 'https://h/s/ent_user_sdk'\n", &[]), vec![1]);
+        assert_eq!(
+            run(
+                m,
+                "x = 'ent_user_sdk'\ny = 'https://h/s/ent_user_sdk'\n",
+                &[]
+            ),
+            vec![1]
+        );
     }
 
     #[test]
@@ -211,9 +218,16 @@ mod tests {
         let text = "1 xbar\nfoo\n";
         let lines = LineIndex::new(text.as_bytes());
         let no = |_: &str| false;
-        let cx = FileContext { text: text.as_bytes(), lines: &lines, sibling_exists: &no };
+        let cx = FileContext {
+            text: text.as_bytes(),
+            lines: &lines,
+            sibling_exists: &no,
+        };
         let spans = eval(&r.root, &cx);
-        assert_eq!(spans, vec![Span { start: 3, end: 6 }, Span { start: 7, end: 10 }]);
+        assert_eq!(
+            spans,
+            vec![Span { start: 3, end: 6 }, Span { start: 7, end: 10 }]
+        );
     }
 
     #[test]

@@ -64,7 +64,9 @@ impl<'r> Engine<'r> {
             .map(|r| {
                 let id = r.spec.deadline.as_deref()?;
                 let d = set.deadlines.get(id)?;
-                Some(DeadlineInfo::evaluate(id, d.date, &d.source, today, warn_days))
+                Some(DeadlineInfo::evaluate(
+                    id, d.date, &d.source, today, warn_days,
+                ))
             })
             .collect();
         Engine {
@@ -176,7 +178,7 @@ impl<'r> Engine<'r> {
         let snippet: Vec<String> = (l0..=l1.min(l0 + MAX_SNIPPET_LINES - 1))
             .map(|l| {
                 let at = (l == l0).then_some(span.start);
-                line_text(text, li, l, at)
+                line_text(text, li, l, at).trim().to_string()
             })
             .collect();
         let first = l0.saturating_sub(1);

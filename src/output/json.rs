@@ -143,8 +143,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     .iter()
     .map(|s| (s.as_str(), 0))
     .collect();
-    let mut by_status: BTreeMap<&str, usize> =
-        ["past-due", "due-soon", "scheduled", "none"].iter().map(|s| (*s, 0)).collect();
+    let mut by_status: BTreeMap<&str, usize> = ["past-due", "due-soon", "scheduled", "none"]
+        .iter()
+        .map(|s| (*s, 0))
+        .collect();
     let mut by_category: BTreeMap<&str, usize> =
         Category::ALL.iter().map(|c| (c.as_str(), 0)).collect();
     for d in &scan.findings {

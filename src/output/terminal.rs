@@ -53,7 +53,14 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     for e in &scan.errors {
-        writeln!(out, "{}error{:#}: {}: {}", severity_style(Severity::High), severity_style(Severity::High), e.path, e.message)?;
+        writeln!(
+            out,
+            "{}error{:#}: {}: {}",
+            severity_style(Severity::High),
+            severity_style(Severity::High),
+            e.path,
+            e.message
+        )?;
     }
     for s in &scan.skipped {
         writeln!(out, "{DIM}skipped: {}: {}{DIM:#}", s.path, s.reason)?;
@@ -77,17 +84,53 @@ fn write_finding(d: &Detected, out: &mut dyn Write) -> io::Result<()> {
             0 => "today".to_string(),
             d => format!("in {d} days"),
         };
-        write!(out, "  {st}{} ({}, {when}){st:#}", dl.status.as_str(), dl.date)?;
+        write!(
+            out,
+            "  {st}{} ({}, {when}){st:#}",
+            dl.status.as_str(),
+            dl.date
+        )?;
     }
     writeln!(out)?;
     writeln!(out, "    {}", first_line(&f.message))?;
-    let width = d.frame.iter().map(|fl| fl.line.to_string().len()).max().unwrap_or(1);
+    let width = d
+        .frame
+        .iter()
+        .map(|fl| fl.line.to_string().len())
+        .max()
+        .unwrap_or(1);
     for fl in &d.frame {
         let marker = if fl.is_match { ">" } else { " " };
-        writeln!(out, "    {DIM}{marker} {:>width$} |{DIM:#} {}", fl.line, fl.text)?;
+        writeln!(
+            out,
+            "    {DIM}{marker} {:>width$} |{DIM:#} {}",
+            fl.line, fl.text
+        )?;
     }
-    writeln!(out, "    {DIM}fix:{DIM:#} {}", first_line(&f.remediation))?;
+    writeln!(
+        out,
+        "    {DIM}fix:{DIM:#} {}",
+        first_sentence(&f.remediation)
+    )?;
     Ok(())
+}
+
+/// The remediation's first sentence: the full text is in JSON and
+/// `jwt2oauth rules explain`.
+fn first_sentence(s: &str) -> String {
+    let line = first_line(s);
+    // A sentence ends at ". " followed by a capital (so "e.g. x" does not).
+    let end = line
+        .match_indices(". ")
+        .find(|(i, _)| line[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .map_or(line.len(), |(i, _)| i + 1);
+    let sentence = &line[..end];
+    if sentence.chars().count() > 160 {
+        let cut: String = sentence.chars().take(159).collect();
+        format!("{cut}…")
+    } else {
+        sentence.to_string()
+    }
 }
 
 fn first_line(s: &str) -> &str {
@@ -96,20 +139,44 @@ fn first_line(s: &str) -> &str {
 
 fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
-    let mut files: Vec<&str> = scan.findings.iter().map(|d| d.finding.location.path.as_str()).collect();
-    files.dedup();
-    let count = |s: Severity| scan.findings.iter().filter(|d| d.finding.severity == s).count();
-    let by_sev: Vec<String> = [Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+    let mut files: Vec<&str> = scan
+        .findings
         .iter()
-        .filter(|s| count(**s) > 0)
-        .map(|s| format!("{} {}", count(*s), s))
+        .map(|d| d.finding.location.path.as_str())
         .collect();
+    files.dedup();
+    let count = |s: Severity| {
+        scan.findings
+            .iter()
+            .filter(|d| d.finding.severity == s)
+            .count()
+    };
+    let by_sev: Vec<String> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .iter()
+    .filter(|s| count(**s) > 0)
+    .map(|s| format!("{} {}", count(*s), s))
+    .collect();
     let past_due = scan
         .findings
         .iter()
-        .filter(|d| d.finding.deadline.as_ref().is_some_and(|x| x.status == DeadlineStatus::PastDue))
+        .filter(|d| {
+            d.finding
+                .deadline
+                .as_ref()
+                .is_some_and(|x| x.status == DeadlineStatus::PastDue)
+        })
         .count();
-    let st = if report.gate_failed { severity_style(Severity::High) } else { Style::new().fg_color(Some(AnsiColor::Green.into())).bold() };
+    let st = if report.gate_failed {
+        severity_style(Severity::High)
+    } else {
+        Style::new().fg_color(Some(AnsiColor::Green.into())).bold()
+    };
     write!(
         out,
         "{st}{} finding{}{st:#}",
@@ -119,15 +186,25 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !by_sev.is_empty() {
         write!(out, " ({})", by_sev.join(", "))?;
     }
-    write!(out, " in {} file{}", files.len(), if files.len() == 1 { "" } else { "s" })?;
+    write!(
+        out,
+        " in {} file{}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    )?;
     if past_due > 0 {
         write!(out, ", {past_due} past due")?;
     }
     writeln!(
         out,
-        "; {} suppressed; {} files scanned, {} skipped ({} binary, {} too large), {} error{}; today {}; gate (--fail-on {}): {}",
+        "; {} suppressed; {} file{} scanned, {} skipped ({} binary, {} too large), {} error{}; today {}; gate (--fail-on {}): {}",
         scan.suppressed.len(),
         scan.stats.files_scanned,
+        if scan.stats.files_scanned == 1 {
+            ""
+        } else {
+            "s"
+        },
         scan.stats.skipped_binary + scan.stats.skipped_too_large,
         scan.stats.skipped_binary,
         scan.stats.skipped_too_large,
@@ -135,6 +212,10 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if scan.errors.len() == 1 { "" } else { "s" },
         report.today,
         report.fail_on,
-        if report.gate_failed { "FAILED" } else { "passed" },
+        if report.gate_failed {
+            "FAILED"
+        } else {
+            "passed"
+        },
     )
 }

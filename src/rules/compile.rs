@@ -76,10 +76,19 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
 pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, Vec<FieldError>> {
     let mut errors = Vec::new();
     check_metadata(&spec, &mut errors);
-    let include = build_globs("files.include", &spec.files.include, &spec.files.languages, &mut errors);
+    let include = build_globs(
+        "files.include",
+        &spec.files.include,
+        &spec.files.languages,
+        &mut errors,
+    );
     let exclude = build_globs("files.exclude", &spec.files.exclude, &[], &mut errors);
     let root = compile_node(&spec.matcher, "match", true, &mut errors);
-    let keywords: Vec<String> = spec.keywords.iter().map(|k| k.to_ascii_lowercase()).collect();
+    let keywords: Vec<String> = spec
+        .keywords
+        .iter()
+        .map(|k| k.to_ascii_lowercase())
+        .collect();
     match root {
         Some(root) if errors.is_empty() => Ok(Rule {
             spec,
@@ -101,7 +110,10 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         && !spec.id.starts_with('-');
     if !id_ok {
-        errors.push(err("id", "must be kebab-case: lowercase letters, digits and '-'"));
+        errors.push(err(
+            "id",
+            "must be kebab-case: lowercase letters, digits and '-'",
+        ));
     }
     for (field, value) in [
         ("title", &spec.title),
@@ -115,11 +127,17 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
         }
     }
     if spec.keywords.is_empty() {
-        errors.push(err("keywords", "at least one keyword is required (the prefilter)"));
+        errors.push(err(
+            "keywords",
+            "at least one keyword is required (the prefilter)",
+        ));
     }
     for (i, k) in spec.keywords.iter().enumerate() {
         if k.trim().len() < 3 {
-            errors.push(err(format!("keywords[{i}]"), "a keyword needs at least 3 characters"));
+            errors.push(err(
+                format!("keywords[{i}]"),
+                "a keyword needs at least 3 characters",
+            ));
         }
     }
     match (&spec.deadline, spec.category) {
@@ -134,10 +152,16 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
         }
     }
     if spec.examples.matches.is_empty() {
-        errors.push(err("examples.match", "at least one example that must match is required"));
+        errors.push(err(
+            "examples.match",
+            "at least one example that must match is required",
+        ));
     }
     if spec.examples.no_match.is_empty() {
-        errors.push(err("examples.no_match", "at least one example that must not match is required"));
+        errors.push(err(
+            "examples.no_match",
+            "at least one example that must not match is required",
+        ));
     }
 }
 
@@ -206,7 +230,10 @@ fn compile_node(
         return None;
     }
     if is_root && spec.within.is_some() {
-        errors.push(err(format!("{field}.within"), "only children of `all` or `not` take `within`"));
+        errors.push(err(
+            format!("{field}.within"),
+            "only children of `all` or `not` take `within`",
+        ));
     }
     let kind = if let Some(pattern) = &spec.regex {
         let re = RegexBuilder::new(pattern)
@@ -239,7 +266,10 @@ fn compile_node(
         }
         if key == "all" {
             if matches!(nodes[0].kind, NodeKind::Sibling(_)) {
-                errors.push(err(format!("{field}.all[0]"), "the first child of `all` must match text"));
+                errors.push(err(
+                    format!("{field}.all[0]"),
+                    "the first child of `all` must match text",
+                ));
             }
             NodeKind::All(nodes)
         } else {
@@ -247,10 +277,16 @@ fn compile_node(
         }
     } else if let Some(name) = &spec.sibling_file {
         if is_root {
-            errors.push(err(format!("{field}.sibling_file"), "must be a child of `all` or `not`"));
+            errors.push(err(
+                format!("{field}.sibling_file"),
+                "must be a child of `all` or `not`",
+            ));
         }
         if name.contains('/') || name.contains('\\') || name.is_empty() {
-            errors.push(err(format!("{field}.sibling_file"), "must be a plain file name"));
+            errors.push(err(
+                format!("{field}.sibling_file"),
+                "must be a plain file name",
+            ));
         }
         NodeKind::Sibling(name.clone())
     } else {

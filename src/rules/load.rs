@@ -127,7 +127,11 @@ pub fn load(dirs: &[PathBuf], no_builtin: bool) -> Result<RuleSet, Vec<RuleError
         }
     }
     let set = load_layers(layers, &mut errors);
-    if errors.is_empty() { Ok(set) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(set)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Loads layers of files in order: within a layer ids must be unique; a later
@@ -146,7 +150,9 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
                 }
                 continue;
             }
-            let Some(rule) = parse_rule(&file, errors) else { continue };
+            let Some(rule) = parse_rule(&file, errors) else {
+                continue;
+            };
             if let Some(first) = seen.insert(rule.spec.id.clone(), file.name.clone()) {
                 errors.push(RuleError {
                     file: file.name.clone(),
@@ -160,18 +166,18 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
         }
     }
     for rule in by_id.values() {
-        if let Some(d) = &rule.spec.deadline {
-            if !deadlines.contains_key(d) {
-                errors.push(RuleError {
-                    file: rule.origin.clone(),
-                    rule: Some(rule.spec.id.clone()),
-                    field: Some("deadline".into()),
-                    message: format!(
-                        "unknown deadline {d:?} (known: {})",
-                        deadlines.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ),
-                });
-            }
+        if let Some(d) = &rule.spec.deadline
+            && !deadlines.contains_key(d)
+        {
+            errors.push(RuleError {
+                file: rule.origin.clone(),
+                rule: Some(rule.spec.id.clone()),
+                field: Some("deadline".into()),
+                message: format!(
+                    "unknown deadline {d:?} (known: {})",
+                    deadlines.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
     }
     RuleSet {

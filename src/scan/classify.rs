@@ -27,15 +27,29 @@ pub const LANGUAGES: &[(&str, &[&str])] = &[
     ("json", &["*.json", "*.jsonc", "*.json5"]),
     ("yaml", &["*.yaml", "*.yml"]),
     ("toml", &["*.toml"]),
-    ("xml", &["*.xml", "*.csproj", "*.vbproj", "*.fsproj", "*.config", "*.props"]),
+    (
+        "xml",
+        &[
+            "*.xml", "*.csproj", "*.vbproj", "*.fsproj", "*.config", "*.props",
+        ],
+    ),
     ("properties", &["*.properties", "*.ini", "*.cfg", "*.conf"]),
     ("dotenv", &[".env", ".env.*", "*.env", "*.env.*"]),
-    ("dockerfile", &["Dockerfile", "*.dockerfile", "Dockerfile.*"]),
+    (
+        "dockerfile",
+        &["Dockerfile", "*.dockerfile", "Dockerfile.*"],
+    ),
     ("terraform", &["*.tf", "*.tfvars", "*.hcl"]),
-    ("markdown", &["*.md", "*.markdown", "*.rst", "*.txt", "*.adoc"]),
+    (
+        "markdown",
+        &["*.md", "*.markdown", "*.rst", "*.txt", "*.adoc"],
+    ),
     ("html", &["*.html", "*.htm", "*.vue", "*.svelte"]),
     ("sql", &["*.sql"]),
-    ("pem", &["*.pem", "*.key", "*.crt", "*.cer", "*.der", "*.p8", "*.pub"]),
+    (
+        "pem",
+        &["*.pem", "*.key", "*.crt", "*.cer", "*.der", "*.p8", "*.pub"],
+    ),
 ];
 
 /// Every language that is program source (as opposed to config or docs):
@@ -147,7 +161,13 @@ mod tests {
         ] {
             assert!(is_credential_file_name(n), "{n}");
         }
-        for n in ["index.js", "package.json", "env.js", "keyboard.ts", "README.md"] {
+        for n in [
+            "index.js",
+            "package.json",
+            "env.js",
+            "keyboard.ts",
+            "README.md",
+        ] {
             assert!(!is_credential_file_name(n), "{n}");
         }
     }
@@ -155,7 +175,9 @@ mod tests {
     #[test]
     fn languages_expand() {
         assert!(language_globs("javascript").is_some_and(|g| g.contains(&"*.js")));
-        assert!(language_globs("code").is_some_and(|g| g.contains(&"*.py") && !g.contains(&"*.json")));
+        assert!(
+            language_globs("code").is_some_and(|g| g.contains(&"*.py") && !g.contains(&"*.json"))
+        );
         assert!(language_globs("cobol").is_none());
     }
 }

@@ -222,7 +222,15 @@ fn scan_ignored_credential_files(
                 continue;
             }
             shared.ignored_credential.fetch_add(1, Ordering::Relaxed);
-            scan_file(engine, opts, shared, roots, entry.path(), &mut buf, &mut candidates);
+            scan_file(
+                engine,
+                opts,
+                shared,
+                roots,
+                entry.path(),
+                &mut buf,
+                &mut candidates,
+            );
         }
     }
 }
@@ -307,5 +315,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
-    m.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner())
+    m.into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

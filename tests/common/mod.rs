@@ -1,0 +1,74 @@
+//! Test harness: runs the real `jwt2oauth` binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+/// The fixed date every test scans against.
+pub const TODAY: &str = "2026-11-23";
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A command for the built binary, run from the repository root, without
+/// colour.
+pub fn bin() -> Command {
+    let mut c = Command::cargo_bin("jwt2oauth").expect("binary built");
+    c.current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE");
+    c
+}
+
+/// Runs `jwt2oauth scan --today TODAY --format json ARGS...` and parses stdout.
+pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--format", "json"])
+        .args(args)
+        .output()
+        .expect("run");
+    (code(&out), parse(&out))
+}
+
+pub fn parse(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally")
+}
+
+/// (path, line, rule_id) of every finding in a JSON report, sorted.
+pub fn triples(v: &serde_json::Value, key: &str) -> Vec<(String, u64, String)> {
+    let mut t: Vec<_> = v[key]
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().expect("path").to_string(),
+                f["line"].as_u64().expect("line"),
+                f["rule_id"].as_str().expect("rule_id").to_string(),
+            )
+        })
+        .collect();
+    t.sort();
+    t
+}
+
+/// Writes `contents` to `dir/rel`, creating directories.
+pub fn write(dir: &Path, rel: &str, contents: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+    std::fs::write(p, contents).expect("write");
+}
