@@ -30,6 +30,16 @@ pub enum Command {
     /// List, explain, lint and test rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Fetch a token with the JWT flow and the OAuth Server-to-Server flow
+    /// side by side and say whether the migration works.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
+    /// Print an OAuth Server-to-Server access token for shell pipelines
+    /// (optionally cached).
+    #[command(after_help = VERIFY_ENV_HELP)]
+    Token(TokenArgs),
+    /// Run a local Adobe IMS emulator on loopback (tests, demos, CI).
+    EmulateIms(EmulateArgs),
 }
 
 /// Output formats of `scan`.
@@ -191,6 +201,203 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("{s:?} is not a size (e.g. 512K, 8M)"))?;
     n.checked_mul(mult)
         .ok_or_else(|| format!("{s:?} is too large"))
+}
+
+const VERIFY_HELP: &str = "\
+Verdicts: migration verified | oauth works, jwt already retired | oauth works (no JWT
+credential to compare with) | not verified (oauth works, JWT rejected) | not equivalent |
+oauth fails | indeterminate (429, 5xx, timeout: never reported as a broken credential).
+
+Exit codes:
+  0  verified (or oauth works and the JWT credential is retired)
+  1  not verified (oauth fails, tokens differ, or indeterminate)
+  2  usage or config error
+
+Secrets from the environment: JWT2OAUTH_CLIENT_SECRET, JWT2OAUTH_OAUTH_CLIENT_SECRET,
+JWT2OAUTH_PRIVATE_KEY (PEM or base64 PKCS#8), JWT2OAUTH_PRIVATE_KEY_PASSPHRASE.";
+
+const VERIFY_ENV_HELP: &str = "\
+Secrets from the environment: JWT2OAUTH_CLIENT_SECRET, JWT2OAUTH_OAUTH_CLIENT_SECRET.
+Exit codes: 0 token printed, 1 IMS refused or could not be reached, 2 usage or config error.";
+
+/// Where `verify` and `token` read credentials from, and how they call IMS.
+#[derive(Debug, Clone, Args)]
+pub struct CredentialArgs {
+    /// A Console workspace JSON, a credential download, an aio config or a
+    /// .env file (repeatable; merged).
+    #[arg(
+        long = "config",
+        value_name = "FILE",
+        env = "JWT2OAUTH_CONFIG",
+        value_delimiter = ','
+    )]
+    pub configs: Vec<PathBuf>,
+    /// Use only these aio IMS contexts (ims.contexts.NAME).
+    #[arg(long = "context", value_name = "NAME")]
+    pub contexts: Vec<String>,
+    /// Client id (also picks the credential when a file holds several).
+    #[arg(long, env = "JWT2OAUTH_CLIENT_ID")]
+    pub client_id: Option<String>,
+    /// IMS org id (ORG@AdobeOrg).
+    #[arg(long, env = "JWT2OAUTH_ORG_ID")]
+    pub org_id: Option<String>,
+    /// Technical account id (ID@techacct.adobe.com).
+    #[arg(long, env = "JWT2OAUTH_TECHNICAL_ACCOUNT_ID")]
+    pub technical_account_id: Option<String>,
+    /// JWT metascopes, comma-separated (e.g. ent_user_sdk).
+    #[arg(long, env = "JWT2OAUTH_METASCOPES", value_delimiter = ',')]
+    pub metascopes: Vec<String>,
+    /// OAuth scopes, comma-separated.
+    #[arg(long, env = "JWT2OAUTH_SCOPES", value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// The JWT credential's private key file (PEM, or base64 PKCS#8).
+    #[arg(long, value_name = "FILE", env = "JWT2OAUTH_PRIVATE_KEY_FILE")]
+    pub private_key: Option<PathBuf>,
+    /// Client secret as a plain value (prints a warning: it ends up in shell
+    /// history and `ps`; prefer JWT2OAUTH_CLIENT_SECRET).
+    #[arg(long, value_name = "SECRET")]
+    pub client_secret: Option<String>,
+    /// Private key passphrase as a plain value (prints a warning; prefer
+    /// JWT2OAUTH_PRIVATE_KEY_PASSPHRASE).
+    #[arg(long, value_name = "SECRET")]
+    pub passphrase: Option<String>,
+    /// Only the OAuth Server-to-Server flow (ignore any JWT credential).
+    #[arg(long)]
+    pub oauth_only: bool,
+    /// IMS base URL for both flows (https only, except loopback for the emulator).
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "JWT2OAUTH_IMS_URL",
+        default_value = "https://ims-na1.adobelogin.com"
+    )]
+    pub ims_url: String,
+    /// Per-request timeout in milliseconds.
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "JWT2OAUTH_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    pub timeout_ms: u64,
+    /// Retries on network errors, 5xx and 429.
+    #[arg(long, value_name = "N", env = "JWT2OAUTH_RETRIES", default_value_t = 3)]
+    pub retries: u32,
+    /// First retry backoff in milliseconds (doubles each retry; Retry-After wins).
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "JWT2OAUTH_BACKOFF_MS",
+        default_value_t = 500
+    )]
+    pub backoff_ms: u64,
+    /// Longest wait between retries in milliseconds (a longer Retry-After stops retrying).
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "JWT2OAUTH_MAX_WAIT_MS",
+        default_value_t = 30_000
+    )]
+    pub max_wait_ms: u64,
+}
+
+/// Output formats of `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// A side-by-side table and the verdict.
+    Human,
+    /// One JSON object (version 1).
+    Json,
+}
+
+/// `jwt2oauth verify`.
+#[derive(Debug, Clone, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
+    pub format: VerifyFormat,
+    /// Call this API URL with each token and compare status and response shape.
+    #[arg(long, value_name = "URL")]
+    pub probe: Option<String>,
+    /// Lifetime of the signed JWT in seconds (Adobe's libraries use 300).
+    #[arg(
+        long,
+        value_name = "SECS",
+        default_value_t = 300,
+        allow_negative_numbers = true
+    )]
+    pub jwt_lifetime: i64,
+}
+
+/// `jwt2oauth token`.
+#[derive(Debug, Clone, Args)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub creds: CredentialArgs,
+    /// Reuse a cached token while more than 10 minutes remain, and cache new ones (file mode 0600).
+    #[arg(long, env = "JWT2OAUTH_TOKEN_CACHE")]
+    pub cache: bool,
+    /// Cache directory (default: $XDG_CACHE_HOME/jwt2oauth or ~/.cache/jwt2oauth).
+    #[arg(long, value_name = "DIR", env = "JWT2OAUTH_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// How `--jwt-retired` answers JWT exchanges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RetiredStyle {
+    /// 400 invalid_client saying the credential type reached end of life.
+    Eol,
+    /// 400 invalid_token "Could not match JWT signature to any of the bindings",
+    /// as for a credential whose certificate binding was removed.
+    NoBinding,
+}
+
+/// Which endpoints fault injection applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FaultScope {
+    /// Every /ims endpoint.
+    All,
+    /// Only the JWT exchange.
+    Jwt,
+    /// Only /ims/token/v2 and v3.
+    Token,
+}
+
+/// `jwt2oauth emulate-ims`.
+#[derive(Debug, Clone, Args)]
+pub struct EmulateArgs {
+    /// Loopback address to listen on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// A Developer Console workspace JSON (or credential download) with the credentials to accept.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub credentials: Vec<PathBuf>,
+    /// The JWT credential's public certificate (repeatable).
+    #[arg(long = "certificate", value_name = "FILE")]
+    pub certificates: Vec<PathBuf>,
+    /// Added latency per request, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Answer requests with this HTTP status (e.g. 429, 500, 503).
+    #[arg(long, value_name = "STATUS")]
+    pub fault: Option<u16>,
+    /// Only the first N requests get the fault (default: all of them).
+    #[arg(long, value_name = "N")]
+    pub fault_count: Option<u64>,
+    /// Endpoints the fault and latency apply to.
+    #[arg(long, value_enum, default_value_t = FaultScope::All)]
+    pub fault_scope: FaultScope,
+    /// Retry-After seconds sent with 429 and 503 faults.
+    #[arg(long, value_name = "SECS")]
+    pub retry_after: Option<u64>,
+    /// Answer JWT exchanges as IMS does after the JWT end of life.
+    #[arg(long, value_enum, value_name = "STYLE", num_args = 0..=1, default_missing_value = "eol")]
+    pub jwt_retired: Option<RetiredStyle>,
+    /// Lifetime of issued access tokens, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 86_400)]
+    pub token_lifetime: u64,
 }
 
 #[cfg(test)]

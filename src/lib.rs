@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod emulator;
 pub mod engine;
 pub mod finding;
 pub mod output;
@@ -13,3 +14,4 @@ pub mod redact;
 pub mod rules;
 pub mod scan;
 pub mod suppress;
+pub mod verify;

@@ -1,8 +1,11 @@
 //! Command implementations. Each returns an [`Outcome`]; only `main` turns it
 //! into a process exit code.
 
+pub mod emulate;
 pub mod rules;
 pub mod scan;
+pub mod token;
+pub mod verify;
 
 use crate::cli::{Cli, Command};
 
@@ -36,5 +39,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {
         Command::Scan(args) => scan::run(&args),
         Command::Rules(cmd) => rules::run(cmd),
+        Command::Verify(args) => verify::run(&args),
+        Command::Token(args) => token::run(&args),
+        Command::EmulateIms(args) => emulate::run(&args),
     }
 }

@@ -1,0 +1,81 @@
+//! `jwt2oauth verify`: resolve credentials, run both flows, print the table
+//! or JSON, and map the verdict to an outcome (0 verified, 1 not verified).
+
+use std::io::Write;
+
+use anyhow::Context as _;
+
+use super::Outcome;
+use crate::cli::{VerifyArgs, VerifyFormat};
+use crate::verify::env::{Clock, Env, ProcessEnv, SystemClock};
+use crate::verify::{self, Plan, VerifyError, http, inputs, key, render};
+
+/// Runs `verify` with the process environment and clock.
+pub fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    run_with(
+        args,
+        &ProcessEnv,
+        &SystemClock,
+        &mut stdout.lock(),
+        &mut stderr.lock(),
+    )
+}
+
+/// Runs `verify` with an injected environment, clock and outputs.
+pub fn run_with(
+    args: &VerifyArgs,
+    env: &dyn Env,
+    clock: &dyn Clock,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<Outcome> {
+    let resolved = inputs::resolve(&args.creds, env)?;
+    for w in &resolved.warnings {
+        writeln!(err, "{w}")?;
+    }
+    let oauth = inputs::require_oauth(&resolved)?;
+    let jwt = match resolved.jwt.clone() {
+        Some(j) => {
+            let missing = inputs::jwt_missing(&j);
+            if !missing.is_empty() {
+                return Err(VerifyError::Usage(format!(
+                    "the JWT credential ({}) lacks: {} (or pass --oauth-only)",
+                    j.source,
+                    missing.join(", ")
+                ))
+                .into());
+            }
+            let source = j.private_key.as_ref().context("private key")?;
+            let text = key::read_source(source)?;
+            let signing = key::signing_key(&text, j.passphrase.as_ref())?;
+            Some((j, signing))
+        }
+        None => None,
+    };
+    let plan = Plan {
+        jwt,
+        oauth,
+        ims: http::check_url(&args.creds.ims_url)?,
+        policy: inputs::policy(&args.creds),
+        jwt_lifetime_secs: args.jwt_lifetime,
+        probe: args.probe.as_deref().map(http::check_url).transpose()?,
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let mut report = rt.block_on(verify::run(&plan, clock))?;
+    report.warnings = resolved.warnings;
+    match args.format {
+        VerifyFormat::Human => render::human(&report, out)?,
+        VerifyFormat::Json => render::json(&report, out)?,
+    }
+    out.flush()?;
+    Ok(if report.verdict.verified {
+        Outcome::Clean
+    } else {
+        Outcome::Findings
+    })
+}

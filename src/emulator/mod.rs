@@ -1,0 +1,96 @@
+//! `jwt2oauth emulate-ims`: a local Adobe IMS on loopback that behaves as
+//! ADOBE-IMS.md sections 1-2 document, for tests, demos and users' own CI.
+//!
+//! Endpoints: `/ims/exchange/jwt` (also `/ims/exchange/jwt/` and
+//! `/ims/exchange/v1/jwt`), `/ims/token/v3` and `/ims/token/v2`
+//! (client_credentials), `/ims/validate_token/v1`. Fault injection (latency,
+//! 429 with Retry-After, 5xx, a retired JWT endpoint) is in [`faults`].
+
+pub mod errors;
+pub mod exchange;
+pub mod faults;
+pub mod form;
+pub mod registry;
+pub mod signer;
+pub mod token;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use axum::Router;
+use axum::routing::post;
+
+use crate::cli::{FaultScope, RetiredStyle};
+use crate::verify::env::Clock;
+
+/// Errors at the emulator boundary (startup only; request errors are IMS
+/// JSON answers).
+#[derive(Debug, thiserror::Error)]
+pub enum EmulatorError {
+    /// A credentials file or certificate could not be used.
+    #[error("{0}")]
+    Config(String),
+    /// The emulator's own signing key could not be made.
+    #[error("emulator key: {0}")]
+    Key(String),
+    /// Listening failed or the address is not loopback.
+    #[error("{0}")]
+    Listen(String),
+}
+
+/// Fault injection settings.
+#[derive(Debug, Clone)]
+pub struct Faults {
+    /// Added latency per request, ms.
+    pub latency_ms: u64,
+    /// Status to answer with.
+    pub status: Option<u16>,
+    /// Only the first N requests get it (`None`: all).
+    pub count: Option<u64>,
+    /// Which endpoints.
+    pub scope: FaultScope,
+    /// Retry-After seconds on 429/503.
+    pub retry_after: Option<u64>,
+    /// Answer JWT exchanges as after the JWT end of life.
+    pub jwt_retired: Option<RetiredStyle>,
+}
+
+/// Shared server state.
+pub struct AppState {
+    /// Known clients.
+    pub registry: registry::Registry,
+    /// The emulator's own token signer.
+    pub signer: signer::Signer,
+    /// Fault injection.
+    pub faults: Faults,
+    /// This server's base URL (`http://127.0.0.1:PORT`).
+    pub base_url: String,
+    /// Access token lifetime, seconds.
+    pub token_lifetime_secs: u64,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// Requests seen by fault injection.
+    pub fault_counter: AtomicU64,
+    /// Requests seen (for debug ids).
+    pub request_counter: AtomicU64,
+}
+
+/// The production IMS base: claims built on it are accepted too.
+pub const ADOBE_IMS: &str = "https://ims-na1.adobelogin.com";
+
+/// The router with every endpoint and the fault/debug-id middleware.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/ims/exchange/jwt", post(exchange::handle))
+        .route("/ims/exchange/jwt/", post(exchange::handle))
+        .route("/ims/exchange/v1/jwt", post(exchange::handle))
+        .route("/ims/token/v3", post(token::handle))
+        .route("/ims/token/v2", post(token::handle))
+        .route("/ims/validate_token/v1", post(token::validate))
+        .fallback(errors::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            faults::layer,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,121 @@
+use super::*;
+use crate::verify::flow::{Flow, ImsError};
+use crate::verify::token_claims::TokenClaims;
+
+fn valid(flow: Flow, client: &str, user: &str, scopes: &[&str]) -> FlowResult {
+    let mut r = FlowResult::skipped(flow, "token issued");
+    r.status = Status::Valid;
+    r.claims = Some(TokenClaims {
+        client_id: Some(client.into()),
+        user_id: Some(user.into()),
+        issuer: Some("ims-na1".into()),
+        scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
+        ..Default::default()
+    });
+    r
+}
+
+fn invalid(flow: Flow, status: u16, error: &str, desc: &str, retired: bool) -> FlowResult {
+    let mut r = FlowResult::skipped(flow, "rejected");
+    r.status = Status::Invalid;
+    r.http_status = Some(status);
+    r.retired = retired;
+    r.ims_error = Some(ImsError {
+        error: error.into(),
+        error_description: Some(desc.into()),
+    });
+    r
+}
+
+fn exp() -> Expected {
+    Expected {
+        client_id: "cid".into(),
+        jwt_client_id: Some("cid".into()),
+        technical_account_id: Some("TA@techacct.adobe.com".into()),
+        meta_scopes: vec!["ent_user_sdk".into()],
+    }
+}
+
+const UM: &[&str] = &["openid", "AdobeID", "user_management_sdk"];
+const BEFORE: i64 = FINAL_CONVERSION_MS - 1;
+
+#[test]
+fn same_client_account_and_scopes_is_verified() {
+    let j = valid(Flow::Jwt, "cid", "TA@techacct.adobe.com", UM);
+    let o = valid(Flow::Oauth, "cid", "TA@techacct.adobe.com", UM);
+    let v = judge(&j, &o, &exp(), BEFORE);
+    assert_eq!(v.kind, Kind::MigrationVerified, "{v:?}");
+    assert!(v.verified);
+}
+
+#[test]
+fn different_account_or_fewer_scopes_is_not_equivalent() {
+    let j = valid(Flow::Jwt, "cid", "TA@techacct.adobe.com", UM);
+    let o = valid(Flow::Oauth, "cid", "OTHER@techacct.adobe.com", &["openid"]);
+    let v = judge(&j, &o, &exp(), BEFORE);
+    assert_eq!(v.kind, Kind::NotEquivalent);
+    assert!(!v.verified);
+    assert!(
+        v.details.iter().any(|d| d.contains("user_management_sdk")),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn oauth_indeterminate_is_never_a_failure() {
+    let j = valid(Flow::Jwt, "cid", "TA@techacct.adobe.com", UM);
+    let mut o = FlowResult::skipped(Flow::Oauth, "rate limited");
+    o.status = Status::Indeterminate;
+    let v = judge(&j, &o, &exp(), BEFORE);
+    assert_eq!(v.kind, Kind::Indeterminate);
+}
+
+#[test]
+fn oauth_rejection_fails() {
+    let j = valid(Flow::Jwt, "cid", "TA@techacct.adobe.com", UM);
+    let o = invalid(
+        Flow::Oauth,
+        400,
+        "invalid_client",
+        "invalid client_secret parameter",
+        false,
+    );
+    assert_eq!(judge(&j, &o, &exp(), BEFORE).kind, Kind::OauthFails);
+}
+
+#[test]
+fn retired_jwt_with_working_oauth() {
+    let j = invalid(Flow::Jwt, 400, "invalid_client", "end of life", true);
+    let o = valid(Flow::Oauth, "cid", "TA@techacct.adobe.com", UM);
+    let v = judge(&j, &o, &exp(), BEFORE);
+    assert_eq!(v.kind, Kind::OauthWorksJwtRetired);
+    assert!(v.verified);
+}
+
+#[test]
+fn lost_binding_counts_as_retired_only_after_the_final_conversion() {
+    let j = invalid(
+        Flow::Jwt,
+        400,
+        "invalid_token",
+        "Could not match JWT signature to any of the bindings",
+        false,
+    );
+    let o = valid(Flow::Oauth, "cid", "TA@techacct.adobe.com", UM);
+    assert_eq!(judge(&j, &o, &exp(), BEFORE).kind, Kind::OauthWorksJwtFails);
+    assert_eq!(
+        judge(&j, &o, &exp(), FINAL_CONVERSION_MS).kind,
+        Kind::OauthWorksJwtRetired
+    );
+    let expired = invalid(
+        Flow::Jwt,
+        400,
+        "invalid_token",
+        "JWT token is expired",
+        false,
+    );
+    assert_eq!(
+        judge(&expired, &o, &exp(), FINAL_CONVERSION_MS).kind,
+        Kind::OauthWorksJwtFails
+    );
+}
