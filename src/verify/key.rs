@@ -116,7 +116,9 @@ mod tests {
         let key = fixture("private_encrypted.key");
         let good = Secret::new("fixture-passphrase");
         assert!(signing_key(&key, Some(&good)).is_ok());
-        let err = signing_key(&key, None).err().expect("needs passphrase");
+        let Err(err) = signing_key(&key, None) else {
+            panic!("an encrypted key needs its passphrase")
+        };
         assert!(err.to_string().contains("passphrase"), "{err}");
         let bad = Secret::new("nope");
         assert!(signing_key(&key, Some(&bad)).is_err());
@@ -124,9 +126,9 @@ mod tests {
 
     #[test]
     fn garbage_is_rejected_without_echoing_it() {
-        let err = signing_key(&Secret::new("not a key at all !!"), None)
-            .err()
-            .expect("rejected");
+        let Err(err) = signing_key(&Secret::new("not a key at all !!"), None) else {
+            panic!("garbage must be rejected")
+        };
         assert!(!err.to_string().contains("not a key at all"));
     }
 }
