@@ -3,7 +3,8 @@
 //!
 //! Endpoints: `/ims/exchange/jwt` (also `/ims/exchange/jwt/` and
 //! `/ims/exchange/v1/jwt`), `/ims/token/v3` and `/ims/token/v2`
-//! (client_credentials), `/ims/validate_token/v1`. Fault injection (latency,
+//! (client_credentials), `/ims/validate_token/v1`, and `GET /ims/profile/v1` (a bearer-token API to
+//! aim `verify --probe` at). Fault injection (latency,
 //! 429 with Retry-After, 5xx, a retired JWT endpoint) is in [`faults`].
 
 pub mod errors;
@@ -87,6 +88,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ims/token/v3", post(token::handle))
         .route("/ims/token/v2", post(token::handle))
         .route("/ims/validate_token/v1", post(token::validate))
+        .route("/ims/profile/v1", axum::routing::get(token::profile))
         .fallback(errors::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

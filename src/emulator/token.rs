@@ -127,3 +127,25 @@ pub async fn validate(State(s): State<Arc<AppState>>, req: Request) -> Response 
         _ => invalid("expired"),
     }
 }
+
+/// `GET /ims/profile/v1` with `Authorization: Bearer`: a stand-in API for
+/// `verify --probe`. Answers the token's account and scopes, or 401.
+pub async fn profile(State(s): State<Arc<AppState>>, headers: axum::http::HeaderMap) -> Response {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let claims = token.and_then(|t| s.signer.check(t.trim()));
+    match claims {
+        Some(c) => Json(json!({
+            "userId": c.get("user_id"),
+            "account_type": "technical",
+            "client_id": c.get("client_id"),
+            "scope": c.get("scope"),
+        }))
+        .into_response(),
+        None => {
+            ImsErr::new(401, "invalid_token", "missing or invalid bearer token").into_response()
+        }
+    }
+}
