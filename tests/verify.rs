@@ -247,3 +247,64 @@ fn oauth_only_skips_the_jwt_flow() {
     assert_eq!(kind(&j), "oauth-works-no-jwt");
     assert_eq!(j["jwt"]["status"], "skipped");
 }
+
+#[test]
+fn redirects_are_never_followed() {
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    // A second server that must never be contacted.
+    let other = TcpListener::bind("127.0.0.1:0").unwrap();
+    let other_addr = other.local_addr().unwrap();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    other.set_nonblocking(true).unwrap();
+    std::thread::spawn(move || {
+        for _ in 0..100 {
+            if other.accept().is_ok() {
+                h.fetch_add(1, Ordering::SeqCst);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    });
+    // An "IMS" that redirects every request there.
+    let ims = TcpListener::bind("127.0.0.1:0").unwrap();
+    let ims_url = format!("http://{}", ims.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in ims.incoming().take(2) {
+            let mut s = stream.unwrap();
+            let mut buf = [0u8; 8192];
+            let _ = s.read(&mut buf);
+            let resp = format!(
+                "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://{other_addr}/ims/token/v3\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            let _ = s.write_all(resp.as_bytes());
+        }
+    });
+    let ws = fixture("workspace.json");
+    let key = fixture("private.key");
+    let out = support::run(
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--config",
+            ws.to_str().unwrap(),
+            "--private-key",
+            key.to_str().unwrap(),
+            "--ims-url",
+            &ims_url,
+            "--retries",
+            "0",
+        ],
+        &[],
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(j["oauth"]["status"], "indeterminate");
+    assert!(j["oauth"]["reason"].as_str().unwrap().contains("redirect"));
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "a redirect was followed");
+}

@@ -1,3 +1,5 @@
+//! Unit tests for the JWT exchange's claim checks.
+
 use super::*;
 
 fn client() -> JwtClient {

@@ -1,3 +1,5 @@
+//! Unit tests for credential parsing, over the fixtures in `fixtures/ims`.
+
 use std::path::Path;
 
 use super::*;

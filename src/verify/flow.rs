@@ -242,6 +242,13 @@ pub fn classify(flow: Flow, ex: &Exchange, timeout: Duration) -> FlowResult {
         r.reason = format!("IMS server error (HTTP {status}{err_text}, {tries})");
         return r;
     }
+    if (300..400).contains(&status) {
+        r.status = Status::Indeterminate;
+        r.reason = format!(
+            "IMS answered with a redirect (HTTP {status}); not followed, so credentials never go to another host"
+        );
+        return r;
+    }
     let token = get("access_token").and_then(Value::as_str);
     if (200..300).contains(&status) {
         let Some(token) = token else {

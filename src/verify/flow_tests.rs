@@ -1,3 +1,5 @@
+//! Unit tests for flow classification: tri-state results, expiry units, hints.
+
 use std::time::Duration;
 
 use super::*;

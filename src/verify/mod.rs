@@ -26,7 +26,7 @@ use serde::Serialize;
 
 use self::credentials::{JwtCredential, OAuthCredential};
 use self::env::Clock;
-use self::flow::{Flow, FlowResult, Status, Target};
+use self::flow::{Flow, FlowResult, Target};
 use self::http::RetryPolicy;
 use self::probe::ProbeReport;
 use self::verdict::{Expected, Verdict};
@@ -174,9 +174,4 @@ fn sign_jwt(
         lifetime_secs: plan.jwt_lifetime_secs,
     };
     claims::sign(&claims::build(&input), key)
-}
-
-/// Whether a flow result counts as a usable token.
-pub fn is_valid(r: &FlowResult) -> bool {
-    r.status == Status::Valid
 }

@@ -9,7 +9,7 @@ use reqwest::Url;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::flow::{FlowResult, Status};
+use super::flow::FlowResult;
 use super::verdict::{Kind, Verdict};
 
 /// One probe call.
@@ -133,11 +133,6 @@ pub fn amend_verdict(p: &ProbeReport, v: &mut Verdict) {
             v.summary = "not equivalent: the API answers the tokens differently".into();
         }
     }
-}
-
-/// Whether a flow produced a token to probe with.
-pub fn has_token(r: &FlowResult) -> bool {
-    r.status == Status::Valid && r.token.is_some()
 }
 
 #[cfg(test)]

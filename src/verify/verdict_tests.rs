@@ -1,3 +1,5 @@
+//! Unit tests for the verdict logic.
+
 use super::*;
 use crate::verify::flow::{Flow, ImsError};
 use crate::verify::token_claims::TokenClaims;
