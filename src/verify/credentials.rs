@@ -10,6 +10,8 @@ use serde_json::{Map, Value};
 
 use super::VerifyError;
 use super::secret::Secret;
+pub use super::values::split_list;
+use super::values::{as_string, field, key_value, list, path, resolve, unquote};
 
 /// Where a JWT credential's private key comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -307,90 +309,6 @@ fn parse_dotenv(text: &str, source: &str, base: &Path, contexts: &[String]) -> F
         return parse_contexts(&ctxs, source, base, contexts);
     }
     parse_flat(&flat, source, base)
-}
-
-fn unquote(v: &str) -> String {
-    let stripped = v
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .or_else(|| v.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')));
-    stripped.unwrap_or(v).replace("\\n", "\n")
-}
-
-fn path<'a>(root: &'a Map<String, Value>, keys: &[&str]) -> Option<&'a Value> {
-    let (first, rest) = keys.split_first()?;
-    let mut v = root.get(*first)?;
-    for k in rest {
-        v = v.get(*k)?;
-    }
-    Some(v)
-}
-
-fn as_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    }
-}
-
-fn field(obj: &Map<String, Value>, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| obj.get(*n).and_then(as_string))
-}
-
-/// A list value: a JSON array, a JSON array inside a string, or a
-/// comma/space separated string.
-fn list(obj: &Map<String, Value>, names: &[&str]) -> Vec<String> {
-    let Some(v) = names.iter().find_map(|n| obj.get(*n)) else {
-        return Vec::new();
-    };
-    match v {
-        Value::Array(items) => items.iter().filter_map(as_string).collect(),
-        Value::String(s) => split_list(s),
-        _ => Vec::new(),
-    }
-}
-
-/// Splits `a,b c` or `["a","b"]` into items.
-pub fn split_list(s: &str) -> Vec<String> {
-    if let Ok(Value::Array(items)) = serde_json::from_str::<Value>(s) {
-        return items.iter().filter_map(as_string).collect();
-    }
-    s.split([',', ' '])
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
-/// An aio `private_key` value: PEM text, an array of PEM lines, or a path.
-fn key_value(v: Option<&Value>, base: &Path) -> Option<KeySource> {
-    let text = match v? {
-        Value::String(s) => s.clone(),
-        Value::Array(lines) => lines
-            .iter()
-            .filter_map(Value::as_str)
-            .collect::<Vec<_>>()
-            .join("\n"),
-        _ => return None,
-    };
-    let text = text.trim();
-    if text.is_empty() {
-        None
-    } else if text.contains("-----BEGIN") || (text.len() > 200 && !text.contains('/')) {
-        Some(KeySource::Inline(Secret::new(text.replace("\\n", "\n"))))
-    } else {
-        Some(KeySource::File(resolve(base, text)))
-    }
-}
-
-fn resolve(base: &Path, p: &str) -> PathBuf {
-    let p = PathBuf::from(p);
-    if p.is_absolute() || p.exists() {
-        p
-    } else {
-        base.join(p)
-    }
 }
 
 #[cfg(test)]

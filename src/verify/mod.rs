@@ -10,6 +10,7 @@ pub mod claims;
 pub mod credentials;
 pub mod env;
 pub mod flow;
+pub mod hints;
 pub mod http;
 pub mod inputs;
 pub mod key;
@@ -18,6 +19,7 @@ pub mod render;
 pub mod scopes;
 pub mod secret;
 pub mod token_claims;
+pub mod values;
 pub mod verdict;
 
 use jsonwebtoken::EncodingKey;
