@@ -128,7 +128,8 @@ pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out)?;
     for (name, r) in [("jwt", j), ("oauth", o)] {
-        if r.status != Status::Valid {
+        let told = report.verdict.details.iter().any(|d| d.contains(&r.reason));
+        if !matches!(r.status, Status::Valid | Status::Skipped) && !told {
             writeln!(out, "{name}: {}", r.reason)?;
         }
     }
