@@ -99,7 +99,8 @@ fn mask_body(body: &str) -> String {
 /// variable references, template placeholders, file paths, function calls.
 fn looks_like_reference(value: &str) -> bool {
     let v = value.trim();
-    v.starts_with("-----")
+    is_identifier(v)
+        || v.starts_with("-----")
         || v.starts_with('$')
         || v.starts_with('{')
         || v.starts_with('<')
@@ -115,6 +116,22 @@ fn looks_like_reference(value: &str) -> bool {
         || v.ends_with(".pem")
         || v.contains('(')
         || v.contains('/')
+}
+
+/// A code identifier (`jwt_token`, `getJwtToken`, `self.key`) rather than a
+/// literal: letters, digits, `_`, `$` and `.`, and either an `_`/`.` or no
+/// digit at all. Real secrets (hex, base64, UUIDs, `p8e-...`) have digits and
+/// no underscores, or characters outside this set.
+fn is_identifier(v: &str) -> bool {
+    let mut chars = v.chars();
+    let starts_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
+    let all_ok = v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    let has_digit = v.chars().any(|c| c.is_ascii_digit());
+    starts_ok && all_ok && (v.contains('_') || v.contains('.') || !has_digit)
 }
 
 fn replace_all<'a>(
@@ -172,6 +189,12 @@ mod tests {
         assert_eq!(out, "clientSecret: process.env.CLIENT_SECRET,");
         let out = redact_text("private_key_path = './keys/private.key'");
         assert!(out.contains("private.key"), "{out}");
+        let out = redact_text("new URLSearchParams({ client_id, client_secret, jwt_token })");
+        assert!(out.contains("jwt_token"), "{out}");
+        let out = redact_text("client_secret = getClientSecret");
+        assert!(out.contains("getClientSecret"), "{out}");
+        let out = redact_text("client_secret = f4819a2b3c4d5e6f7a8b9c0d1e2f3a4b");
+        assert!(!out.contains("2b3c4d5e6f7a8b9c"), "{out}");
     }
 
     #[test]

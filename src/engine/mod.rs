@@ -113,12 +113,13 @@ impl<'r> Engine<'r> {
                 lines: li,
                 sibling_exists,
             };
-            let mut last_line = None;
+            let mut last_line: Option<usize> = None;
+            let cluster = rule.spec.cluster_lines as usize;
             for span in eval(&rule.root, &cx) {
                 let line0 = li.line_of(span.start);
-                // One finding per rule and line: a second match on the same
-                // line adds noise, not information.
-                if last_line == Some(line0) {
+                // One finding per rule and line (or per `cluster_lines`
+                // block): more matches nearby add noise, not information.
+                if last_line.is_some_and(|last| line0 <= last + cluster) {
                     continue;
                 }
                 last_line = Some(line0);

@@ -28,6 +28,11 @@ pub struct RuleSpec {
     /// What to look for.
     #[serde(rename = "match")]
     pub matcher: MatcherSpec,
+    /// A match within this many lines after the last reported match of the
+    /// same rule in the same file folds into it (one finding per config
+    /// block instead of one per line). Default 0: one finding per line.
+    #[serde(default)]
+    pub cluster_lines: u32,
     /// Shown with every finding.
     pub message: String,
     /// How to fix it: the OAuth Server-to-Server replacement.
