@@ -223,6 +223,8 @@ pub struct Finding {
     pub fingerprint: String,
     pub deadline: Option<DeadlineInfo>,
     pub remediation: String,
+    /// The credential group (see `correlate`), once correlation has run.
+    pub group: Option<String>,
 }
 
 impl Finding {
@@ -269,6 +271,7 @@ impl Finding {
             fingerprint,
             deadline,
             remediation: rule.remediation.trim().to_string(),
+            group: None,
         }
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod correlate;
 pub mod emulator;
 pub mod engine;
 pub mod finding;

@@ -3,6 +3,7 @@
 //! Pure: no printing, no clock (it is given `today`), no file system except
 //! through the `sibling_exists` callback.
 
+pub mod identifiers;
 pub mod matcher;
 pub mod prefilter;
 

@@ -21,6 +21,7 @@ struct JsonReport<'a> {
     findings: Vec<JsonFinding<'a>>,
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary<'a>,
+    groups: Vec<JsonGroup<'a>>,
     errors: Vec<JsonError<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
 }
@@ -58,6 +59,28 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     deadline: Option<JsonDeadline<'a>>,
     remediation: &'a str,
+    group: Option<&'a str>,
+}
+
+/// One credential: its identifiers, files and earliest deadline.
+#[derive(Serialize)]
+struct JsonGroup<'a> {
+    id: &'a str,
+    label: &'a str,
+    client_ids: &'a [String],
+    technical_accounts: &'a [String],
+    org_ids: &'a [String],
+    metascopes: &'a [String],
+    /// OAuth scopes observed for these metascopes (not published by Adobe:
+    /// copy the OAuth credential's own list).
+    observed_oauth_scopes: Vec<String>,
+    key_references: &'a [String],
+    key_fingerprints: &'a [String],
+    files: &'a [String],
+    categories: Vec<&'a str>,
+    findings: usize,
+    effective_deadline: Option<JsonDeadline<'a>>,
+    confidence: &'a str,
 }
 
 #[derive(Serialize)]
@@ -119,14 +142,38 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         message: &f.message,
         snippet: &f.snippet,
         fingerprint: &f.fingerprint,
-        deadline: f.deadline.as_ref().map(|d| JsonDeadline {
-            id: &d.id,
-            date: d.date.to_string(),
-            status: d.status.as_str(),
-            days: d.days,
-            source: &d.source,
-        }),
+        deadline: f.deadline.as_ref().map(deadline),
         remediation: &f.remediation,
+        group: f.group.as_deref(),
+    }
+}
+
+fn deadline(d: &crate::finding::DeadlineInfo) -> JsonDeadline<'_> {
+    JsonDeadline {
+        id: &d.id,
+        date: d.date.to_string(),
+        status: d.status.as_str(),
+        days: d.days,
+        source: &d.source,
+    }
+}
+
+fn group(g: &crate::correlate::CredentialGroup) -> JsonGroup<'_> {
+    JsonGroup {
+        id: &g.id,
+        label: &g.label,
+        client_ids: &g.client_ids,
+        technical_accounts: &g.technical_accounts,
+        org_ids: &g.org_ids,
+        metascopes: &g.metascopes,
+        observed_oauth_scopes: crate::verify::scopes::scopes_for(&g.metascopes),
+        key_references: &g.key_references,
+        key_fingerprints: &g.key_fingerprints,
+        files: &g.files,
+        categories: g.categories.iter().map(|c| c.as_str()).collect(),
+        findings: g.findings,
+        effective_deadline: g.effective_deadline.as_ref().map(deadline),
+        confidence: g.confidence.as_str(),
     }
 }
 
@@ -196,6 +243,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             gate_failed: report.gate_failed,
             incomplete: !scan.errors.is_empty(),
         },
+        groups: scan.groups.iter().map(group).collect(),
         errors: scan
             .errors
             .iter()

@@ -2,7 +2,7 @@
 //! engine, one reused buffer per thread; results are merged and sorted once
 //! at the end, so output does not depend on thread scheduling.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use ignore::{WalkBuilder, WalkState};
 
 use super::classify::{DEPENDENCY_DIRS, is_credential_file_name};
-use crate::engine::{Detected, Engine};
+use crate::correlate::{CredentialGroup, FileIdentifiers, correlate};
+use crate::engine::{Detected, Engine, identifiers};
 use crate::suppress::Suppressed;
 
 /// How many leading bytes are checked for a NUL byte (binary detection).
@@ -65,12 +66,15 @@ pub struct ScanReport {
     /// Files over the size cap (binary files are only counted).
     pub skipped: Vec<Skipped>,
     pub stats: Stats,
+    /// Credentials: findings linked across files (sorted by id).
+    pub groups: Vec<CredentialGroup>,
 }
 
 #[derive(Default)]
 struct Shared {
     findings: Mutex<Vec<Detected>>,
     suppressed: Mutex<Vec<Suppressed>>,
+    identifiers: Mutex<BTreeMap<String, FileIdentifiers>>,
     errors: Mutex<Vec<ScanError>>,
     skipped: Mutex<Vec<Skipped>>,
     seen_credential_files: Mutex<HashSet<PathBuf>>,
@@ -171,6 +175,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
         suppressed: take(shared.suppressed),
         errors: take(shared.errors),
         skipped: take(shared.skipped),
+        groups: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
             bytes_scanned: shared.bytes.load(Ordering::Relaxed),
@@ -186,6 +191,11 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
     report.suppressed.sort_by(|a, b| {
         (&a.finding.location, &a.finding.rule_id).cmp(&(&b.finding.location, &b.finding.rule_id))
     });
+    let ids = shared
+        .identifiers
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    report.groups = correlate(&mut report.findings, &ids);
     report.errors.sort();
     report.errors.dedup();
     report.skipped.sort();
@@ -285,6 +295,8 @@ fn scan_file(
     let sibling = |name: &str| dir.join(name).is_file();
     let result = engine.scan(&display, buf, &sibling, opts.use_prefilter, candidates);
     if !result.findings.is_empty() {
+        let ids = identifiers::extract(buf);
+        lock(&shared.identifiers).insert(display, ids);
         lock(&shared.findings).extend(result.findings);
     }
     if !result.suppressed.is_empty() {

@@ -1,0 +1,129 @@
+//! Public identifiers of a JWT credential found in a file (client ids,
+//! technical accounts, org ids, metascopes, key paths, key hashes), for
+//! correlating findings across files. Run only on files with findings.
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+use sha2::{Digest, Sha256};
+
+use crate::correlate::FileIdentifiers;
+
+fn re(s: &str) -> Regex {
+    Regex::new(s).expect("static regex")
+}
+
+static TECHACCT: LazyLock<Regex> =
+    LazyLock::new(|| re(r"(?i)\b([0-9a-z]{16,40}@techacct\.adobe\.com)\b"));
+static ORG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b([0-9a-f]{24}@AdobeOrg)\b"));
+static CLIENT_ID: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?i)(?:client_?_?id|api_?key|/c/)["']?\s*(?:[:=,]\s*["']?)?\b([0-9a-f]{32})\b"#)
+});
+static METASCOPE: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"\b(ent_[a-z][a-z0-9_]*_sdk|ent_aemforms_docprocessing|asset_compute_meta|ent_aem_cloud_api)\b",
+    )
+});
+static KEY_PATH: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?:["'`]|=)([A-Za-z0-9_./\\~-]*[A-Za-z0-9_-]\.(?:key|pem|p8|p12|pfx))(?:["'`]|\s|$)"#)
+});
+static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    re(
+        r"-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----((?:[^-]|-[^-])+?)-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----",
+    )
+});
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Extracts the identifiers in `content`.
+pub fn extract(content: &[u8]) -> FileIdentifiers {
+    let mut ids = FileIdentifiers::default();
+    for c in TECHACCT.captures_iter(content) {
+        ids.technical_accounts.insert(
+            text(&c[1])
+                .to_ascii_uppercase()
+                .replace("@TECHACCT.ADOBE.COM", "@techacct.adobe.com"),
+        );
+    }
+    for c in ORG.captures_iter(content) {
+        ids.org_ids.insert(
+            text(&c[1])
+                .to_ascii_uppercase()
+                .replace("@ADOBEORG", "@AdobeOrg"),
+        );
+    }
+    for c in CLIENT_ID.captures_iter(content) {
+        ids.client_ids.insert(text(&c[1]).to_ascii_lowercase());
+    }
+    for c in METASCOPE.captures_iter(content) {
+        ids.metascopes.insert(text(&c[1]));
+    }
+    for c in KEY_PATH.captures_iter(content) {
+        ids.key_references.insert(text(&c[1]).replace('\\', "/"));
+    }
+    for c in PEM_KEY.captures_iter(content) {
+        ids.key_fingerprints.insert(key_fingerprint(&c[1]));
+    }
+    ids
+}
+
+/// A hash of a PEM body with whitespace and `\n` escapes removed, so the
+/// same key in a .key file and inside a .env or JSON string matches.
+pub fn key_fingerprint(body: &[u8]) -> String {
+    let cleaned = text(body).replace("\\n", "").replace("\\r", "");
+    let mut h = Sha256::new();
+    for b in cleaned
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+    {
+        h.update([b]);
+    }
+    let d = h.finalize();
+    format!(
+        "sha256:{}",
+        d[..12]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extracts_public_identifiers() {
+        let ids = extract(
+            br#"CLIENT_ID=3f2b9c1d4e5f60718293a4b5c6d7e8f9
+ORG_ID=ABCDEF1234567890ABCDEF12@AdobeOrg
+TECHNICAL_ACCOUNT_ID=1234567890abcdef12345678@techacct.adobe.com
+META_SCOPES=ent_dataservices_sdk
+privateKey: fs.readFileSync('./secrets/private.key'),
+aud: "https://ims-na1.adobelogin.com/c/aaaabbbbccccddddeeeeffff00001111"
+"#,
+        );
+        assert!(ids.client_ids.contains("3f2b9c1d4e5f60718293a4b5c6d7e8f9"));
+        assert!(ids.client_ids.contains("aaaabbbbccccddddeeeeffff00001111"));
+        assert!(ids.org_ids.contains("ABCDEF1234567890ABCDEF12@AdobeOrg"));
+        assert!(
+            ids.technical_accounts
+                .contains("1234567890ABCDEF12345678@techacct.adobe.com")
+        );
+        assert!(ids.metascopes.contains("ent_dataservices_sdk"));
+        assert!(ids.key_references.contains("./secrets/private.key"));
+    }
+
+    #[test]
+    fn same_key_in_file_and_escaped_string_has_one_fingerprint() {
+        let a =
+            extract(b"-----BEGIN PRIVATE KEY-----\nMIIEabc+/=\nDEF\n-----END PRIVATE KEY-----\n");
+        let b = extract(
+            br#"KEY="-----BEGIN PRIVATE KEY-----\nMIIEabc+/=\nDEF\n-----END PRIVATE KEY-----""#,
+        );
+        assert_eq!(a.key_fingerprints, b.key_fingerprints);
+        assert_eq!(a.key_fingerprints.len(), 1);
+    }
+}
