@@ -54,6 +54,46 @@ pub struct CredentialGroup {
 /// confidence where independent evidence agrees, and returns the groups
 /// sorted by id. `identifiers` maps a file path to what was found in it.
 pub fn correlate(
+    findings: &mut Vec<Detected>,
+    identifiers: &BTreeMap<String, FileIdentifiers>,
+) -> Vec<CredentialGroup> {
+    // Key material that is not Adobe's by itself (a bare private key, a
+    // certificate not named by the Console) stays only when its group holds
+    // a finding from another file that is Adobe's on its own.
+    if findings.iter().any(|d| d.finding.requires_link) {
+        let mut probe = findings.clone();
+        let _ = link(&mut probe, identifiers);
+        // Per group, the files holding findings that are Adobe's on their own.
+        let mut anchors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        for d in probe.iter().filter(|d| !d.finding.requires_link) {
+            if let Some(g) = &d.finding.group {
+                anchors
+                    .entry(g)
+                    .or_default()
+                    .insert(&d.finding.location.path);
+            }
+        }
+        let keep: Vec<bool> = probe
+            .iter()
+            .map(|d| {
+                let f = &d.finding;
+                !f.requires_link
+                    || f.group
+                        .as_deref()
+                        .and_then(|g| anchors.get(g))
+                        .is_some_and(|files| files.iter().any(|p| *p != f.location.path))
+            })
+            .collect();
+        let mut i = 0;
+        findings.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+    }
+    link(findings, identifiers)
+}
+
+fn link(
     findings: &mut [Detected],
     identifiers: &BTreeMap<String, FileIdentifiers>,
 ) -> Vec<CredentialGroup> {
@@ -100,21 +140,32 @@ pub fn correlate(
             }
         }
     }
-    // A key beside its certificate, or beside other findings' config in the
-    // same directory, is the same credential's.
+    // A key beside its certificate, or beside credential config in the same
+    // directory, is the same credential's. (Not beside any finding: a TLS key
+    // in a repository root is no Adobe key because package.json is there.)
+    let config_files: BTreeSet<&str> = findings
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.finding.category,
+                Category::JwtCredentialConfig | Category::PrivateKeyReference
+            ) && !d.finding.requires_link
+        })
+        .map(|d| d.finding.location.path.as_str())
+        .collect();
     let mut by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         by_dir.entry(parent(f)).or_default().push(i);
     }
     for members in by_dir.values() {
-        let keyish: Vec<usize> = members
+        let linked: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|&i| is_key_material(&files[i]))
+            .filter(|&i| is_key_material(&files[i]) || config_files.contains(files[i].as_str()))
             .collect();
-        if let Some(&first) = keyish.first() {
-            for &m in &keyish[1..] {
-                uf.union(first, m);
+        if linked.iter().any(|&i| is_key_material(&files[i])) {
+            for &m in &linked[1..] {
+                uf.union(linked[0], m);
             }
         }
     }

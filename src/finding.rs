@@ -225,6 +225,8 @@ pub struct Finding {
     pub remediation: String,
     /// The credential group (see `correlate`), once correlation has run.
     pub group: Option<String>,
+    /// Kept only if correlation links it to another file's finding.
+    pub requires_link: bool,
 }
 
 impl Finding {
@@ -272,6 +274,7 @@ impl Finding {
             deadline,
             remediation: rule.remediation.trim().to_string(),
             group: None,
+            requires_link: false,
         }
     }
 }

@@ -17,16 +17,20 @@ fn findings(use_prefilter: bool, threads: usize) -> Vec<String> {
         use_prefilter,
     };
     let report = scan(&engine, &opts);
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    // fixtures/broken-config holds one unparsable file on purpose.
+    assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
     report
         .findings
         .iter()
         .map(|d| {
+            let f = &d.finding;
             format!(
-                "{:?} {} {}",
-                d.finding.location, d.finding.rule_id, d.finding.fingerprint
+                "{:?} {} {} {:?} {:?}",
+                f.location, f.rule_id, f.fingerprint, f.group, f.confidence
             )
         })
+        .chain(report.groups.iter().map(|g| format!("{g:?}")))
+        .chain(report.errors.iter().map(|e| format!("{e:?}")))
         .collect()
 }
 

@@ -205,7 +205,7 @@ fn fail_on_threshold_and_never() {
             "2025-01-01",
             "--fail-on",
             "critical",
-            "fixtures/corpus/postman",
+            "fixtures/corpus/postman/adobe-io.postman_environment.json",
         ])
         .output()
         .expect("run");

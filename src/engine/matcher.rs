@@ -6,6 +6,9 @@
 //! `not` children then drop spans they match near. `sibling_file` is a
 //! file-level condition.
 
+use std::cell::OnceCell;
+
+use super::structured::{Entry, Format, flatten, format_of};
 use crate::rules::{Node, NodeKind};
 
 /// A matched byte range `[start, end)`.
@@ -64,12 +67,83 @@ pub struct FileContext<'a> {
     pub lines: &'a LineIndex,
     /// Whether a file of this name exists in the same directory.
     pub sibling_exists: &'a dyn Fn(&str) -> bool,
+    /// The file's structured view, parsed on first use.
+    pub structured: &'a StructuredCache<'a>,
+}
+
+/// A config file's flattened entries, parsed at most once per file and only
+/// when a rule with a `key` matcher runs on it.
+pub struct StructuredCache<'a> {
+    format: Option<Format>,
+    text: &'a [u8],
+    cell: OnceCell<Result<Vec<Entry>, String>>,
+}
+
+impl<'a> StructuredCache<'a> {
+    /// A cache for a file at `path` with content `text`.
+    pub fn new(path: &str, text: &'a [u8]) -> StructuredCache<'a> {
+        StructuredCache {
+            format: format_of(path),
+            text,
+            cell: OnceCell::new(),
+        }
+    }
+
+    /// The entries, or `None` when the file is not a structured format or
+    /// did not parse (see [`StructuredCache::error`]).
+    pub fn entries(&self) -> Option<&[Entry]> {
+        let format = self.format?;
+        let parsed = self
+            .cell
+            .get_or_init(|| match std::str::from_utf8(self.text) {
+                Ok(t) => flatten(format, t.strip_prefix('\u{feff}').unwrap_or(t)),
+                Err(e) => Err(format!("not valid UTF-8 ({e})")),
+            });
+        parsed.as_ref().ok().map(Vec::as_slice)
+    }
+
+    /// Why the file could not be parsed, if a parse was attempted and failed.
+    pub fn error(&self) -> Option<String> {
+        let format = self.format?;
+        match self.cell.get()? {
+            Err(e) => Some(format!("cannot parse as {}: {e}", format_name(format))),
+            Ok(_) => None,
+        }
+    }
+}
+
+fn format_name(f: Format) -> &'static str {
+    match f {
+        Format::Json => "JSON",
+        Format::Yaml => "YAML",
+        Format::Toml => "TOML",
+        Format::Env => ".env",
+        Format::Properties => "properties/INI",
+    }
 }
 
 /// Evaluates `node`, returning sorted, de-duplicated spans.
 pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
     let mut spans = match &node.kind {
         NodeKind::Regex { re, hit } => regex_spans(re, *hit, cx.text),
+        NodeKind::Key { pattern, value } => match cx.structured.entries() {
+            Some(entries) => entries
+                .iter()
+                .filter(|e| pattern.matches(&e.path))
+                .filter(|e| match value {
+                    Some(re) => e
+                        .value
+                        .as_deref()
+                        .is_some_and(|v| re.is_match(v.as_bytes())),
+                    None => true,
+                })
+                .map(|e| Span {
+                    start: e.start,
+                    end: e.end,
+                })
+                .collect(),
+            None => Vec::new(),
+        },
         NodeKind::Any(children) => {
             let mut v: Vec<Span> = children.iter().flat_map(|c| eval(c, cx)).collect();
             v.sort();
@@ -178,10 +252,12 @@ mod tests {
         let r = rule(matcher_yaml);
         let lines = LineIndex::new(text.as_bytes());
         let exists = |n: &str| siblings.contains(&n);
+        let sc = StructuredCache::new("t.txt", text.as_bytes());
         let cx = FileContext {
             text: text.as_bytes(),
             lines: &lines,
             sibling_exists: &exists,
+            structured: &sc,
         };
         eval(&r.root, &cx)
             .into_iter()
@@ -218,10 +294,12 @@ mod tests {
         let text = "1 xbar\nfoo\n";
         let lines = LineIndex::new(text.as_bytes());
         let no = |_: &str| false;
+        let sc = StructuredCache::new("t.txt", text.as_bytes());
         let cx = FileContext {
             text: text.as_bytes(),
             lines: &lines,
             sibling_exists: &no,
+            structured: &sc,
         };
         let spans = eval(&r.root, &cx);
         assert_eq!(

@@ -4,18 +4,20 @@
 //! through the `sibling_exists` callback.
 
 pub mod identifiers;
+pub mod keys;
 pub mod matcher;
 pub mod prefilter;
+pub mod structured;
 
 use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use crate::finding::{DeadlineInfo, Finding, Location, RuleMeta};
+use crate::finding::{Category, DeadlineInfo, Finding, Location, RuleMeta};
 use crate::redact::redact_text;
 use crate::rules::{Rule, RuleSet};
 use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
-use matcher::{FileContext, LineIndex, Span, eval};
+use matcher::{FileContext, LineIndex, Span, StructuredCache, eval};
 use prefilter::Prefilter;
 
 /// Longest line (in characters) shown in a snippet or code frame; longer
@@ -46,6 +48,9 @@ pub struct Detected {
 pub struct FileScan {
     pub findings: Vec<Detected>,
     pub suppressed: Vec<Suppressed>,
+    /// Why part of the file could not be analysed (a config file that does
+    /// not parse): the scan is incomplete for this file.
+    pub errors: Vec<String>,
 }
 
 /// The rules of a run, compiled into one prefilter, with the date findings
@@ -54,6 +59,8 @@ pub struct Engine<'r> {
     set: &'r RuleSet,
     prefilter: Prefilter,
     deadlines: Vec<Option<DeadlineInfo>>,
+    today: Date,
+    warn_days: i64,
 }
 
 impl<'r> Engine<'r> {
@@ -74,6 +81,8 @@ impl<'r> Engine<'r> {
             set,
             prefilter: Prefilter::new(&set.rules),
             deadlines,
+            today,
+            warn_days,
         }
     }
 
@@ -103,6 +112,8 @@ impl<'r> Engine<'r> {
         }
         let mut out = FileScan::default();
         let mut lines: Option<LineIndex> = None;
+        let structured = StructuredCache::new(rel_path, text);
+        let mut file_remediation: Option<&str> = None;
         let mut occurrences: HashMap<(usize, String), u32> = HashMap::new();
         for (ri, rule) in self.set.rules.iter().enumerate() {
             if !candidates[ri] || !rule.applies_to(rel_path) {
@@ -113,10 +124,15 @@ impl<'r> Engine<'r> {
                 text,
                 lines: li,
                 sibling_exists,
+                structured: &structured,
             };
             let mut last_line: Option<usize> = None;
             let cluster = rule.spec.cluster_lines as usize;
-            for span in eval(&rule.root, &cx) {
+            let spans = eval(&rule.root, &cx);
+            if rule.spec.file_remediation && !spans.is_empty() {
+                file_remediation = Some(&rule.spec.remediation);
+            }
+            for span in spans {
                 let line0 = li.line_of(span.start);
                 // One finding per rule and line (or per `cluster_lines`
                 // block): more matches nearby add noise, not information.
@@ -145,6 +161,12 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        if let Some(remediation) = file_remediation {
+            for d in &mut out.findings {
+                d.finding.remediation = remediation.trim().to_string();
+            }
+        }
+        out.errors.extend(structured.error());
         out
     }
 
@@ -201,14 +223,31 @@ impl<'r> Engine<'r> {
             message: &spec.message,
             remediation: &spec.remediation,
         };
-        let finding = Finding::new(
+        let mut deadline = self.deadlines[ri].clone();
+        if spec.category == Category::Certificate {
+            // A certificate's expiry, written on the matched line (a Console
+            // download's PUBLIC_KEYS_WITH_EXPIRY), is a deadline of its own
+            // when it comes first.
+            let (s, e) = li.line_range(text, l0);
+            let found = keys::certificate_not_after(text, span.start)
+                .map(|d| (d, "certificate notAfter (X.509)"))
+                .or_else(|| {
+                    keys::date_in(&String::from_utf8_lossy(&text[s..e]))
+                        .map(|d| (d, "certificate expiry written in the file"))
+                });
+            if let Some((date, source)) = found {
+                deadline = keys::earlier(deadline, date, source, self.today, self.warn_days);
+            }
+        }
+        let mut finding = Finding::new(
             &meta,
             location,
             &snippet.join("\n"),
             matched,
             occurrence,
-            self.deadlines[ri].clone(),
+            deadline,
         );
+        finding.requires_link = spec.requires_link;
         Detected { finding, frame }
     }
 }

@@ -6,6 +6,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::model::{MatcherSpec, RuleSpec};
+use crate::engine::structured::KeyPattern;
 use crate::finding::Category;
 use crate::scan::classify::language_globs;
 
@@ -26,7 +27,15 @@ pub struct Node {
 /// What a node tests.
 #[derive(Debug, Clone)]
 pub enum NodeKind {
-    Regex { re: Regex, hit: Option<usize> },
+    Regex {
+        re: Regex,
+        hit: Option<usize>,
+    },
+    /// A key path in a structured config file, optionally with a value regex.
+    Key {
+        pattern: KeyPattern,
+        value: Option<Regex>,
+    },
     Any(Vec<Node>),
     All(Vec<Node>),
     Sibling(String),
@@ -207,6 +216,20 @@ fn build_globs(
     }
 }
 
+fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
+    match RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .build()
+    {
+        Ok(re) => Some(re),
+        Err(e) => {
+            errors.push(err(field, format!("invalid regex: {e}")));
+            None
+        }
+    }
+}
+
 fn compile_node(
     spec: &MatcherSpec,
     field: &str,
@@ -218,6 +241,7 @@ fn compile_node(
         spec.any.is_some(),
         spec.all.is_some(),
         spec.sibling_file.is_some(),
+        spec.key.is_some(),
     ]
     .iter()
     .filter(|b| **b)
@@ -225,7 +249,7 @@ fn compile_node(
     if kinds != 1 {
         errors.push(err(
             field,
-            "needs exactly one of `regex`, `any`, `all`, `sibling_file`",
+            "needs exactly one of `regex`, `any`, `all`, `sibling_file`, `key`",
         ));
         return None;
     }
@@ -235,21 +259,29 @@ fn compile_node(
             "only children of `all` or `not` take `within`",
         ));
     }
+    if spec.value.is_some() && spec.key.is_none() {
+        errors.push(err(
+            format!("{field}.value"),
+            "only valid together with `key`",
+        ));
+    }
     let kind = if let Some(pattern) = &spec.regex {
-        let re = RegexBuilder::new(pattern)
-            .size_limit(REGEX_SIZE_LIMIT)
-            .dfa_size_limit(REGEX_SIZE_LIMIT)
-            .build();
-        match re {
-            Ok(re) => {
-                let hit = re.capture_names().position(|n| n == Some("hit"));
-                NodeKind::Regex { re, hit }
-            }
+        let re = build_regex(pattern, &format!("{field}.regex"), errors)?;
+        let hit = re.capture_names().position(|n| n == Some("hit"));
+        NodeKind::Regex { re, hit }
+    } else if let Some(k) = &spec.key {
+        let pattern = match KeyPattern::new(k) {
+            Ok(p) => p,
             Err(e) => {
-                errors.push(err(format!("{field}.regex"), format!("invalid regex: {e}")));
+                errors.push(err(format!("{field}.key"), e));
                 return None;
             }
-        }
+        };
+        let value = match &spec.value {
+            Some(v) => Some(build_regex(v, &format!("{field}.value"), errors)?),
+            None => None,
+        };
+        NodeKind::Key { pattern, value }
     } else if let Some(children) = spec.any.as_ref().or(spec.all.as_ref()) {
         let key = if spec.any.is_some() { "any" } else { "all" };
         if children.is_empty() {

@@ -33,6 +33,14 @@ pub struct RuleSpec {
     /// block instead of one per line). Default 0: one finding per line.
     #[serde(default)]
     pub cluster_lines: u32,
+    /// Reported only when correlation links the file to another file's
+    /// Adobe JWT finding (for key material that is not Adobe's by itself).
+    #[serde(default)]
+    pub requires_link: bool,
+    /// Where this rule fires, its remediation replaces the other findings'
+    /// in the same file (AEM service credentials migrate differently).
+    #[serde(default)]
+    pub file_remediation: bool,
     /// Shown with every finding.
     pub message: String,
     /// How to fix it: the OAuth Server-to-Server replacement.
@@ -75,6 +83,13 @@ pub struct MatcherSpec {
     pub all: Option<Vec<MatcherSpec>>,
     /// True when a file of this name exists in the same directory.
     pub sibling_file: Option<String>,
+    /// A key path in a structured config file (JSON, YAML, TOML, .env,
+    /// .properties/.ini): `.`-separated segments, each a case-insensitive
+    /// glob, `**` for any depth, `a|b` alternatives. The finding points at
+    /// the key.
+    pub key: Option<String>,
+    /// With `key`: the key's scalar value must match this regex.
+    pub value: Option<String>,
     /// Drops a match when any of these matches (within their `within`).
     pub not: Option<Vec<MatcherSpec>>,
     /// As a child of `all` or `not`: at most this many lines away from the

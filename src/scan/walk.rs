@@ -294,6 +294,12 @@ fn scan_file(
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let sibling = |name: &str| dir.join(name).is_file();
     let result = engine.scan(&display, buf, &sibling, opts.use_prefilter, candidates);
+    for message in result.errors {
+        lock(&shared.errors).push(ScanError {
+            path: display.clone(),
+            message,
+        });
+    }
     if !result.findings.is_empty() {
         let ids = identifiers::extract(buf);
         lock(&shared.identifiers).insert(display, ids);

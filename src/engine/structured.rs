@@ -1,0 +1,477 @@
+//! Structural view of config files: JSON, YAML, TOML, .env and
+//! .properties/.ini flattened into (key path, key position, scalar value)
+//! entries, so that a rule can say "key path X exists / has a value matching
+//! Y" and the finding points at the key's line.
+//!
+//! JSON and YAML go through `saphyr-parser`'s event stream (JSON is YAML 1.2
+//! flow style): no tree is built and aliases are never expanded, so an alias
+//! bomb costs nothing. TOML goes through `toml-span`, which keeps byte spans.
+//! `.env` and `.properties`/`.ini` are line formats parsed here directly.
+
+use std::borrow::Cow;
+
+use saphyr_parser::{Event, Parser};
+
+/// Most entries kept for one file; past this the file is reported as too
+/// complex rather than parsed further.
+pub const MAX_ENTRIES: usize = 200_000;
+/// Deepest nesting followed.
+pub const MAX_DEPTH: usize = 256;
+
+/// A config format the structural matchers understand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Yaml,
+    Toml,
+    Env,
+    Properties,
+}
+
+/// The format of a file, from its name.
+pub fn format_of(path: &str) -> Option<Format> {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if name == ".env" || name.starts_with(".env.") || ext == "env" {
+        return Some(Format::Env);
+    }
+    match ext {
+        "json" | "jsonc" | "json5" | "postman_collection" | "postman_environment" => {
+            Some(Format::Json)
+        }
+        "yaml" | "yml" => Some(Format::Yaml),
+        "toml" => Some(Format::Toml),
+        "properties" | "ini" | "cfg" | "conf" => Some(Format::Properties),
+        _ => None,
+    }
+}
+
+/// One key (or sequence item) with its byte span and scalar value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// Keys from the root; sequence items appear as their index.
+    pub path: Vec<String>,
+    /// Byte range of the key (of the item, for sequence items).
+    pub start: usize,
+    pub end: usize,
+    /// The scalar value; `None` for mappings, sequences and aliases.
+    pub value: Option<String>,
+}
+
+/// Flattens `text` in `format`, or says why it could not be parsed (with the
+/// line when the parser gives one).
+pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, String> {
+    match format {
+        Format::Json | Format::Yaml => flatten_yaml(text),
+        Format::Toml => flatten_toml(text),
+        Format::Env => Ok(flatten_lines(text, false)),
+        Format::Properties => Ok(flatten_lines(text, true)),
+    }
+}
+
+enum Frame {
+    Map {
+        path: Vec<String>,
+        key: Option<(String, usize, usize)>,
+    },
+    Seq {
+        path: Vec<String>,
+        index: usize,
+    },
+}
+
+/// Converts saphyr's character-based markers to byte offsets.
+struct Offsets {
+    line_starts: Vec<usize>,
+}
+
+impl Offsets {
+    fn new(text: &str) -> Offsets {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Offsets { line_starts }
+    }
+
+    fn byte(&self, text: &str, line: usize, col: usize) -> usize {
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(text.len());
+        let rest = &text[start..];
+        start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i)
+    }
+}
+
+fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
+    let offsets = Offsets::new(text);
+    let mut out = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    for event in Parser::new_from_str(text) {
+        let (event, span) = event.map_err(|e| e.to_string())?;
+        let start = offsets.byte(text, span.start.line(), span.start.col());
+        let end = offsets
+            .byte(text, span.end.line(), span.end.col())
+            .max(start);
+        match event {
+            Event::DocumentStart(_) => stack.clear(),
+            Event::Scalar(value, ..) => node(&mut stack, &mut out, Some(value), start, end, None)?,
+            Event::Alias(_) => node(&mut stack, &mut out, None, start, end, None)?,
+            Event::MappingStart(..) | Event::SequenceStart(..) => {
+                let is_map = matches!(event, Event::MappingStart(..));
+                node(&mut stack, &mut out, None, start, end, Some(is_map))?;
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                advance(&mut stack);
+            }
+            _ => {}
+        }
+        if out.len() > MAX_ENTRIES {
+            return Err(format!(
+                "more than {MAX_ENTRIES} keys: not analysed structurally"
+            ));
+        }
+    }
+    Ok(out)
+}
+
+/// Handles a node: a key (in a mapping awaiting one) or a value.
+/// `container` is `Some(is_map)` for a collection start.
+fn node(
+    stack: &mut Vec<Frame>,
+    out: &mut Vec<Entry>,
+    scalar: Option<Cow<'_, str>>,
+    start: usize,
+    end: usize,
+    container: Option<bool>,
+) -> Result<(), String> {
+    if stack.len() > MAX_DEPTH {
+        return Err(format!(
+            "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
+        ));
+    }
+    // Where this node sits, and the span findings should point at.
+    let (path, kstart, kend) = match stack.last_mut() {
+        None => (Vec::new(), start, end),
+        Some(Frame::Map { path, key }) => match key.take() {
+            None => {
+                // This node is a key. Complex (collection) keys are skipped.
+                let name = scalar.map(|s| s.into_owned()).unwrap_or_default();
+                *key = Some((name, start, end));
+                if let Some(is_map) = container {
+                    stack.push(new_frame(Vec::new(), is_map));
+                }
+                return Ok(());
+            }
+            Some((name, ks, ke)) => {
+                let mut p = path.clone();
+                p.push(name);
+                (p, ks, ke)
+            }
+        },
+        Some(Frame::Seq { path, index }) => {
+            let mut p = path.clone();
+            p.push(index.to_string());
+            (p, start, end)
+        }
+    };
+    if !path.is_empty() {
+        out.push(Entry {
+            path: path.clone(),
+            start: kstart,
+            end: kend,
+            value: scalar.map(|s| s.into_owned()),
+        });
+    }
+    match container {
+        Some(is_map) => stack.push(new_frame(path, is_map)),
+        None => advance(stack),
+    }
+    Ok(())
+}
+
+fn new_frame(path: Vec<String>, is_map: bool) -> Frame {
+    if is_map {
+        Frame::Map { path, key: None }
+    } else {
+        Frame::Seq { path, index: 0 }
+    }
+}
+
+/// After a value completes, a sequence moves to its next index.
+fn advance(stack: &mut [Frame]) {
+    if let Some(Frame::Seq { index, .. }) = stack.last_mut() {
+        *index += 1;
+    }
+}
+
+fn flatten_toml(text: &str) -> Result<Vec<Entry>, String> {
+    let value = toml_span::parse(text).map_err(|e| {
+        let (line, col) = e.line_info.map_or((0, 0), |(l, c)| (l + 1, c + 1));
+        format!("{} at line {line} column {col}", e.kind)
+    })?;
+    let mut out = Vec::new();
+    walk_toml(
+        &value,
+        &mut Vec::new(),
+        (value.span.start, value.span.end),
+        &mut out,
+        0,
+    );
+    Ok(out)
+}
+
+fn walk_toml(
+    value: &toml_span::Value<'_>,
+    path: &mut Vec<String>,
+    key_span: (usize, usize),
+    out: &mut Vec<Entry>,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH || out.len() > MAX_ENTRIES {
+        return;
+    }
+    if !path.is_empty() {
+        let scalar = value
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| value.as_integer().map(|i| i.to_string()))
+            .or_else(|| value.as_bool().map(|b| b.to_string()))
+            .or_else(|| value.as_float().map(|f| f.to_string()));
+        out.push(Entry {
+            path: path.clone(),
+            start: key_span.0,
+            end: key_span.1,
+            value: scalar,
+        });
+    }
+    if let Some(table) = value.as_table() {
+        for (k, v) in table {
+            path.push(k.name.to_string());
+            walk_toml(v, path, (k.span.start, k.span.end), out, depth + 1);
+            path.pop();
+        }
+    } else if let Some(items) = value.as_array() {
+        for (i, v) in items.iter().enumerate() {
+            path.push(i.to_string());
+            walk_toml(v, path, (v.span.start, v.span.end), out, depth + 1);
+            path.pop();
+        }
+    }
+}
+
+/// `.env` (`KEY=value`, optional `export`) and `.properties`/`.ini`
+/// (`key = value` or `key: value`, `[section]` headers, `#`/`;`/`!`
+/// comments). Keys of properties are split on `.` into path segments.
+fn flatten_lines(text: &str, properties: bool) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut section: Vec<String> = Vec::new();
+    let mut offset = 0;
+    for raw in text.split_inclusive('\n') {
+        let line_start = offset;
+        offset += raw.len();
+        let line = raw.trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        if trimmed.is_empty()
+            || trimmed.starts_with('#')
+            || (properties && (trimmed.starts_with(';') || trimmed.starts_with('!')))
+        {
+            continue;
+        }
+        if properties && trimmed.starts_with('[') && trimmed.trim_end().ends_with(']') {
+            let name = trimmed
+                .trim()
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .trim();
+            section = vec![name.to_string()];
+            continue;
+        }
+        let body = if !properties {
+            trimmed.strip_prefix("export ").unwrap_or(trimmed)
+        } else {
+            trimmed
+        };
+        let skipped = trimmed.len() - body.len();
+        let seps: &[char] = if properties { &['=', ':'] } else { &['='] };
+        let Some(eq) = body.find(seps) else { continue };
+        let key = body[..eq].trim_end();
+        if key.is_empty() {
+            continue;
+        }
+        let value = unquote(body[eq + 1..].trim());
+        let start = line_start + indent + skipped;
+        let mut path = section.clone();
+        if properties {
+            path.extend(key.split('.').map(str::to_string));
+        } else {
+            path.push(key.to_string());
+        }
+        out.push(Entry {
+            path,
+            start,
+            end: start + key.len(),
+            value: Some(value.to_string()),
+        });
+    }
+    out
+}
+
+fn unquote(v: &str) -> &str {
+    for q in ['"', '\''] {
+        if v.len() >= 2 && v.starts_with(q) && v.ends_with(q) {
+            return &v[1..v.len() - 1];
+        }
+    }
+    v
+}
+
+/// A compiled key-path pattern: segments separated by `.`, each a
+/// case-insensitive glob (`*` within a segment), `**` for any depth, and
+/// `a|b` alternatives within a segment.
+#[derive(Debug, Clone)]
+pub struct KeyPattern {
+    segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone)]
+enum Segment {
+    AnyDepth,
+    Glob(regex::Regex),
+}
+
+impl KeyPattern {
+    /// Compiles a pattern such as `project.workspace.details.credentials.*.jwt`.
+    pub fn new(pattern: &str) -> Result<KeyPattern, String> {
+        if pattern.trim().is_empty() {
+            return Err("empty key pattern".into());
+        }
+        let segments = pattern
+            .split('.')
+            .map(|s| {
+                if s == "**" {
+                    return Ok(Segment::AnyDepth);
+                }
+                if s.is_empty() {
+                    return Err(format!("empty segment in key pattern {pattern:?}"));
+                }
+                let alts: Vec<String> = s
+                    .split('|')
+                    .map(|a| regex::escape(a).replace(r"\*", ".*"))
+                    .collect();
+                regex::Regex::new(&format!("(?i)^(?:{})$", alts.join("|")))
+                    .map(Segment::Glob)
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(KeyPattern { segments })
+    }
+
+    /// Whether a key path matches.
+    pub fn matches(&self, path: &[String]) -> bool {
+        matches_from(&self.segments, path)
+    }
+}
+
+fn matches_from(segs: &[Segment], path: &[String]) -> bool {
+    match segs.split_first() {
+        None => path.is_empty(),
+        Some((Segment::AnyDepth, rest)) => (0..=path.len()).any(|i| matches_from(rest, &path[i..])),
+        Some((Segment::Glob(re), rest)) => {
+            path.first().is_some_and(|p| re.is_match(p)) && matches_from(rest, &path[1..])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paths(entries: &[Entry]) -> Vec<String> {
+        entries.iter().map(|e| e.path.join(".")).collect()
+    }
+
+    #[test]
+    fn json_keys_have_their_own_lines() {
+        let text = "{\n  \"project\": {\n    \"creds\": [\n      { \"jwt\": { \"meta_scopes\": [\"ent_user_sdk\"] } }\n    ]\n  }\n}\n";
+        let e = flatten(Format::Json, text).expect("parses");
+        assert_eq!(
+            paths(&e),
+            [
+                "project",
+                "project.creds",
+                "project.creds.0",
+                "project.creds.0.jwt",
+                "project.creds.0.jwt.meta_scopes",
+                "project.creds.0.jwt.meta_scopes.0"
+            ]
+        );
+        let ms = &e[4];
+        assert_eq!(&text[ms.start..ms.end], "\"meta_scopes\"");
+        assert_eq!(e[5].value.as_deref(), Some("ent_user_sdk"));
+    }
+
+    #[test]
+    fn yaml_block_style_and_alias_bombs() {
+        let text = "enterprise:\n  tech_acct_id: x@techacct.adobe.com\n  priv_key_path: 'private.key'\nlist:\n  - a\n  - b: 1\n";
+        let e = flatten(Format::Yaml, text).expect("parses");
+        assert_eq!(
+            paths(&e),
+            [
+                "enterprise",
+                "enterprise.tech_acct_id",
+                "enterprise.priv_key_path",
+                "list",
+                "list.0",
+                "list.1",
+                "list.1.b"
+            ]
+        );
+        assert_eq!(&text[e[2].start..e[2].end], "priv_key_path");
+        let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n";
+        assert!(flatten(Format::Yaml, bomb).expect("parses").len() < 50);
+        assert!(flatten(Format::Yaml, "a: [unclosed\n").is_err());
+    }
+
+    #[test]
+    fn toml_env_and_properties() {
+        let t = "[adobe]\ntechnical_account_id = \"x@techacct.adobe.com\"\n";
+        let e = flatten(Format::Toml, t).expect("parses");
+        assert_eq!(paths(&e), ["adobe", "adobe.technical_account_id"]);
+        assert_eq!(&t[e[1].start..e[1].end], "technical_account_id");
+        assert!(flatten(Format::Toml, "a = = 1").is_err_and(|m| m.contains("line 1")));
+        let env = "# c\nexport META_SCOPES=\"ent_user_sdk\"\n  KEY = v\n";
+        let e = flatten(Format::Env, env).expect("parses");
+        assert_eq!(paths(&e), ["META_SCOPES", "KEY"]);
+        assert_eq!(e[0].value.as_deref(), Some("ent_user_sdk"));
+        assert_eq!(&env[e[1].start..e[1].end], "KEY");
+        let p = "[jwt]\nims.exchange: https://x\n; c\n";
+        assert_eq!(
+            paths(&flatten(Format::Properties, p).expect("parses")),
+            ["jwt.ims.exchange"]
+        );
+    }
+
+    #[test]
+    fn key_patterns() {
+        let p = KeyPattern::new("**.credentials.*.jwt").expect("compiles");
+        let v = |s: &str| s.split('.').map(str::to_string).collect::<Vec<_>>();
+        assert!(p.matches(&v("project.workspace.details.credentials.0.jwt")));
+        assert!(!p.matches(&v("project.credentials.0.oauth_server_to_server")));
+        let q = KeyPattern::new("enterprise.priv_key_*|tech_acct*").expect("compiles");
+        assert!(
+            q.matches(&v("enterprise.priv_key_path")) && q.matches(&v("enterprise.TECH_ACCT_ID"))
+        );
+        assert!(KeyPattern::new("a..b").is_err());
+    }
+
+    #[test]
+    fn formats_by_name() {
+        assert_eq!(format_of("a/.env.local"), Some(Format::Env));
+        assert_eq!(format_of("x.postman_environment.json"), Some(Format::Json));
+        assert_eq!(format_of("c.INI"), Some(Format::Properties));
+        assert_eq!(format_of("a.js"), None);
+    }
+}
