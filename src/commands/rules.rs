@@ -130,6 +130,16 @@ pub fn explain(set: &RuleSet, id: &str) -> String {
     if let Some(u) = &s.docs.use_instead {
         out.push_str(&format!("\n```\n{}\n```\n", u.trim_end()));
     }
+    if let Some(langs) = s
+        .language_remediation
+        .as_deref()
+        .and_then(|r| set.remediations.get(r))
+    {
+        out.push_str("\n## Replacement by language\n\n");
+        for advice in langs.values() {
+            out.push_str(&format!("- {}\n", advice.trim()));
+        }
+    }
     if !s.references.is_empty() {
         out.push_str("\n## References\n\n");
         for r in &s.references {
@@ -145,13 +155,19 @@ fn load_for_check(paths: &[PathBuf]) -> (RuleSet, Vec<RuleError>) {
     let mut errors = Vec::new();
     let builtin_deadlines: Vec<SourceFile> = builtin_files()
         .into_iter()
-        .filter(|f| f.name.ends_with(crate::rules::load::DEADLINES_FILE))
+        .filter(|f| {
+            f.name.ends_with(crate::rules::load::DEADLINES_FILE)
+                || f.name.ends_with(crate::rules::load::REMEDIATIONS_FILE)
+        })
         .collect();
     let mut layer = Vec::new();
     if paths.is_empty() {
         layer = builtin_files()
             .into_iter()
-            .filter(|f| !f.name.ends_with(crate::rules::load::DEADLINES_FILE))
+            .filter(|f| {
+                !f.name.ends_with(crate::rules::load::DEADLINES_FILE)
+                    && !f.name.ends_with(crate::rules::load::REMEDIATIONS_FILE)
+            })
             .collect();
     }
     for p in paths {
@@ -193,6 +209,7 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
         let single = RuleSet {
             rules: vec![rule.clone()],
             deadlines: set.deadlines.clone(),
+            remediations: set.remediations.clone(),
         };
         let engine = Engine::new(&single, today, 90);
         let mut scratch = Vec::new();

@@ -33,6 +33,18 @@ static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 
+/// The metascope names in `s`, in order, without duplicates.
+pub fn metascopes_in(s: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for c in METASCOPE.captures_iter(s.as_bytes()) {
+        let m = text(&c[1]);
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

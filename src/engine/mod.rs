@@ -248,6 +248,33 @@ impl<'r> Engine<'r> {
             deadline,
         );
         finding.requires_link = spec.requires_link;
+        if matches!(spec.category, Category::Metascope | Category::JwtClaims) {
+            let lines = String::from_utf8_lossy(
+                &text[li.line_range(text, l0).0..li.line_range(text, l1).1],
+            )
+            .into_owned();
+            for ms in identifiers::metascopes_in(&lines) {
+                let advice = match crate::verify::scopes::expected_scopes(&ms) {
+                    Some(scopes) => format!(
+                        "Observed OAuth scopes for {ms} (observed on migrated credentials, not published by Adobe; copy your credential's own list): {}.",
+                        scopes.join(",")
+                    ),
+                    None => format!(
+                        "No observed OAuth scope mapping for {ms}: use the scope list the OAuth Server-to-Server credential shows in the Developer Console."
+                    ),
+                };
+                finding.remediation = format!("{}\n\n{advice}", finding.remediation);
+            }
+        }
+        if let Some(set) = spec
+            .language_remediation
+            .as_deref()
+            .and_then(|s| self.set.remediations.get(s))
+            && let Some(advice) =
+                crate::scan::classify::language_of(rel_path).and_then(|l| set.get(l))
+        {
+            finding.remediation = format!("{}\n\n{}", finding.remediation, advice.trim());
+        }
         Detected { finding, frame }
     }
 }

@@ -10,12 +10,17 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::compile::{Rule, compile};
-use super::model::{DeadlineSpec, DeadlinesFile, RuleSpec};
+use super::model::{DeadlineSpec, DeadlinesFile, RemediationsFile, RuleSpec};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
 /// The file name that holds deadlines rather than a rule.
 pub const DEADLINES_FILE: &str = "deadlines.yaml";
+/// The file name that holds per-language remediation sets.
+pub const REMEDIATIONS_FILE: &str = "remediations.yaml";
+
+/// Language name -> advice, for one remediation set.
+pub type RemediationSet = BTreeMap<String, String>;
 
 /// A problem with a rule or deadline file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,6 +50,7 @@ pub struct RuleSet {
     /// Sorted by id.
     pub rules: Vec<Rule>,
     pub deadlines: BTreeMap<String, DeadlineSpec>,
+    pub remediations: BTreeMap<String, RemediationSet>,
 }
 
 impl RuleSet {
@@ -140,9 +146,25 @@ pub fn load(dirs: &[PathBuf], no_builtin: bool) -> Result<RuleSet, Vec<RuleError
 pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) -> RuleSet {
     let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
     let mut deadlines = BTreeMap::new();
+    let mut remediations: BTreeMap<String, RemediationSet> = BTreeMap::new();
     for layer in layers {
         let mut seen: HashMap<String, String> = HashMap::new();
         for file in layer {
+            if file_name(&file.name) == REMEDIATIONS_FILE {
+                match serde_saphyr::from_str::<RemediationsFile>(&file.contents) {
+                    Ok(r) => remediations.extend(r.remediations),
+                    Err(e) => {
+                        let message = first_line(&e.to_string());
+                        errors.push(RuleError {
+                            file: file.name.clone(),
+                            rule: None,
+                            field: field_from_serde(&message),
+                            message,
+                        });
+                    }
+                }
+                continue;
+            }
             if file_name(&file.name) == DEADLINES_FILE {
                 match parse_deadlines(&file) {
                     Ok(d) => deadlines.extend(d),
@@ -180,9 +202,34 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
             });
         }
     }
+    for rule in by_id.values() {
+        if let Some(set) = &rule.spec.language_remediation
+            && !remediations.contains_key(set)
+        {
+            errors.push(RuleError {
+                file: rule.origin.clone(),
+                rule: Some(rule.spec.id.clone()),
+                field: Some("language_remediation".into()),
+                message: format!("unknown remediation set {set:?} (see {REMEDIATIONS_FILE})"),
+            });
+        }
+    }
+    for (set, langs) in &remediations {
+        for lang in langs.keys() {
+            if crate::scan::classify::language_globs(lang).is_none() {
+                errors.push(RuleError {
+                    file: REMEDIATIONS_FILE.into(),
+                    rule: None,
+                    field: Some(format!("remediations.{set}.{lang}")),
+                    message: format!("unknown language {lang:?}"),
+                });
+            }
+        }
+    }
     RuleSet {
         rules: by_id.into_values().collect(),
         deadlines,
+        remediations,
     }
 }
 

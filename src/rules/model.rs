@@ -37,6 +37,10 @@ pub struct RuleSpec {
     /// Adobe JWT finding (for key material that is not Adobe's by itself).
     #[serde(default)]
     pub requires_link: bool,
+    /// A set in `rules/remediations.yaml` whose entry for the file's language
+    /// is appended to the remediation (the concrete replacement code).
+    #[serde(default)]
+    pub language_remediation: Option<String>,
     /// Where this rule fires, its remediation replaces the other findings'
     /// in the same file (AEM service credentials migrate differently).
     #[serde(default)]
@@ -154,6 +158,14 @@ pub struct DeadlineSpec {
     /// Earlier announced dates for the same event, oldest first.
     #[serde(default)]
     pub history: Vec<HistoryEntry>,
+}
+
+/// `rules/remediations.yaml`: per-language replacement advice, by set.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemediationsFile {
+    pub remediations:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
 }
 
 /// A superseded date.

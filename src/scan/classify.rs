@@ -97,6 +97,28 @@ pub fn language_globs(name: &str) -> Option<Vec<&'static str>> {
         .map(|(_, globs)| globs.to_vec())
 }
 
+/// The language of a file (the first entry of [`LANGUAGES`] whose globs
+/// match its name), if any.
+pub fn language_of(path: &str) -> Option<&'static str> {
+    use std::sync::LazyLock;
+    static SETS: LazyLock<Vec<(&'static str, globset::GlobSet)>> = LazyLock::new(|| {
+        LANGUAGES
+            .iter()
+            .filter_map(|(name, globs)| {
+                let mut b = globset::GlobSetBuilder::new();
+                for g in *globs {
+                    b.add(globset::Glob::new(g).ok()?);
+                }
+                Some((*name, b.build().ok()?))
+            })
+            .collect()
+    });
+    let name = path.rsplit('/').next().unwrap_or(path);
+    SETS.iter()
+        .find(|(_, set)| set.is_match(name))
+        .map(|(n, _)| *n)
+}
+
 /// Whether a file name looks like credential material: such files are
 /// scanned even when .gitignore excludes them, because an ignored private key
 /// on disk is still a finding.
@@ -115,6 +137,16 @@ pub fn is_credential_file_name(name: &str) -> bool {
         || lower == "pdfservices-api-credentials.json"
         || (lower.ends_with(".json")
             && (lower.contains("credential") || lower.contains("service-account")))
+}
+
+/// The text rules see in place of a binary PKCS#12 key container.
+pub const KEY_CONTAINER_TEXT: &str = "(binary PKCS#12 key container)\n";
+
+/// Whether a file is a PKCS#12 key container (`.p12`, `.pfx`), which holds a
+/// private key and its certificate in binary form.
+pub fn is_key_container(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".p12") || lower.ends_with(".pfx")
 }
 
 /// Directories skipped when looking for git-ignored credential files: they
@@ -170,6 +202,14 @@ mod tests {
         ] {
             assert!(!is_credential_file_name(n), "{n}");
         }
+    }
+
+    #[test]
+    fn language_of_files() {
+        assert_eq!(language_of("src/a.ts"), Some("typescript"));
+        assert_eq!(language_of("Get-Token.ps1"), Some("powershell"));
+        assert_eq!(language_of("x/.env.local"), Some("dotenv"));
+        assert_eq!(language_of("README"), None);
     }
 
     #[test]

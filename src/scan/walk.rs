@@ -285,7 +285,12 @@ fn scan_file(
         }
         Ok(true) => {}
     }
-    if memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
+    if super::classify::is_key_container(&display) {
+        // PKCS#12 is binary DER: rules see a placeholder line naming it, and
+        // correlation decides whether it is the Adobe credential's key.
+        buf.clear();
+        buf.extend_from_slice(super::classify::KEY_CONTAINER_TEXT.as_bytes());
+    } else if memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
         shared.binary.fetch_add(1, Ordering::Relaxed);
         return;
     }
