@@ -42,14 +42,8 @@ pub enum Command {
     EmulateIms(EmulateArgs),
 }
 
-/// Output formats of `scan`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ScanFormat {
-    /// Human-readable, grouped by file, with code frames.
-    Terminal,
-    /// One JSON object, versioned schema (see README).
-    Json,
-}
+/// Output formats of `scan` (see [`crate::output::Format`]).
+pub use crate::output::Format as ScanFormat;
 
 /// The `--fail-on` threshold: a severity, or `never`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -95,25 +89,67 @@ pub struct ScanArgs {
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ScanFormat::Terminal)]
-    pub format: ScanFormat,
+    /// Output format; repeat it to write several (each to its own --output).
+    /// Default: terminal.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<ScanFormat>,
 
-    /// Write the report to FILE instead of stdout.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    /// Where output goes: FILE (paired in order with --format) or
+    /// FORMAT=FILE (e.g. `-o sarif=results.sarif`); repeatable. Files are
+    /// created with mode 0600. Formats without a file go to stdout.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
 
     /// The date deadlines are computed against (YYYY-MM-DD); default: today.
     #[arg(long, value_name = "YYYY-MM-DD")]
     pub today: Option<String>,
 
-    /// A deadline this many days away or fewer is "due-soon".
-    #[arg(long, value_name = "DAYS", default_value_t = 90)]
-    pub warn_days: i64,
+    /// A deadline this many days away or fewer is "due-soon" (default 90,
+    /// or `warn_days` from the config).
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<i64>,
 
-    /// Fail (exit 1) on findings of this severity or above.
-    #[arg(long, value_enum, default_value_t = FailOn::Low)]
-    pub fail_on: FailOn,
+    /// Fail (exit 1) on findings of this severity or above (default low, or
+    /// `fail_on` from the config).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Fail only on findings not in this baseline file (default: the
+    /// config's `baseline`).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (sorted, no timestamps; reasons
+    /// and `until` dates of a previous baseline are kept) and gate against it.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// The project config (default: jwt2oauth.toml in the scanned directory).
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read jwt2oauth.toml.
+    #[arg(long)]
+    pub no_config: bool,
+
+    /// Scan only files changed since the merge base with REF (git), e.g.
+    /// `--since origin/main` in a pull request.
+    #[arg(long, value_name = "REF", conflicts_with_all = ["staged", "history"])]
+    pub since: Option<String>,
+
+    /// Scan only the staged changes (their staged contents): for a
+    /// pre-commit hook.
+    #[arg(long, conflicts_with = "history")]
+    pub staged: bool,
+
+    /// Scan every blob reachable in the git history once, and report JWT
+    /// credentials committed and later removed (still exposed).
+    #[arg(long)]
+    pub history: bool,
+
+    /// Never show the progress bar (it is shown only on a terminal anyway).
+    #[arg(long)]
+    pub no_progress: bool,
 
     /// Exit 3 when the scan was incomplete (unreadable or unparsable files).
     #[arg(long)]

@@ -4,8 +4,10 @@
 //! The binary (`src/main.rs`) is a thin shell over this library: it parses the
 //! command line, calls into [`commands`], and maps the result to an exit code.
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod correlate;
 pub mod emulator;
 pub mod engine;
@@ -13,6 +15,7 @@ pub mod finding;
 pub mod output;
 pub mod redact;
 pub mod rules;
+pub mod progress;
 pub mod scan;
 pub mod suppress;
 pub mod verify;

@@ -1,7 +1,11 @@
-//! Inline suppressions: `jwt2oauth:ignore[rule-id] reason` in a comment of
-//! any syntax, on the finding's line or the line before. Several ids may be
-//! listed, comma-separated. A suppressed finding is never lost: it is listed
-//! under `suppressed` with its reason and counted in the summary.
+//! Suppressions. Inline: `jwt2oauth:ignore[rule-id] reason` in a comment of
+//! any syntax, on the finding's line or the line before (several ids may be
+//! listed, comma-separated). Baseline entries (`--baseline`, see
+//! [`crate::baseline`]) and config ignores (`jwt2oauth.toml`, see
+//! [`crate::config`]) are applied after the scan by [`apply`]. A suppressed
+//! finding is never lost: it is listed under `suppressed` with its reason
+//! and counted in the summary; a baseline entry or config ignore that
+//! expired or matches nothing is reported as a [`StaleSuppression`].
 
 use std::sync::LazyLock;
 
@@ -21,6 +25,10 @@ static INLINE: LazyLock<Regex> = LazyLock::new(|| {
 pub enum SuppressionKind {
     /// A comment in the file, at this 1-based line.
     Inline { line: u32 },
+    /// An entry of the `--baseline` file.
+    Baseline,
+    /// An `[[ignore]]` of the config file.
+    Config,
 }
 
 impl SuppressionKind {
@@ -28,6 +36,8 @@ impl SuppressionKind {
     pub fn as_str(&self) -> &'static str {
         match self {
             SuppressionKind::Inline { .. } => "inline",
+            SuppressionKind::Baseline => "baseline",
+            SuppressionKind::Config => "config",
         }
     }
 }
@@ -38,6 +48,113 @@ pub struct Suppressed {
     pub finding: Finding,
     pub kind: SuppressionKind,
     pub reason: String,
+}
+
+/// Why a baseline entry or config ignore no longer suppresses anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StaleProblem {
+    /// Its `until` date has passed: the findings it covered are back.
+    Expired,
+    /// No finding matches it any more (fixed or moved): remove it.
+    Unmatched,
+}
+
+impl StaleProblem {
+    /// The name used in outputs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StaleProblem::Expired => "expired",
+            StaleProblem::Unmatched => "unmatched",
+        }
+    }
+}
+
+/// A baseline entry or config ignore that expired or matches nothing.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StaleSuppression {
+    /// `baseline` or `config`.
+    pub source: &'static str,
+    pub problem: StaleProblem,
+    pub rule_id: String,
+    /// A path (baseline) or a glob (config).
+    pub path: String,
+    /// Baseline entries only.
+    pub fingerprint: Option<String>,
+    pub reason: Option<String>,
+    pub until: Option<jiff::civil::Date>,
+}
+
+/// One after-the-scan suppression: a baseline entry or a config ignore.
+pub struct Ignore<'a> {
+    pub source: SuppressionKind,
+    /// Whether it covers a finding.
+    pub matches: Box<dyn Fn(&Finding) -> bool + 'a>,
+    pub reason: String,
+    pub until: Option<jiff::civil::Date>,
+    /// For stale reports: the rule id (or `*`), the path or glob, and the
+    /// fingerprint of a baseline entry.
+    pub rule_id: String,
+    pub path: String,
+    pub fingerprint: Option<String>,
+}
+
+/// Moves findings covered by an unexpired ignore into `suppressed` (the
+/// first ignore that matches gives the reason) and returns the ignores that
+/// expired or matched nothing.
+pub fn apply(
+    findings: &mut Vec<crate::engine::Detected>,
+    suppressed: &mut Vec<Suppressed>,
+    ignores: &[Ignore<'_>],
+    today: jiff::civil::Date,
+) -> Vec<StaleSuppression> {
+    let expired: Vec<bool> = ignores
+        .iter()
+        .map(|r| r.until.is_some_and(|u| u < today))
+        .collect();
+    let mut used = vec![false; ignores.len()];
+    let mut kept = Vec::with_capacity(findings.len());
+    for d in findings.drain(..) {
+        let hit = ignores
+            .iter()
+            .enumerate()
+            .find(|(i, r)| !expired[*i] && (r.matches)(&d.finding));
+        match hit {
+            Some((i, r)) => {
+                used[i] = true;
+                suppressed.push(Suppressed {
+                    finding: d.finding,
+                    kind: r.source.clone(),
+                    reason: r.reason.clone(),
+                });
+            }
+            None => kept.push(d),
+        }
+    }
+    *findings = kept;
+    suppressed.sort_by(|a, b| {
+        (&a.finding.location, &a.finding.rule_id).cmp(&(&b.finding.location, &b.finding.rule_id))
+    });
+    let mut stale: Vec<StaleSuppression> = ignores
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| expired[*i] || !used[*i])
+        .map(|(i, r)| StaleSuppression {
+            source: r.source.as_str(),
+            problem: if expired[i] {
+                StaleProblem::Expired
+            } else {
+                StaleProblem::Unmatched
+            },
+            rule_id: r.rule_id.clone(),
+            path: r.path.clone(),
+            fingerprint: r.fingerprint.clone(),
+            reason: (!r.reason.is_empty()).then(|| r.reason.clone()),
+            until: r.until,
+        })
+        .collect();
+    stale.sort();
+    stale.dedup();
+    stale
 }
 
 /// If `line` (the raw bytes of one line) suppresses `rule_id`, the reason.

@@ -2,6 +2,7 @@
 //! into a process exit code.
 
 pub mod emulate;
+pub mod outputs;
 pub mod rules;
 pub mod scan;
 pub mod token;

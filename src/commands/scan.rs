@@ -1,41 +1,81 @@
-//! `jwt2oauth scan`: load rules, walk, detect, print, and decide the gate.
+//! `jwt2oauth scan`: read the config, load rules, scan (a tree, the files
+//! changed since a ref, the staged files or the git history), apply config
+//! ignores and the baseline, write every requested output, and decide the
+//! gate.
 
-use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use clap::ValueEnum;
 use jiff::civil::Date;
 
 use super::Outcome;
-use crate::cli::{ColorChoice, ScanArgs, ScanFormat};
+use super::outputs::{destinations, write_all};
+use crate::baseline::Baseline;
+use crate::cli::{FailOn, ScanArgs};
+use crate::config::{self, Config};
 use crate::engine::Engine;
 use crate::finding::Category;
-use crate::output::{Report, json, terminal};
-use crate::scan::{ScanOptions, ScanReport, scan};
+use crate::output::{Notes, Report, ScanMode};
+use crate::progress::Progress;
+use crate::scan::{ScanHooks, ScanOptions, ScanReport, git, scan_with};
+use crate::suppress::{self, StaleProblem};
 
 /// Runs a scan and returns the gate's outcome.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let today = parse_today(args.today.as_deref())?;
-    if args.warn_days < 0 {
+    let dests = destinations(&args.format, &args.output)?;
+    let config = load_config(args)?;
+    let warn_days = args
+        .warn_days
+        .or_else(|| config.as_ref().and_then(|c| c.warn_days))
+        .unwrap_or(90);
+    if warn_days < 0 {
         anyhow::bail!("--warn-days must be 0 or more");
     }
-    let rules = match super::rules::load_rules(&args.rule_source) {
+    let fail_on = match (args.fail_on, config.as_ref().and_then(|c| c.fail_on.as_deref())) {
+        (Some(f), _) => f,
+        (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
+        (None, None) => FailOn::Low,
+    };
+    let mut rules = match super::rules::load_rules(&args.rule_source) {
         Ok(r) => r,
         Err(outcome) => return Ok(outcome),
     };
-    let engine = Engine::new(&rules, today, args.warn_days);
-    let opts = ScanOptions {
-        paths: args.paths.clone(),
-        no_ignore: args.no_ignore,
-        follow: args.follow,
-        max_filesize: args.max_filesize,
-        threads: args.threads.unwrap_or(0),
-        use_prefilter: true,
+    if let Some(c) = &config {
+        c.apply(&mut rules)?;
+    }
+    let engine = Engine::new(&rules, today, warn_days);
+    let mut notes = Notes {
+        config: config.as_ref().map(|c| c.path.display().to_string()),
+        ..Notes::default()
     };
-    let report = scan(&engine, &opts);
-    let gate_failed = gate_fails(&report, args);
-    let fail_on = args
-        .fail_on
+    let mut report = run_scan(&engine, args, config.as_ref(), &mut notes)?;
+
+    if let Some(c) = &config {
+        let ignores = c.ignores();
+        let stale = suppress::apply(
+            &mut report.findings,
+            &mut report.suppressed,
+            &ignores,
+            today,
+        );
+        notes.stale.extend(stale);
+    }
+    apply_baseline(args, config.as_ref(), &mut report, &mut notes, today)?;
+    if !matches!(notes.mode, ScanMode::Tree | ScanMode::History { .. }) {
+        // A partial scan cannot tell that an entry for an unscanned file
+        // matches nothing.
+        notes.stale.retain(|s| s.problem != StaleProblem::Unmatched);
+    }
+    notes.stale.sort();
+
+    let threshold = fail_on.threshold();
+    let gate_failed = report.findings.iter().any(|d| {
+        d.finding.category != Category::OauthS2s
+            && threshold.is_some_and(|t| d.finding.severity >= t)
+    });
+    let fail_on_name = fail_on
         .to_possible_value()
         .map(|v| v.get_name().to_string())
         .unwrap_or_default();
@@ -43,10 +83,31 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         scan: &report,
         today,
         rule_count: rules.rules.len(),
-        fail_on: &fail_on,
+        fail_on: &fail_on_name,
         gate_failed,
+        threshold,
+        rules: &rules,
+        notes: &notes,
     };
-    write_output(&view, args)?;
+    write_all(&view, &dests, args.color)?;
+    for s in &notes.stale {
+        eprintln!(
+            "jwt2oauth: note: {} {} `{}` for {}{}: {}",
+            s.source,
+            if s.source == "baseline" {
+                "entry"
+            } else {
+                "ignore"
+            },
+            s.rule_id,
+            s.path,
+            s.until.map(|u| format!(" (until {u})")).unwrap_or_default(),
+            match s.problem {
+                StaleProblem::Expired => "expired: its findings fail the gate again",
+                StaleProblem::Unmatched => "matches nothing any more: remove it",
+            }
+        );
+    }
     Ok(if args.strict && !report.errors.is_empty() {
         Outcome::Incomplete
     } else if gate_failed {
@@ -56,46 +117,159 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// Whether any finding is at or above `--fail-on`. OAuth Server-to-Server
-/// findings are informational and never fail the gate.
-fn gate_fails(report: &ScanReport, args: &ScanArgs) -> bool {
-    let Some(threshold) = args.fail_on.threshold() else {
-        return false;
-    };
-    report
-        .findings
+/// `--config FILE`, or `jwt2oauth.toml` in the (first) scanned directory.
+fn load_config(args: &ScanArgs) -> anyhow::Result<Option<Config>> {
+    if args.no_config {
+        return Ok(None);
+    }
+    if let Some(p) = &args.config {
+        return Ok(Some(Config::load(p)?));
+    }
+    let found = args
+        .paths
         .iter()
-        .any(|d| d.finding.category != Category::OauthS2s && d.finding.severity >= threshold)
+        .find(|p| p.is_dir())
+        .map(|d| d.join(config::FILE_NAME))
+        .filter(|p| p.is_file());
+    Ok(match found {
+        Some(p) => Some(Config::load(&p)?),
+        None => None,
+    })
 }
 
-fn write_output(view: &Report<'_>, args: &ScanArgs) -> anyhow::Result<()> {
-    let write = |out: &mut dyn Write| -> std::io::Result<()> {
-        match args.format {
-            ScanFormat::Terminal => terminal::write(view, out),
-            ScanFormat::Json => json::write(view, out),
-        }
+/// The directory a git-aware scan runs in: the single PATH given.
+fn git_dir(args: &ScanArgs, flag: &str) -> anyhow::Result<PathBuf> {
+    match args.paths.as_slice() {
+        [p] if p.is_dir() => Ok(p.clone()),
+        _ => anyhow::bail!("{flag} scans one directory inside a git repository: give one PATH"),
+    }
+}
+
+fn run_scan(
+    engine: &Engine<'_>,
+    args: &ScanArgs,
+    config: Option<&Config>,
+    notes: &mut Notes,
+) -> anyhow::Result<ScanReport> {
+    let filter_fn = |p: &str| config.is_none_or(|c| c.filter.allows(p));
+    let show = !args.no_progress;
+    if args.history {
+        let dir = git_dir(args, "--history")?;
+        let progress = std::cell::RefCell::new(None::<Progress>);
+        let h = git::scan_history(
+            engine,
+            &dir,
+            args.max_filesize,
+            &filter_fn,
+            &|n| *progress.borrow_mut() = Some(Progress::blobs(show, n)),
+            &|| {
+                if let Some(p) = progress.borrow().as_ref() {
+                    p.tick();
+                }
+            },
+        )?;
+        notes.mode = ScanMode::History {
+            commits: h.commits,
+            blobs: h.blobs,
+        };
+        notes.history = h.origins;
+        return Ok(h.report);
+    }
+    if args.staged {
+        let dir = git_dir(args, "--staged")?;
+        notes.mode = ScanMode::Staged;
+        return Ok(git::scan_staged(
+            engine,
+            &dir,
+            args.max_filesize,
+            &filter_fn,
+        )?);
+    }
+    let mut files = None;
+    if let Some(reference) = &args.since {
+        let dir = git_dir(args, "--since")?;
+        let (base, changed) = git::changed_since(&dir, reference)?;
+        notes.mode = ScanMode::Since {
+            reference: reference.clone(),
+            merge_base: base,
+        };
+        files = Some(changed);
+    }
+    let opts = ScanOptions {
+        paths: args.paths.clone(),
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        max_filesize: args.max_filesize,
+        threads: args.threads.unwrap_or(0),
+        use_prefilter: true,
     };
-    match &args.output {
-        Some(path) => {
-            let mut file = std::fs::File::create(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            write(&mut file).with_context(|| format!("cannot write {}", path.display()))?;
+    let progress = Progress::files(show);
+    let tick = || progress.tick();
+    let filter: &(dyn Fn(&str) -> bool + Sync) = &|p: &str| config.is_none_or(|c| c.filter.allows(p));
+    let hooks = ScanHooks {
+        files: files.as_deref(),
+        filter: config.filter(|c| !c.filter.is_empty()).map(|_| filter),
+        progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
+    };
+    let report = scan_with(engine, &opts, hooks);
+    progress.finish();
+    Ok(report)
+}
+
+/// `--write-baseline` then `--baseline` (or the config's baseline).
+fn apply_baseline(
+    args: &ScanArgs,
+    config: Option<&Config>,
+    report: &mut ScanReport,
+    notes: &mut Notes,
+    today: Date,
+) -> anyhow::Result<()> {
+    let path: Option<PathBuf> = args
+        .baseline
+        .clone()
+        .or_else(|| config.and_then(|c| c.baseline.clone()));
+    let previous = match &path {
+        Some(p) if p.is_file() => Some(Baseline::load(p)?),
+        Some(p) if args.write_baseline.is_none() => anyhow::bail!(
+            "baseline {} does not exist: create it with --write-baseline {}",
+            p.display(),
+            p.display()
+        ),
+        _ => None,
+    };
+    let baseline = match &args.write_baseline {
+        Some(out) => {
+            let b = Baseline::from_findings(&report.findings, previous.as_ref());
+            b.save(out)?;
+            eprintln!(
+                "jwt2oauth: wrote {} baseline entr{} to {}",
+                b.entries.len(),
+                if b.entries.len() == 1 { "y" } else { "ies" },
+                out.display()
+            );
+            notes.baseline = Some(display(out));
+            Some(b)
         }
         None => {
-            let choice = match args.color {
-                ColorChoice::Auto => anstream::ColorChoice::Auto,
-                ColorChoice::Always => anstream::ColorChoice::Always,
-                ColorChoice::Never => anstream::ColorChoice::Never,
-            };
-            let mut out = anstream::AutoStream::new(std::io::stdout().lock(), choice);
-            match write(&mut out) {
-                // A closed pipe (`| head`) is not an error worth reporting.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                r => r.context("cannot write to stdout")?,
-            }
+            notes.baseline = path.as_deref().map(display);
+            previous
         }
+    };
+    if let Some(b) = &baseline {
+        let ignores = b.ignores();
+        let stale = suppress::apply(
+            &mut report.findings,
+            &mut report.suppressed,
+            &ignores,
+            today,
+        );
+        notes.stale.extend(stale);
     }
     Ok(())
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
 }
 
 /// `--today`, or the system date.

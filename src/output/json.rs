@@ -222,6 +222,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                     kind: s.kind.as_str(),
                     line: match s.kind {
                         crate::suppress::SuppressionKind::Inline { line } => Some(line),
+                        _ => None,
                     },
                     reason: &s.reason,
                 },

@@ -1,11 +1,28 @@
 //! Output formats: each is a function from a finished scan to a writer.
+//!
+//! Every format is pure: it reads the [`Report`] (findings, suppressions,
+//! groups, rules and the notes of baseline/config/history) and writes bytes.
+//! No format reads the clock, the environment or the file system.
 
+pub mod files;
+pub mod github;
+pub mod html;
 pub mod json;
+pub mod junit;
+pub mod markdown;
+pub mod plan;
+pub mod sarif;
 pub mod terminal;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use jiff::civil::Date;
 
+use crate::finding::{Category, Finding, Severity};
+use crate::rules::RuleSet;
 use crate::scan::ScanReport;
+use crate::suppress::StaleSuppression;
 
 /// Everything an output format may show.
 pub struct Report<'a> {
@@ -15,4 +32,118 @@ pub struct Report<'a> {
     /// The `--fail-on` value as given (`low`, `never`, ...).
     pub fail_on: &'a str,
     pub gate_failed: bool,
+    /// The lowest severity that fails the gate (`None` for `never`).
+    pub threshold: Option<Severity>,
+    /// The rules of the run (SARIF `rules[]`, rule docs).
+    pub rules: &'a RuleSet,
+    /// Baseline, config and history notes.
+    pub notes: &'a Notes,
+}
+
+impl Report<'_> {
+    /// Whether this finding is at or above the gate (OAuth Server-to-Server
+    /// findings never are).
+    pub fn fails_gate(&self, f: &Finding) -> bool {
+        f.category != Category::OauthS2s && self.threshold.is_some_and(|t| f.severity >= t)
+    }
+}
+
+/// What the scan was run on, beyond the walked tree.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum ScanMode {
+    /// The whole tree.
+    #[default]
+    Tree,
+    /// Only files changed since the merge base with a ref.
+    Since { reference: String, merge_base: String },
+    /// Only the staged changes (index contents).
+    Staged,
+    /// Every blob reachable in the git history.
+    History { commits: usize, blobs: usize },
+}
+
+/// Where a finding of a history scan was committed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryOrigin {
+    /// The (abbreviated to 12) id of the earliest commit holding the blob.
+    pub commit: String,
+    /// The commit's first summary line.
+    pub summary: String,
+    /// The path of the blob in that commit.
+    pub path: String,
+    /// True when the finding is no longer in HEAD: removed, but still
+    /// exposed in the history.
+    pub removed: bool,
+}
+
+/// Notes about the run that are not findings: baseline and config
+/// suppressions that no longer apply, the scan mode, history origins.
+#[derive(Debug, Clone, Default)]
+pub struct Notes {
+    pub mode: ScanMode,
+    /// The baseline file in force, if any (as given).
+    pub baseline: Option<String>,
+    /// The config file in force, if any (as given).
+    pub config: Option<String>,
+    /// Baseline entries and config ignores that expired or match nothing.
+    pub stale: Vec<StaleSuppression>,
+    /// History scans: fingerprint to where the finding was committed.
+    pub history: BTreeMap<String, HistoryOrigin>,
+}
+
+/// Every output format of `scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by file, with code frames.
+    Terminal,
+    /// One JSON object, versioned schema (see README).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF consumers).
+    Sarif,
+    /// The migration report as Markdown.
+    #[value(alias = "md")]
+    Markdown,
+    /// The migration report as one self-contained HTML page.
+    Html,
+    /// JUnit XML: one test case per rule and file.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=...::`).
+    #[value(alias = "github-actions")]
+    Github,
+}
+
+impl Format {
+    /// The name used on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Terminal => "terminal",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+            Format::Junit => "junit",
+            Format::Github => "github",
+        }
+    }
+
+    /// Writes `report` in this format.
+    pub fn write(self, report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+        match self {
+            Format::Terminal => terminal::write(report, out),
+            Format::Json => json::write(report, out),
+            Format::Sarif => sarif::write(report, out),
+            Format::Markdown => markdown::write(report, out),
+            Format::Html => html::write(report, out),
+            Format::Junit => junit::write(report, out),
+            Format::Github => github::write(report, out),
+        }
+    }
+}
+
+/// The deadline status buckets, in display order (`none`: informational).
+pub const STATUSES: [&str; 4] = ["past-due", "due-soon", "scheduled", "none"];
+
+/// A finding's status bucket name.
+pub fn status_of(f: &Finding) -> &'static str {
+    f.deadline.as_ref().map_or("none", |d| d.status.as_str())
 }

@@ -1,6 +1,7 @@
-//! Walking the scanned paths and classifying files.
+//! Walking the scanned paths and classifying files; git-aware scans.
 
 pub mod classify;
+pub mod git;
 pub mod walk;
 
-pub use walk::{ScanError, ScanOptions, ScanReport, Skipped, Stats, scan};
+pub use walk::{ScanError, ScanHooks, ScanOptions, ScanReport, Skipped, Stats, scan, scan_with};

@@ -115,8 +115,26 @@ fn slashes(p: &Path) -> String {
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 
+/// Optional hooks of a scan: an explicit file list (diff-aware scans), a
+/// path filter (config include/exclude) and a progress callback.
+#[derive(Default, Clone, Copy)]
+pub struct ScanHooks<'h> {
+    /// Scan exactly these files instead of walking `paths` (paths are still
+    /// reported relative to `paths`, so fingerprints match a full scan).
+    pub files: Option<&'h [PathBuf]>,
+    /// A file whose reported path this rejects is not scanned.
+    pub filter: Option<&'h (dyn Fn(&str) -> bool + Sync)>,
+    /// Called once per file scanned.
+    pub progress: Option<&'h (dyn Fn() + Sync)>,
+}
+
 /// Scans `opts.paths` with `engine`.
 pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
+    scan_with(engine, opts, ScanHooks::default())
+}
+
+/// Scans `opts.paths` with `engine`, with hooks.
+pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) -> ScanReport {
     let shared = Shared::default();
     let roots = Roots {
         roots: opts.paths.clone(),
@@ -131,7 +149,11 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
         }
     }
     let existing: Vec<&PathBuf> = opts.paths.iter().filter(|p| p.exists()).collect();
-    if let Some((first, rest)) = existing.split_first() {
+    let walked: Vec<&PathBuf> = match hooks.files {
+        Some(files) => files.iter().filter(|p| p.is_file()).collect(),
+        None => existing.clone(),
+    };
+    if let Some((first, rest)) = walked.split_first() {
         let mut b = WalkBuilder::new(first);
         for p in rest {
             b.add(p);
@@ -146,6 +168,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
         b.build_parallel().run(|| {
             let shared = &shared;
             let roots = &roots;
+            let hooks = &hooks;
             let mut buf = Vec::with_capacity(64 * 1024);
             let mut candidates = Vec::new();
             Box::new(move |result| {
@@ -158,7 +181,16 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
                             {
                                 lock(&shared.seen_credential_files).insert(path.to_path_buf());
                             }
-                            scan_file(engine, opts, shared, roots, path, &mut buf, &mut candidates);
+                            scan_file(
+                                engine,
+                                opts,
+                                hooks,
+                                shared,
+                                roots,
+                                path,
+                                &mut buf,
+                                &mut candidates,
+                            );
                         }
                     }
                     Err(err) => lock(&shared.errors).push(walk_error(&err, roots)),
@@ -166,8 +198,8 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
                 WalkState::Continue
             })
         });
-        if !opts.no_ignore {
-            scan_ignored_credential_files(engine, opts, &shared, &roots, &existing);
+        if !opts.no_ignore && hooks.files.is_none() {
+            scan_ignored_credential_files(engine, opts, &hooks, &shared, &roots, &existing);
         }
     }
     let mut report = ScanReport {
@@ -207,6 +239,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
 fn scan_ignored_credential_files(
     engine: &Engine<'_>,
     opts: &ScanOptions,
+    hooks: &ScanHooks<'_>,
     shared: &Shared,
     roots: &Roots,
     existing: &[&PathBuf],
@@ -235,6 +268,7 @@ fn scan_ignored_credential_files(
             scan_file(
                 engine,
                 opts,
+                hooks,
                 shared,
                 roots,
                 entry.path(),
@@ -245,9 +279,11 @@ fn scan_ignored_credential_files(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn scan_file(
     engine: &Engine<'_>,
     opts: &ScanOptions,
+    hooks: &ScanHooks<'_>,
     shared: &Shared,
     roots: &Roots,
     path: &Path,
@@ -255,6 +291,9 @@ fn scan_file(
     candidates: &mut Vec<bool>,
 ) {
     let display = roots.display(path);
+    if hooks.filter.is_some_and(|allows| !allows(&display)) {
+        return;
+    }
     let read = (|| -> std::io::Result<bool> {
         let file = File::open(path)?;
         let len = file.metadata()?.len();
@@ -295,6 +334,9 @@ fn scan_file(
         return;
     }
     shared.files.fetch_add(1, Ordering::Relaxed);
+    if let Some(tick) = hooks.progress {
+        tick();
+    }
     shared.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
     let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let sibling = |name: &str| dir.join(name).is_file();

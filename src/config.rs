@@ -1,0 +1,453 @@
+//! The project config file `jwt2oauth.toml` (at the scanned root, or
+//! `--config FILE`): which paths to scan, rules to disable, severity
+//! overrides, extra deadlines, the gate's `fail_on`, the baseline path and
+//! ignores that carry a reason.
+//!
+//! Values keep their spans, so every error points at its line: unknown keys
+//! (serde's `deny_unknown_fields`), bad values, unknown rule or deadline ids.
+//!
+//! ```toml
+//! fail_on = "high"
+//! baseline = "jwt2oauth-baseline.json"
+//!
+//! [paths]
+//! exclude = ["legacy/**"]
+//!
+//! [rules]
+//! disable = ["adobe-metascope-name"]
+//! severity = { jwt-token-form-field = "medium" }
+//! deadline = { adobe-jwt-private-key-pair = "our-certificate" }
+//!
+//! [deadlines.our-certificate]
+//! date = 2026-01-15
+//! title = "Our JWT certificate expires"
+//!
+//! [[ignore]]
+//! rule = "jwt-exchange-endpoint"
+//! path = "tools/legacy/**"
+//! reason = "tool retired in PLAT-1234"
+//! until = 2027-01-31
+//! ```
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use jiff::civil::Date;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::finding::{Finding, Severity};
+use crate::rules::RuleSet;
+use crate::rules::model::DeadlineSpec;
+use crate::suppress::{Ignore, SuppressionKind};
+
+/// The file looked for at the scanned root.
+pub const FILE_NAME: &str = "jwt2oauth.toml";
+
+/// A config problem, naming the file and line.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Invalid {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+}
+
+/// `jwt2oauth.toml`, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    fail_on: Option<Spanned<String>>,
+    warn_days: Option<Spanned<i64>>,
+    baseline: Option<String>,
+    #[serde(default)]
+    paths: RawPaths,
+    #[serde(default)]
+    rules: RawRules,
+    #[serde(default)]
+    deadlines: BTreeMap<Spanned<String>, RawDeadline>,
+    #[serde(default)]
+    ignore: Vec<RawIgnore>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPaths {
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: BTreeMap<Spanned<String>, Severity>,
+    #[serde(default)]
+    deadline: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeadline {
+    date: Spanned<DateValue>,
+    title: Option<String>,
+    source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIgnore {
+    rule: Option<Spanned<String>>,
+    path: Option<Spanned<String>>,
+    reason: String,
+    until: Option<Spanned<DateValue>>,
+}
+
+/// A date written as a TOML date (`2027-01-31`) or a string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum DateValue {
+    Toml(toml::value::Datetime),
+    Text(String),
+}
+
+/// A validated config.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// `fail_on` (a `--fail-on` value), if set.
+    pub fail_on: Option<String>,
+    pub warn_days: Option<i64>,
+    /// The baseline path, relative to the config file's directory.
+    pub baseline: Option<PathBuf>,
+    pub filter: PathFilter,
+    pub disable: Vec<String>,
+    pub severity: BTreeMap<String, Severity>,
+    pub rule_deadlines: BTreeMap<String, String>,
+    pub deadlines: BTreeMap<String, (Date, String, String)>,
+    pub ignores: Vec<ConfigIgnore>,
+    /// Rule ids and their lines, checked against the rule set in [`Config::apply`].
+    rule_refs: Vec<(String, Range<usize>)>,
+    deadline_refs: Vec<(String, Range<usize>)>,
+    text: String,
+}
+
+/// `[paths] include / exclude`: globs on the reported path (relative to the
+/// scanned root) or the file name; `*` crosses directories.
+#[derive(Debug, Default, Clone)]
+pub struct PathFilter {
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+}
+
+impl PathFilter {
+    /// Whether a file at this reported path is scanned.
+    pub fn allows(&self, rel: &str) -> bool {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let hit = |s: &GlobSet| s.is_match(rel) || s.is_match(name);
+        !self.exclude.as_ref().is_some_and(hit) && self.include.as_ref().is_none_or(hit)
+    }
+
+    /// True when the filter lets everything through.
+    pub fn is_empty(&self) -> bool {
+        self.include.is_none() && self.exclude.is_none()
+    }
+}
+
+/// One `[[ignore]]`.
+#[derive(Debug, Clone)]
+pub struct ConfigIgnore {
+    /// A rule id, or `None` for every rule.
+    pub rule: Option<String>,
+    pub glob: Option<String>,
+    matcher: Option<GlobSet>,
+    pub reason: String,
+    pub until: Option<Date>,
+}
+
+impl ConfigIgnore {
+    fn matches(&self, f: &Finding) -> bool {
+        let p = f.location.path.as_str();
+        let name = p.rsplit('/').next().unwrap_or(p);
+        self.rule.as_ref().is_none_or(|r| *r == f.rule_id)
+            && self
+                .matcher
+                .as_ref()
+                .is_none_or(|m| m.is_match(p) || m.is_match(name))
+    }
+}
+
+impl Config {
+    /// Reads and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(path, text)
+    }
+
+    /// Parses `text` as the config at `path` (used in errors).
+    pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            invalid(path, &text, &span, e.message().trim())
+        })?;
+        let mut c = Config {
+            path: path.to_path_buf(),
+            ..Config::default()
+        };
+        let err = |span: &Range<usize>, msg: String| invalid(path, &text, span, &msg);
+        if let Some(f) = &raw.fail_on {
+            let v = f.get_ref();
+            if <crate::cli::FailOn as clap::ValueEnum>::from_str(v, true).is_err() {
+                return Err(err(
+                    &f.span(),
+                    format!(
+                        "fail_on = {v:?}: expected critical, high, medium, low, info or never"
+                    ),
+                ));
+            }
+            c.fail_on = Some(v.clone());
+        }
+        if let Some(w) = &raw.warn_days {
+            if *w.get_ref() < 0 {
+                return Err(err(&w.span(), "warn_days must be 0 or more".into()));
+            }
+            c.warn_days = Some(*w.get_ref());
+        }
+        c.baseline = raw.baseline.as_ref().map(|b| {
+            path.parent()
+                .map_or_else(|| PathBuf::from(b), |dir| dir.join(b))
+        });
+        c.filter = PathFilter {
+            include: globs(&raw.paths.include).map_err(|(s, m)| err(&s, m))?,
+            exclude: globs(&raw.paths.exclude).map_err(|(s, m)| err(&s, m))?,
+        };
+        for d in &raw.rules.disable {
+            c.rule_refs.push((d.get_ref().clone(), d.span()));
+            c.disable.push(d.get_ref().clone());
+        }
+        for (id, sev) in &raw.rules.severity {
+            c.rule_refs.push((id.get_ref().clone(), id.span()));
+            c.severity.insert(id.get_ref().clone(), *sev);
+        }
+        for (id, dl) in &raw.rules.deadline {
+            c.rule_refs.push((id.get_ref().clone(), id.span()));
+            c.deadline_refs.push((dl.get_ref().clone(), dl.span()));
+            c.rule_deadlines
+                .insert(id.get_ref().clone(), dl.get_ref().clone());
+        }
+        for (id, d) in &raw.deadlines {
+            let date = date(&d.date).map_err(|m| err(&d.date.span(), m))?;
+            let title = d.title.clone().unwrap_or_else(|| id.get_ref().clone());
+            let source = d
+                .source
+                .clone()
+                .unwrap_or_else(|| format!("{}", path.display()));
+            c.deadlines
+                .insert(id.get_ref().clone(), (date, title, source));
+        }
+        for ig in &raw.ignore {
+            if let Some(r) = &ig.rule {
+                c.rule_refs.push((r.get_ref().clone(), r.span()));
+            }
+            let matcher = match &ig.path {
+                Some(p) => globs(std::slice::from_ref(p)).map_err(|(s, m)| err(&s, m))?,
+                None => None,
+            };
+            let until = match &ig.until {
+                Some(u) => Some(date(u).map_err(|m| err(&u.span(), m))?),
+                None => None,
+            };
+            if ig.reason.trim().is_empty() {
+                let span = ig.rule.as_ref().map_or(0..0, Spanned::span);
+                return Err(err(&span, "an [[ignore]] needs a non-empty reason".into()));
+            }
+            c.ignores.push(ConfigIgnore {
+                rule: ig.rule.as_ref().map(|r| r.get_ref().clone()),
+                glob: ig.path.as_ref().map(|p| p.get_ref().clone()),
+                matcher,
+                reason: crate::redact::redact_text(ig.reason.trim()).into_owned(),
+                until,
+            });
+        }
+        c.text = text;
+        Ok(c)
+    }
+
+    /// Applies rule settings to `set`: checks every rule and deadline id the
+    /// config names, adds deadlines, points rules at them, overrides
+    /// severities and removes disabled rules.
+    pub fn apply(&self, set: &mut RuleSet) -> Result<(), ConfigError> {
+        for (id, span) in &self.rule_refs {
+            if set.get(id).is_none() {
+                return Err(invalid(
+                    &self.path,
+                    &self.text,
+                    span,
+                    &format!("unknown rule `{id}` (see `jwt2oauth rules list`)"),
+                ));
+            }
+        }
+        for (id, (date, title, source)) in &self.deadlines {
+            set.deadlines.insert(
+                id.clone(),
+                DeadlineSpec {
+                    date: *date,
+                    title: title.clone(),
+                    source: source.clone(),
+                    checked: *date,
+                    notes: None,
+                    history: Vec::new(),
+                },
+            );
+        }
+        for (id, span) in &self.deadline_refs {
+            if !set.deadlines.contains_key(id) {
+                return Err(invalid(
+                    &self.path,
+                    &self.text,
+                    span,
+                    &format!("unknown deadline `{id}` (define it under [deadlines.{id}])"),
+                ));
+            }
+        }
+        for rule in &mut set.rules {
+            if let Some(s) = self.severity.get(&rule.spec.id) {
+                rule.spec.severity = *s;
+            }
+            if let Some(d) = self.rule_deadlines.get(&rule.spec.id) {
+                rule.spec.deadline = Some(d.clone());
+            }
+        }
+        set.rules.retain(|r| !self.disable.contains(&r.spec.id));
+        Ok(())
+    }
+
+    /// The `[[ignore]]` entries as after-the-scan suppressions.
+    pub fn ignores(&self) -> Vec<Ignore<'_>> {
+        self.ignores
+            .iter()
+            .map(|ig| Ignore {
+                source: SuppressionKind::Config,
+                matches: Box::new(move |f| ig.matches(f)),
+                reason: ig.reason.clone(),
+                until: ig.until,
+                rule_id: ig.rule.clone().unwrap_or_else(|| "*".into()),
+                path: ig.glob.clone().unwrap_or_else(|| "**".into()),
+                fingerprint: None,
+            })
+            .collect()
+    }
+}
+
+fn invalid(path: &Path, text: &str, span: &Range<usize>, message: &str) -> ConfigError {
+    let (line, column) = line_col(text, span.start);
+    ConfigError::Invalid {
+        path: path.to_path_buf(),
+        line,
+        column,
+        message: message.to_string(),
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut off = offset.min(text.len());
+    while !text.is_char_boundary(off) {
+        off -= 1;
+    }
+    let before = &text[..off];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn date(v: &Spanned<DateValue>) -> Result<Date, String> {
+    let s = match v.get_ref() {
+        DateValue::Toml(d) => d.to_string(),
+        DateValue::Text(s) => s.clone(),
+    };
+    s.parse::<Date>()
+        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+}
+
+fn globs(list: &[Spanned<String>]) -> Result<Option<GlobSet>, (Range<usize>, String)> {
+    if list.is_empty() {
+        return Ok(None);
+    }
+    let mut b = GlobSetBuilder::new();
+    for g in list {
+        let glob = Glob::new(g.get_ref())
+            .map_err(|e| (g.span(), format!("bad glob {:?}: {e}", g.get_ref())))?;
+        b.add(glob);
+    }
+    b.build()
+        .map(Some)
+        .map_err(|e| (list[0].span(), e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("jwt2oauth.toml"), text.to_string())
+    }
+
+    #[test]
+    fn unknown_keys_name_their_line() {
+        let e = parse("fail_on = \"high\"\n\n[paths]\nexclud = [\"x\"]\n").expect_err("unknown key");
+        let msg = e.to_string();
+        assert!(msg.starts_with("jwt2oauth.toml:4:"), "{msg}");
+        assert!(msg.contains("exclud"), "{msg}");
+    }
+
+    #[test]
+    fn bad_values_name_their_line() {
+        let e = parse("\nfail_on = \"sometimes\"\n").expect_err("bad fail_on");
+        assert!(e.to_string().starts_with("jwt2oauth.toml:2:"), "{e}");
+        let e = parse("[[ignore]]\nrule = \"x\"\nreason = \"r\"\nuntil = \"soon\"\n")
+            .expect_err("bad date");
+        assert!(e.to_string().starts_with("jwt2oauth.toml:4:"), "{e}");
+        let e = parse("[rules.severity]\nx = \"urgent\"\n").expect_err("bad severity");
+        assert!(e.to_string().starts_with("jwt2oauth.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn filters_and_dates() {
+        let c = parse(
+            "[paths]\ninclude = [\"src/**\"]\nexclude = [\"*.md\"]\n\
+             [[ignore]]\nreason = \"legacy\"\nuntil = 2027-01-31\npath = \"legacy/**\"\n\
+             [deadlines.cert]\ndate = \"2026-01-15\"\n",
+        )
+        .expect("valid");
+        assert!(c.filter.allows("src/a.py"));
+        assert!(!c.filter.allows("src/README.md"));
+        assert!(!c.filter.allows("lib/a.py"));
+        assert_eq!(c.ignores[0].until, Some(jiff::civil::date(2027, 1, 31)));
+        assert_eq!(c.deadlines["cert"].0, jiff::civil::date(2026, 1, 15));
+    }
+
+    #[test]
+    fn line_and_column_of_offsets() {
+        assert_eq!(line_col("ab\ncd", 0), (1, 1));
+        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+    }
+}
