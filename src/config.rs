@@ -218,9 +218,7 @@ impl Config {
             if <crate::cli::FailOn as clap::ValueEnum>::from_str(v, true).is_err() {
                 return Err(err(
                     &f.span(),
-                    format!(
-                        "fail_on = {v:?}: expected critical, high, medium, low, info or never"
-                    ),
+                    format!("fail_on = {v:?}: expected critical, high, medium, low, info or never"),
                 ));
             }
             c.fail_on = Some(v.clone());
@@ -413,7 +411,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_name_their_line() {
-        let e = parse("fail_on = \"high\"\n\n[paths]\nexclud = [\"x\"]\n").expect_err("unknown key");
+        let e =
+            parse("fail_on = \"high\"\n\n[paths]\nexclud = [\"x\"]\n").expect_err("unknown key");
         let msg = e.to_string();
         assert!(msg.starts_with("jwt2oauth.toml:4:"), "{msg}");
         assert!(msg.contains("exclud"), "{msg}");

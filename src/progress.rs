@@ -16,7 +16,11 @@ impl Progress {
     /// A counter of files (unknown total) when `enabled` and stderr is a
     /// terminal, else a no-op.
     pub fn files(enabled: bool) -> Progress {
-        Progress::new(enabled, None, "{spinner} scanning: {human_pos} files ({per_sec})")
+        Progress::new(
+            enabled,
+            None,
+            "{spinner} scanning: {human_pos} files ({per_sec})",
+        )
     }
 
     /// A bar over `total` items (git blobs) when `enabled` and stderr is a

@@ -139,7 +139,10 @@ mod tests {
         );
         assert_eq!(
             destinations(&[Format::Json, Format::Html], &s(&["a.json", "r.html"])).expect("ok"),
-            vec![d(Format::Json, Some("a.json")), d(Format::Html, Some("r.html"))]
+            vec![
+                d(Format::Json, Some("a.json")),
+                d(Format::Html, Some("r.html"))
+            ]
         );
         assert_eq!(
             destinations(&[Format::Json], &s(&["x=y.txt"])).expect("ok"),

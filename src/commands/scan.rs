@@ -33,7 +33,10 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     if warn_days < 0 {
         anyhow::bail!("--warn-days must be 0 or more");
     }
-    let fail_on = match (args.fail_on, config.as_ref().and_then(|c| c.fail_on.as_deref())) {
+    let fail_on = match (
+        args.fail_on,
+        config.as_ref().and_then(|c| c.fail_on.as_deref()),
+    ) {
         (Some(f), _) => f,
         (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
         (None, None) => FailOn::Low,
@@ -205,7 +208,8 @@ fn run_scan(
     };
     let progress = Progress::files(show);
     let tick = || progress.tick();
-    let filter: &(dyn Fn(&str) -> bool + Sync) = &|p: &str| config.is_none_or(|c| c.filter.allows(p));
+    let filter: &(dyn Fn(&str) -> bool + Sync) =
+        &|p: &str| config.is_none_or(|c| c.filter.allows(p));
     let hooks = ScanHooks {
         files: files.as_deref(),
         filter: config.filter(|c| !c.filter.is_empty()).map(|_| filter),

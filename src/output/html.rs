@@ -1,10 +1,440 @@
-//! stub
+//! `--format html`: the migration report as one self-contained page (inline
+//! CSS, an inline SVG chart, a few lines of inline script to filter the
+//! findings; no external asset, so it works offline and as a CI artifact).
+//! The same plan as the Markdown report (see [`super::plan`]).
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use super::Report;
+use super::plan::{self, GroupPlan, Plan, days_text};
+use super::{Report, STATUSES};
+use crate::engine::Detected;
 
-/// Writes the report.
-pub fn write(_report: &Report<'_>, _out: &mut dyn Write) -> io::Result<()> {
-    Ok(())
+const CSS: &str = include_str!("report.css");
+const SCRIPT: &str = include_str!("report.js");
+
+/// Escapes text for HTML content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `s` and turns `backtick spans` into `<code>`.
+fn esc_code(s: &str) -> String {
+    s.split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{}</code>", esc(part))
+            } else {
+                esc(part)
+            }
+        })
+        .collect()
+}
+
+/// The colour of a status in the chart and badges.
+fn color(status: &str) -> &'static str {
+    match status {
+        "past-due" => "#c62828",
+        "due-soon" => "#ef8f00",
+        "scheduled" => "#2e7d32",
+        _ => "#607d8b",
+    }
+}
+
+/// Writes the report page.
+pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let p = plan::build(report);
+    let mut h = String::with_capacity(64 * 1024);
+    // `write!` into a String cannot fail.
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>JWT to OAuth migration report ({today})</title>\n<style>\n{CSS}</style>\n</head>\n\
+         <body data-findings=\"{n}\" data-gate=\"{gate}\">\n<header>\n\
+         <h1>JWT to OAuth Server-to-Server migration report</h1>\n\
+         <p class=\"meta\">jwt2oauth {v} · today {today} · scanned {scope} · gate (<code>--fail-on {fail_on}</code>): \
+         <strong class=\"gate-{gate}\">{gate_text}</strong></p>\n</header>\n<main>\n",
+        today = p.today,
+        n = p.findings,
+        gate = if p.gate_failed { "failed" } else { "passed" },
+        gate_text = if p.gate_failed { "FAILED" } else { "passed" },
+        v = env!("CARGO_PKG_VERSION"),
+        scope = esc(&p.scope),
+        fail_on = esc(p.fail_on),
+    );
+    summary(&p, &mut h);
+    for g in &p.groups {
+        group(g, &mut h);
+    }
+    findings(report, &p, &mut h);
+    notes(report, &mut h);
+    let _ = write!(
+        h,
+        "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
+    );
+    out.write_all(h.as_bytes())
+}
+
+fn summary(p: &Plan<'_>, h: &mut String) {
+    let _ = write!(
+        h,
+        "<section id=\"summary\">\n<h2>Executive summary</h2>\n<div class=\"cards\">\n\
+         <div class=\"card\"><span class=\"num\" id=\"credentials\">{}</span>credentials</div>\n\
+         <div class=\"card\"><span class=\"num\" id=\"files\">{}</span>files with findings</div>\n\
+         <div class=\"card\"><span class=\"num\" id=\"findings\">{}</span>findings</div>\n\
+         <div class=\"card\"><span class=\"num\" id=\"suppressed\">{}</span>suppressed</div>\n",
+        p.credentials, p.files, p.findings, p.suppressed
+    );
+    for (s, n) in &p.by_status {
+        if *n > 0 {
+            let _ = write!(
+                h,
+                "<div class=\"card status-{s}\"><span class=\"num\">{n}</span>{s}</div>\n"
+            );
+        }
+    }
+    h.push_str("</div>\n");
+    chart(p, h);
+    if !p.groups.is_empty() {
+        h.push_str(
+            "<h3>Effective cut-off per credential</h3>\n<table class=\"cutoffs\">\n\
+             <thead><tr><th>credential</th><th>cut-off</th><th>status</th><th>files</th><th>findings</th></tr></thead>\n<tbody>\n",
+        );
+        for g in &p.groups {
+            let (date, st, days) = g
+                .group
+                .effective_deadline
+                .as_ref()
+                .map_or(("none".to_string(), "none", String::new()), |d| {
+                    (d.date.to_string(), d.status.as_str(), days_text(d))
+                });
+            let _ = write!(
+                h,
+                "<tr><td><a href=\"#{id}\">{t}</a></td><td>{date}</td><td><span class=\"badge status-{st}\">{st}</span> {days}</td><td>{}</td><td>{}</td></tr>\n",
+                g.group.files.len(),
+                g.group.findings,
+                id = esc(&g.group.id),
+                t = esc(&g.title),
+            );
+        }
+        h.push_str("</tbody>\n</table>\n");
+    }
+    let _ = write!(
+        h,
+        "<p>Adobe's <a href=\"{}\">migration guide</a> and <a href=\"{}\">OAuth Server-to-Server guide</a>.</p>\n</section>\n",
+        plan::MIGRATION_GUIDE,
+        plan::IMPLEMENTATION_GUIDE
+    );
+}
+
+/// A horizontal stacked bar per category, segments by deadline status.
+fn chart(p: &Plan<'_>, h: &mut String) {
+    if p.by_category.is_empty() {
+        return;
+    }
+    let max = p
+        .by_category
+        .iter()
+        .map(|(_, n)| *n)
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    let (label_w, bar_w, row_h) = (180.0, 400.0, 26.0);
+    let height = row_h * p.by_category.len() as f64 + 40.0;
+    let _ = write!(
+        h,
+        "<h3>Findings by category and deadline status</h3>\n\
+         <svg id=\"chart\" role=\"img\" aria-labelledby=\"chart-title\" width=\"640\" height=\"{height}\" viewBox=\"0 0 640 {height}\" xmlns=\"http://www.w3.org/2000/svg\">\n\
+         <title id=\"chart-title\">Findings by category, coloured by deadline status</title>\n"
+    );
+    for (row, (cat, total)) in p.by_category.iter().enumerate() {
+        let y = row as f64 * row_h + 4.0;
+        let _ = write!(
+            h,
+            "<text x=\"{x}\" y=\"{ty}\" text-anchor=\"end\" class=\"label\">{cat}</text>\n",
+            x = label_w - 8.0,
+            ty = y + 15.0,
+        );
+        let mut x = label_w;
+        for st in STATUSES {
+            let n = p.matrix.get(&(*cat, st)).copied().unwrap_or(0);
+            if n == 0 {
+                continue;
+            }
+            let w = bar_w * n as f64 / max as f64;
+            let _ = write!(
+                h,
+                "<rect class=\"bar\" data-category=\"{cat}\" data-status=\"{st}\" data-count=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\" fill=\"{c}\"><title>{cat}: {n} {st}</title></rect>\n",
+                c = color(st),
+            );
+            x += w;
+        }
+        let _ = write!(
+            h,
+            "<text x=\"{tx:.1}\" y=\"{ty}\" class=\"count\">{total}</text>\n",
+            tx = x + 6.0,
+            ty = y + 15.0
+        );
+    }
+    let ly = row_h * p.by_category.len() as f64 + 22.0;
+    let mut lx = label_w;
+    for st in STATUSES {
+        let _ = write!(
+            h,
+            "<rect x=\"{lx}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{ly}\" class=\"legend\">{st}</text>\n",
+            ry = ly - 10.0,
+            tx = lx + 16.0,
+            c = color(st),
+        );
+        lx += 100.0;
+    }
+    h.push_str("</svg>\n");
+}
+
+fn group(g: &GroupPlan<'_>, h: &mut String) {
+    let c = g.group;
+    let _ = write!(
+        h,
+        "<section class=\"credential\" id=\"{}\">\n<h2>{}</h2>\n",
+        esc(&c.id),
+        esc(&g.title)
+    );
+    if let Some(d) = &c.effective_deadline {
+        let src = esc(&d.source);
+        let source = if d.source.starts_with("https://") || d.source.starts_with("http://") {
+            format!("<a href=\"{src}\">{src}</a>")
+        } else {
+            src
+        };
+        let _ = write!(
+            h,
+            "<p class=\"cutoff\">Cut-off <strong>{}</strong> <span class=\"badge status-{st}\">{st}</span> {} · source {source}</p>\n",
+            d.date,
+            days_text(d),
+            st = d.status.as_str(),
+        );
+    }
+    h.push_str("<dl class=\"ids\">\n");
+    let ids = [
+        ("Files", &c.files),
+        ("Client ids", &c.client_ids),
+        ("Technical accounts", &c.technical_accounts),
+        ("Organizations", &c.org_ids),
+        ("Key files referenced", &c.key_references),
+        ("Key fingerprints", &c.key_fingerprints),
+    ];
+    for (label, v) in ids {
+        if !v.is_empty() {
+            let items: Vec<String> = v
+                .iter()
+                .map(|x| format!("<code>{}</code>", esc(x)))
+                .collect();
+            let _ = write!(h, "<dt>{label}</dt><dd>{}</dd>\n", items.join(" "));
+        }
+    }
+    h.push_str("</dl>\n<h3>Metascopes and OAuth scopes</h3>\n");
+    if g.metascopes.is_empty() {
+        h.push_str("<p>No metascope found in these files: copy the new credential's scopes.</p>\n");
+    } else {
+        h.push_str("<table class=\"scopes\"><thead><tr><th>JWT metascope</th><th>OAuth Server-to-Server scopes observed</th></tr></thead><tbody>\n");
+        for (m, s) in &g.metascopes {
+            let scopes = s.map_or_else(
+                || "no observed mapping: copy the credential's list".to_string(),
+                |s| format!("<code>{}</code>", esc(&s.join(","))),
+            );
+            let _ = write!(
+                h,
+                "<tr><td><code>{}</code></td><td>{scopes}</td></tr>\n",
+                esc(m)
+            );
+        }
+        h.push_str("</tbody></table>\n<p class=\"note\">Observed mappings: Adobe publishes none. The new credential's own scopes list is the truth.</p>\n");
+    }
+    if !g.cleanup.is_empty() {
+        h.push_str("<h3>Secrets and keys to rotate or delete</h3>\n<ul class=\"cleanup\">\n");
+        for item in &g.cleanup {
+            let _ = write!(h, "<li>{}</li>\n", esc(item));
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("<h3>Migration steps</h3>\n<ol class=\"steps\">\n");
+    for (title, detail) in &g.steps {
+        let _ = write!(
+            h,
+            "<li><strong>{}.</strong> {}</li>\n",
+            esc(title),
+            esc_code(detail)
+        );
+    }
+    h.push_str("</ol>\n<h3>Checklist</h3>\n<ul class=\"checklist\">\n");
+    for item in &g.checklist {
+        let _ = write!(
+            h,
+            "<li><label><input type=\"checkbox\"> {}</label></li>\n",
+            esc(item)
+        );
+    }
+    h.push_str("</ul>\n</section>\n");
+}
+
+fn findings(report: &Report<'_>, p: &Plan<'_>, h: &mut String) {
+    h.push_str(
+        "<section id=\"findings-list\">\n<h2>Findings</h2>\n\
+         <p class=\"filter\"><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"path, rule or status\"></label> \
+         <span id=\"shown\"></span></p>\n",
+    );
+    if p.by_file.is_empty() {
+        h.push_str("<p>No findings.</p>\n");
+    }
+    for (path, list) in &p.by_file {
+        let _ = write!(
+            h,
+            "<div class=\"file\">\n<h3><code>{}</code></h3>\n",
+            esc(path)
+        );
+        for d in list {
+            finding(report, d, h);
+        }
+        h.push_str("</div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
+    let f = &d.finding;
+    let l = &f.location;
+    let st = super::status_of(f);
+    let when = f.deadline.as_ref().map_or_else(
+        || "informational".to_string(),
+        |dl| format!("{} ({})", dl.date, days_text(dl)),
+    );
+    let _ = write!(
+        h,
+        "<article class=\"finding sev-{sev}\" data-rule=\"{rule}\" data-status=\"{st}\" data-path=\"{path}\">\n\
+         <p class=\"where\"><code>{path}:{line}:{col}</code> <span class=\"badge sev\">{sev}</span> \
+         <code class=\"rule\">{rule}</code> <span class=\"badge status-{st}\">{st}</span> {when} · {cat}</p>\n\
+         <p class=\"message\">{msg}</p>\n",
+        sev = f.severity,
+        rule = esc(&f.rule_id),
+        path = esc(&l.path),
+        line = l.line,
+        col = l.column,
+        when = esc(&when),
+        cat = f.category,
+        msg = esc(&f.message),
+    );
+    if let Some(o) = report.notes.history.get(&f.fingerprint) {
+        let _ = write!(
+            h,
+            "<p class=\"history\">First committed in <code>{}</code> ({}){}</p>\n",
+            esc(&o.commit),
+            esc(&o.summary),
+            if o.removed {
+                ": removed since, <strong>still in the git history</strong>"
+            } else {
+                ""
+            }
+        );
+    }
+    h.push_str("<pre class=\"frame\">");
+    if d.frame.is_empty() {
+        h.push_str(&esc(&f.snippet));
+    }
+    for fl in &d.frame {
+        let _ = write!(
+            h,
+            "<span class=\"{}\"><span class=\"ln\">{:>4}</span> {}</span>\n",
+            if fl.is_match { "hit" } else { "ctx" },
+            fl.line,
+            esc(&fl.text)
+        );
+    }
+    let _ = write!(
+        h,
+        "</pre>\n<p class=\"fix\"><strong>Fix:</strong> {}</p>\n</article>\n",
+        esc_code(&f.remediation)
+    );
+}
+
+fn notes(report: &Report<'_>, h: &mut String) {
+    let scan = report.scan;
+    if !scan.suppressed.is_empty() {
+        h.push_str("<section id=\"suppressed\">\n<h2>Suppressed findings</h2>\n<table><thead><tr><th>location</th><th>rule</th><th>by</th><th>reason</th></tr></thead><tbody>\n");
+        for s in &scan.suppressed {
+            let l = &s.finding.location;
+            let _ = write!(
+                h,
+                "<tr><td><code>{}:{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                esc(&l.path),
+                l.line,
+                esc(&s.finding.rule_id),
+                s.kind.as_str(),
+                esc(&s.reason)
+            );
+        }
+        h.push_str("</tbody></table>\n</section>\n");
+    }
+    if !report.notes.stale.is_empty() {
+        h.push_str(
+            "<section id=\"stale\">\n<h2>Baseline entries and ignores to review</h2>\n<ul>\n",
+        );
+        for s in &report.notes.stale {
+            let _ = write!(
+                h,
+                "<li>{} <code>{}</code> for <code>{}</code>: {}</li>\n",
+                s.source,
+                esc(&s.rule_id),
+                esc(&s.path),
+                s.problem.as_str()
+            );
+        }
+        h.push_str("</ul>\n</section>\n");
+    }
+    if !scan.errors.is_empty() || !scan.skipped.is_empty() {
+        h.push_str("<section id=\"not-scanned\">\n<h2>Not scanned</h2>\n<ul>\n");
+        for e in &scan.errors {
+            let _ = write!(
+                h,
+                "<li>error: <code>{}</code>: {}</li>\n",
+                esc(&e.path),
+                esc(&e.message)
+            );
+        }
+        for s in &scan.skipped {
+            let _ = write!(
+                h,
+                "<li>skipped: <code>{}</code>: {}</li>\n",
+                esc(&s.path),
+                esc(&s.reason)
+            );
+        }
+        h.push_str("</ul>\n</section>\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc_code("run `a<b` now"), "run <code>a&lt;b</code> now");
+        assert_eq!(
+            esc("<a href=\"x\">'&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;"
+        );
+    }
 }

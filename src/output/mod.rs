@@ -55,7 +55,10 @@ pub enum ScanMode {
     #[default]
     Tree,
     /// Only files changed since the merge base with a ref.
-    Since { reference: String, merge_base: String },
+    Since {
+        reference: String,
+        merge_base: String,
+    },
     /// Only the staged changes (index contents).
     Staged,
     /// Every blob reachable in the git history.

@@ -240,7 +240,11 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
     }
 
     /// The finished report: sorted, correlated.
-    pub fn finish(self, mut findings: Vec<Detected>, mut suppressed: Vec<Suppressed>) -> ScanReport {
+    pub fn finish(
+        self,
+        mut findings: Vec<Detected>,
+        mut suppressed: Vec<Suppressed>,
+    ) -> ScanReport {
         findings.sort_by(|a, b| {
             (&a.finding.location, &a.finding.rule_id)
                 .cmp(&(&b.finding.location, &b.finding.rule_id))
@@ -371,10 +375,7 @@ pub fn scan_history(
     let mut present: HashSet<String> = HashSet::new();
     for b in selected {
         tick();
-        let size = repo
-            .find_header(b.blob)
-            .map_err(repo_err)?
-            .size();
+        let size = repo.find_header(b.blob).map_err(repo_err)?.size();
         if size > max_filesize {
             scanner.too_large(&b.path);
             continue;
