@@ -24,6 +24,44 @@ struct JsonReport<'a> {
     groups: Vec<JsonGroup<'a>>,
     errors: Vec<JsonError<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
+    /// The baseline file in force (absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a str>,
+    /// Baseline entries and config ignores that expired or match nothing.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    stale_suppressions: Vec<JsonStale<'a>>,
+    /// History scans: how much was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<JsonHistoryRun>,
+}
+
+#[derive(Serialize)]
+struct JsonStale<'a> {
+    source: &'a str,
+    problem: &'a str,
+    rule_id: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fingerprint: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    until: Option<String>,
+}
+
+#[derive(Serialize)]
+struct JsonHistoryRun {
+    commits: usize,
+    blobs: usize,
+}
+
+/// Where a finding of a history scan was first committed.
+#[derive(Serialize)]
+struct JsonOrigin<'a> {
+    commit: &'a str,
+    summary: &'a str,
+    /// Gone from HEAD but still in the history: rotate.
+    removed: bool,
 }
 
 #[derive(Serialize)]
@@ -60,6 +98,8 @@ struct JsonFinding<'a> {
     deadline: Option<JsonDeadline<'a>>,
     remediation: &'a str,
     group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<JsonOrigin<'a>>,
 }
 
 /// One credential: its identifiers, files and earliest deadline.
@@ -127,7 +167,7 @@ struct JsonSkipped<'a> {
     reason: &'a str,
 }
 
-fn finding(f: &Finding) -> JsonFinding<'_> {
+fn finding<'a>(f: &'a Finding, notes: &'a super::Notes) -> JsonFinding<'a> {
     JsonFinding {
         rule_id: &f.rule_id,
         category: f.category.as_str(),
@@ -145,6 +185,11 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         deadline: f.deadline.as_ref().map(deadline),
         remediation: &f.remediation,
         group: f.group.as_deref(),
+        history: notes.history.get(&f.fingerprint).map(|o| JsonOrigin {
+            commit: &o.commit,
+            summary: &o.summary,
+            removed: o.removed,
+        }),
     }
 }
 
@@ -212,12 +257,16 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             rules: report.rule_count,
         },
         today: report.today.to_string(),
-        findings: scan.findings.iter().map(|d| finding(&d.finding)).collect(),
+        findings: scan
+            .findings
+            .iter()
+            .map(|d| finding(&d.finding, report.notes))
+            .collect(),
         suppressed: scan
             .suppressed
             .iter()
             .map(|s| JsonSuppressed {
-                finding: finding(&s.finding),
+                finding: finding(&s.finding, report.notes),
                 suppression: JsonSuppression {
                     kind: s.kind.as_str(),
                     line: match s.kind {
@@ -261,6 +310,25 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 reason: &s.reason,
             })
             .collect(),
+        baseline: report.notes.baseline.as_deref(),
+        stale_suppressions: report
+            .notes
+            .stale
+            .iter()
+            .map(|s| JsonStale {
+                source: s.source,
+                problem: s.problem.as_str(),
+                rule_id: &s.rule_id,
+                path: &s.path,
+                fingerprint: s.fingerprint.as_deref(),
+                reason: s.reason.as_deref(),
+                until: s.until.map(|u| u.to_string()),
+            })
+            .collect(),
+        history: match report.notes.mode {
+            super::ScanMode::History { commits, blobs } => Some(JsonHistoryRun { commits, blobs }),
+            _ => None,
+        },
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)
