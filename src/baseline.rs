@@ -155,10 +155,10 @@ impl Baseline {
             .map(|e| Ignore {
                 source: SuppressionKind::Baseline,
                 matches: Box::new(move |f| f.fingerprint == e.fingerprint),
-                reason: e.reason.as_deref().map_or_else(
-                    || "in the baseline".to_string(),
-                    |r| crate::redact::redact_text(r).into_owned(),
-                ),
+                reason: e
+                    .reason
+                    .as_deref()
+                    .map(|r| crate::redact::redact_text(r).into_owned()),
                 until: e.until,
                 rule_id: e.rule_id.clone(),
                 path: e.path.clone(),

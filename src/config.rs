@@ -345,7 +345,7 @@ impl Config {
             .map(|ig| Ignore {
                 source: SuppressionKind::Config,
                 matches: Box::new(move |f| ig.matches(f)),
-                reason: ig.reason.clone(),
+                reason: Some(ig.reason.clone()),
                 until: ig.until,
                 rule_id: ig.rule.clone().unwrap_or_else(|| "*".into()),
                 path: ig.glob.clone().unwrap_or_else(|| "**".into()),

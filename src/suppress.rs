@@ -89,7 +89,8 @@ pub struct Ignore<'a> {
     pub source: SuppressionKind,
     /// Whether it covers a finding.
     pub matches: Box<dyn Fn(&Finding) -> bool + 'a>,
-    pub reason: String,
+    /// The reason written in the file, if any.
+    pub reason: Option<String>,
     pub until: Option<jiff::civil::Date>,
     /// For stale reports: the rule id (or `*`), the path or glob, and the
     /// fingerprint of a baseline entry.
@@ -124,7 +125,10 @@ pub fn apply(
                 suppressed.push(Suppressed {
                     finding: d.finding,
                     kind: r.source.clone(),
-                    reason: r.reason.clone(),
+                    reason: r
+                        .reason
+                        .clone()
+                        .unwrap_or_else(|| format!("in the {}", r.source.as_str())),
                 });
             }
             None => kept.push(d),
@@ -148,7 +152,7 @@ pub fn apply(
             rule_id: r.rule_id.clone(),
             path: r.path.clone(),
             fingerprint: r.fingerprint.clone(),
-            reason: (!r.reason.is_empty()).then(|| r.reason.clone()),
+            reason: r.reason.clone(),
             until: r.until,
         })
         .collect();

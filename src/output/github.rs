@@ -38,10 +38,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         let mut message = f.message.clone();
         if let Some(dl) = &f.deadline {
             message.push_str(&format!(
-                "\nDeadline {} ({}, {} days).",
+                "\nDeadline {} ({}, {}).",
                 dl.date,
                 dl.status.as_str(),
-                dl.days
+                super::plan::days_text(dl)
             ));
         }
         if let Some(o) = report.notes.history.get(&f.fingerprint) {

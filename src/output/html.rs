@@ -81,10 +81,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     findings(report, &p, &mut h);
     notes(report, &mut h);
-    let _ = write!(
-        h,
-        "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n"
-    );
+    let _ = writeln!(h, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>");
     out.write_all(h.as_bytes())
 }
 
@@ -100,9 +97,9 @@ fn summary(p: &Plan<'_>, h: &mut String) {
     );
     for (s, n) in &p.by_status {
         if *n > 0 {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<div class=\"card status-{s}\"><span class=\"num\">{n}</span>{s}</div>\n"
+                "<div class=\"card status-{s}\"><span class=\"num\">{n}</span>{s}</div>"
             );
         }
     }
@@ -121,9 +118,9 @@ fn summary(p: &Plan<'_>, h: &mut String) {
                 .map_or(("none".to_string(), "none", String::new()), |d| {
                     (d.date.to_string(), d.status.as_str(), days_text(d))
                 });
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><td><a href=\"#{id}\">{t}</a></td><td>{date}</td><td><span class=\"badge status-{st}\">{st}</span> {days}</td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td><a href=\"#{id}\">{t}</a></td><td>{date}</td><td><span class=\"badge status-{st}\">{st}</span> {days}</td><td>{}</td><td>{}</td></tr>",
                 g.group.files.len(),
                 g.group.findings,
                 id = esc(&g.group.id),
@@ -132,9 +129,9 @@ fn summary(p: &Plan<'_>, h: &mut String) {
         }
         h.push_str("</tbody>\n</table>\n");
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p>Adobe's <a href=\"{}\">migration guide</a> and <a href=\"{}\">OAuth Server-to-Server guide</a>.</p>\n</section>\n",
+        "<p>Adobe's <a href=\"{}\">migration guide</a> and <a href=\"{}\">OAuth Server-to-Server guide</a>.</p>\n</section>",
         plan::MIGRATION_GUIDE,
         plan::IMPLEMENTATION_GUIDE
     );
@@ -162,9 +159,9 @@ fn chart(p: &Plan<'_>, h: &mut String) {
     );
     for (row, (cat, total)) in p.by_category.iter().enumerate() {
         let y = row as f64 * row_h + 4.0;
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<text x=\"{x}\" y=\"{ty}\" text-anchor=\"end\" class=\"label\">{cat}</text>\n",
+            "<text x=\"{x}\" y=\"{ty}\" text-anchor=\"end\" class=\"label\">{cat}</text>",
             x = label_w - 8.0,
             ty = y + 15.0,
         );
@@ -175,16 +172,16 @@ fn chart(p: &Plan<'_>, h: &mut String) {
                 continue;
             }
             let w = bar_w * n as f64 / max as f64;
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<rect class=\"bar\" data-category=\"{cat}\" data-status=\"{st}\" data-count=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\" fill=\"{c}\"><title>{cat}: {n} {st}</title></rect>\n",
+                "<rect class=\"bar\" data-category=\"{cat}\" data-status=\"{st}\" data-count=\"{n}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"20\" fill=\"{c}\"><title>{cat}: {n} {st}</title></rect>",
                 c = color(st),
             );
             x += w;
         }
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<text x=\"{tx:.1}\" y=\"{ty}\" class=\"count\">{total}</text>\n",
+            "<text x=\"{tx:.1}\" y=\"{ty}\" class=\"count\">{total}</text>",
             tx = x + 6.0,
             ty = y + 15.0
         );
@@ -192,9 +189,9 @@ fn chart(p: &Plan<'_>, h: &mut String) {
     let ly = row_h * p.by_category.len() as f64 + 22.0;
     let mut lx = label_w;
     for st in STATUSES {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<rect x=\"{lx}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{ly}\" class=\"legend\">{st}</text>\n",
+            "<rect x=\"{lx}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{ly}\" class=\"legend\">{st}</text>",
             ry = ly - 10.0,
             tx = lx + 16.0,
             c = color(st),
@@ -206,9 +203,9 @@ fn chart(p: &Plan<'_>, h: &mut String) {
 
 fn group(g: &GroupPlan<'_>, h: &mut String) {
     let c = g.group;
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<section class=\"credential\" id=\"{}\">\n<h2>{}</h2>\n",
+        "<section class=\"credential\" id=\"{}\">\n<h2>{}</h2>",
         esc(&c.id),
         esc(&g.title)
     );
@@ -219,9 +216,9 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
         } else {
             src
         };
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"cutoff\">Cut-off <strong>{}</strong> <span class=\"badge status-{st}\">{st}</span> {} · source {source}</p>\n",
+            "<p class=\"cutoff\">Cut-off <strong>{}</strong> <span class=\"badge status-{st}\">{st}</span> {} · source {source}</p>",
             d.date,
             days_text(d),
             st = d.status.as_str(),
@@ -242,7 +239,7 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
                 .iter()
                 .map(|x| format!("<code>{}</code>", esc(x)))
                 .collect();
-            let _ = write!(h, "<dt>{label}</dt><dd>{}</dd>\n", items.join(" "));
+            let _ = writeln!(h, "<dt>{label}</dt><dd>{}</dd>", items.join(" "));
         }
     }
     h.push_str("</dl>\n<h3>Metascopes and OAuth scopes</h3>\n");
@@ -255,9 +252,9 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
                 || "no observed mapping: copy the credential's list".to_string(),
                 |s| format!("<code>{}</code>", esc(&s.join(","))),
             );
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td>{scopes}</td></tr>\n",
+                "<tr><td><code>{}</code></td><td>{scopes}</td></tr>",
                 esc(m)
             );
         }
@@ -266,24 +263,24 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
     if !g.cleanup.is_empty() {
         h.push_str("<h3>Secrets and keys to rotate or delete</h3>\n<ul class=\"cleanup\">\n");
         for item in &g.cleanup {
-            let _ = write!(h, "<li>{}</li>\n", esc(item));
+            let _ = writeln!(h, "<li>{}</li>", esc(item));
         }
         h.push_str("</ul>\n");
     }
     h.push_str("<h3>Migration steps</h3>\n<ol class=\"steps\">\n");
     for (title, detail) in &g.steps {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<li><strong>{}.</strong> {}</li>\n",
+            "<li><strong>{}.</strong> {}</li>",
             esc(title),
             esc_code(detail)
         );
     }
     h.push_str("</ol>\n<h3>Checklist</h3>\n<ul class=\"checklist\">\n");
     for item in &g.checklist {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<li><label><input type=\"checkbox\"> {}</label></li>\n",
+            "<li><label><input type=\"checkbox\"> {}</label></li>",
             esc(item)
         );
     }
@@ -300,9 +297,9 @@ fn findings(report: &Report<'_>, p: &Plan<'_>, h: &mut String) {
         h.push_str("<p>No findings.</p>\n");
     }
     for (path, list) in &p.by_file {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<div class=\"file\">\n<h3><code>{}</code></h3>\n",
+            "<div class=\"file\">\n<h3><code>{}</code></h3>",
             esc(path)
         );
         for d in list {
@@ -337,9 +334,9 @@ fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
         msg = esc(&f.message),
     );
     if let Some(o) = report.notes.history.get(&f.fingerprint) {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<p class=\"history\">First committed in <code>{}</code> ({}){}</p>\n",
+            "<p class=\"history\">First committed in <code>{}</code> ({}){}</p>",
             esc(&o.commit),
             esc(&o.summary),
             if o.removed {
@@ -354,17 +351,17 @@ fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
         h.push_str(&esc(&f.snippet));
     }
     for fl in &d.frame {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<span class=\"{}\"><span class=\"ln\">{:>4}</span> {}</span>\n",
+            "<span class=\"{}\"><span class=\"ln\">{:>4}</span> {}</span>",
             if fl.is_match { "hit" } else { "ctx" },
             fl.line,
             esc(&fl.text)
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "</pre>\n<p class=\"fix\"><strong>Fix:</strong> {}</p>\n</article>\n",
+        "</pre>\n<p class=\"fix\"><strong>Fix:</strong> {}</p>\n</article>",
         esc_code(&f.remediation)
     );
 }
@@ -375,9 +372,9 @@ fn notes(report: &Report<'_>, h: &mut String) {
         h.push_str("<section id=\"suppressed\">\n<h2>Suppressed findings</h2>\n<table><thead><tr><th>location</th><th>rule</th><th>by</th><th>reason</th></tr></thead><tbody>\n");
         for s in &scan.suppressed {
             let l = &s.finding.location;
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<tr><td><code>{}:{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>\n",
+                "<tr><td><code>{}:{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
                 esc(&l.path),
                 l.line,
                 esc(&s.finding.rule_id),
@@ -392,9 +389,9 @@ fn notes(report: &Report<'_>, h: &mut String) {
             "<section id=\"stale\">\n<h2>Baseline entries and ignores to review</h2>\n<ul>\n",
         );
         for s in &report.notes.stale {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<li>{} <code>{}</code> for <code>{}</code>: {}</li>\n",
+                "<li>{} <code>{}</code> for <code>{}</code>: {}</li>",
                 s.source,
                 esc(&s.rule_id),
                 esc(&s.path),
@@ -406,17 +403,17 @@ fn notes(report: &Report<'_>, h: &mut String) {
     if !scan.errors.is_empty() || !scan.skipped.is_empty() {
         h.push_str("<section id=\"not-scanned\">\n<h2>Not scanned</h2>\n<ul>\n");
         for e in &scan.errors {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<li>error: <code>{}</code>: {}</li>\n",
+                "<li>error: <code>{}</code>: {}</li>",
                 esc(&e.path),
                 esc(&e.message)
             );
         }
         for s in &scan.skipped {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<li>skipped: <code>{}</code>: {}</li>\n",
+                "<li>skipped: <code>{}</code>: {}</li>",
                 esc(&s.path),
                 esc(&s.reason)
             );

@@ -406,10 +406,10 @@ fn result(
     let mut message = f.message.clone();
     if let Some(dl) = &f.deadline {
         message.push_str(&format!(
-            " Deadline {} ({}, {} days).",
+            " Deadline {} ({}, {}).",
             dl.date,
             dl.status.as_str(),
-            dl.days
+            super::plan::days_text(dl)
         ));
     }
     let mut fingerprints = BTreeMap::new();

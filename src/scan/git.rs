@@ -464,7 +464,7 @@ fn commits_oldest_first(repo: &gix::Repository) -> Result<Vec<ObjectId>, GitErro
         let info = info.map_err(repo_err)?;
         let time = repo
             .find_commit(info.id)
-            .and_then(|c| c.time().map_err(Into::into))
+            .and_then(|c| c.time())
             .map_or(0, |t| t.seconds);
         commits.push((time, info.id));
     }
