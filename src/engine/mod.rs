@@ -102,14 +102,33 @@ impl<'r> Engine<'r> {
         use_prefilter: bool,
         candidates: &mut Vec<bool>,
     ) -> FileScan {
-        if use_prefilter {
-            if !self.prefilter.candidates(text, candidates) {
-                return FileScan::default();
-            }
-        } else {
-            candidates.clear();
-            candidates.resize(self.set.rules.len(), true);
+        if !self.candidates(text, use_prefilter, candidates) {
+            return FileScan::default();
         }
+        self.scan_candidates(rel_path, text, sibling_exists, candidates)
+    }
+
+    /// The prefilter step of [`Engine::scan`]: marks in `candidates` the
+    /// rules that may match `text` and returns whether any may. The walker
+    /// calls it first so that a file no rule can match costs nothing more
+    /// (not even its display name).
+    pub fn candidates(&self, text: &[u8], use_prefilter: bool, candidates: &mut Vec<bool>) -> bool {
+        if use_prefilter {
+            return self.prefilter.candidates(text, candidates);
+        }
+        candidates.clear();
+        candidates.resize(self.set.rules.len(), true);
+        true
+    }
+
+    /// The rest of [`Engine::scan`]: runs the rules marked in `candidates`.
+    pub fn scan_candidates(
+        &self,
+        rel_path: &str,
+        text: &[u8],
+        sibling_exists: &dyn Fn(&str) -> bool,
+        candidates: &[bool],
+    ) -> FileScan {
         let mut out = FileScan::default();
         let mut lines: Option<LineIndex> = None;
         let structured = StructuredCache::new(rel_path, text);

@@ -1,10 +1,15 @@
 //! The scan loop: the `ignore` crate's parallel walker feeds files to the
 //! engine, one reused buffer per thread; results are merged and sorted once
 //! at the end, so output does not depend on thread scheduling.
+//!
+//! The per-file path is kept lean because most files have no keyword: read
+//! (first block, binary check, then the rest, into the thread's buffer), run
+//! the prefilter, and only when a rule may match build the display name and
+//! run the rules. Counters are per thread and added up once at the end.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::Read;
+use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -18,6 +23,10 @@ use crate::suppress::Suppressed;
 
 /// How many leading bytes are checked for a NUL byte (binary detection).
 pub const BINARY_PROBE: usize = 8 * 1024;
+
+/// The first read of a file: the whole of most source files, and all that is
+/// read of a binary file (as ripgrep does, it is abandoned after one block).
+const FIRST_BLOCK: usize = 64 * 1024;
 
 /// What to walk and how.
 #[derive(Debug, Clone)]
@@ -87,16 +96,25 @@ struct Shared {
 
 /// Maps a walked path back to the name it is reported under.
 struct Roots {
-    roots: Vec<PathBuf>,
+    /// Each root, and whether it is a file (looked up once, not per file).
+    roots: Vec<(PathBuf, bool)>,
+    single_dir: bool,
 }
 
 impl Roots {
+    fn new(paths: &[PathBuf]) -> Roots {
+        Roots {
+            roots: paths.iter().map(|p| (p.clone(), p.is_file())).collect(),
+            single_dir: paths.len() == 1 && paths[0].is_dir(),
+        }
+    }
+
     fn display(&self, path: &Path) -> String {
-        let single_dir = self.roots.len() == 1 && self.roots[0].is_dir();
-        for root in &self.roots {
+        let single_dir = self.single_dir;
+        for (root, is_file) in &self.roots {
             if let Ok(rel) = path.strip_prefix(root) {
                 let rel = slashes(rel);
-                if root.is_file() || rel.is_empty() {
+                if *is_file || rel.is_empty() {
                     return slashes(path);
                 }
                 if single_dir {
@@ -136,9 +154,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
 /// Scans `opts.paths` with `engine`, with hooks.
 pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) -> ScanReport {
     let shared = Shared::default();
-    let roots = Roots {
-        roots: opts.paths.clone(),
-    };
+    let roots = Roots::new(&opts.paths);
     let mut missing = Vec::new();
     for p in &opts.paths {
         if std::fs::symlink_metadata(p).is_err() {
@@ -168,9 +184,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         b.build_parallel().run(|| {
             let shared = &shared;
             let roots = &roots;
-            let hooks = &hooks;
-            let mut buf = Vec::with_capacity(64 * 1024);
-            let mut candidates = Vec::new();
+            let mut worker = Worker::new(engine, opts, &hooks, shared, roots);
             Box::new(move |result| {
                 match result {
                     Ok(entry) => {
@@ -181,16 +195,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
                             {
                                 lock(&shared.seen_credential_files).insert(path.to_path_buf());
                             }
-                            scan_file(
-                                engine,
-                                opts,
-                                hooks,
-                                shared,
-                                roots,
-                                path,
-                                &mut buf,
-                                &mut candidates,
-                            );
+                            worker.scan_file(path);
                         }
                     }
                     Err(err) => lock(&shared.errors).push(walk_error(&err, roots)),
@@ -199,7 +204,8 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
             })
         });
         if !opts.no_ignore && hooks.files.is_none() {
-            scan_ignored_credential_files(engine, opts, &hooks, &shared, &roots, &existing);
+            let mut worker = Worker::new(engine, opts, &hooks, &shared, &roots);
+            scan_ignored_credential_files(&mut worker, &existing);
         }
     }
     let mut report = ScanReport {
@@ -236,17 +242,9 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
 
 /// Second pass: credential-named files that .gitignore hid from the first
 /// pass are scanned anyway. Dependency and build directories are skipped.
-fn scan_ignored_credential_files(
-    engine: &Engine<'_>,
-    opts: &ScanOptions,
-    hooks: &ScanHooks<'_>,
-    shared: &Shared,
-    roots: &Roots,
-    existing: &[&PathBuf],
-) {
+fn scan_ignored_credential_files(worker: &mut Worker<'_, '_>, existing: &[&PathBuf]) {
+    let (opts, shared) = (worker.opts, worker.shared);
     let seen = lock(&shared.seen_credential_files).clone();
-    let mut buf = Vec::new();
-    let mut candidates = Vec::new();
     for root in existing.iter().filter(|p| p.is_dir()) {
         let walker = WalkBuilder::new(root)
             .standard_filters(false)
@@ -265,96 +263,183 @@ fn scan_ignored_credential_files(
                 continue;
             }
             shared.ignored_credential.fetch_add(1, Ordering::Relaxed);
-            scan_file(
-                engine,
-                opts,
-                hooks,
-                shared,
-                roots,
-                entry.path(),
-                &mut buf,
-                &mut candidates,
-            );
+            worker.scan_file(entry.path());
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn scan_file(
-    engine: &Engine<'_>,
-    opts: &ScanOptions,
-    hooks: &ScanHooks<'_>,
-    shared: &Shared,
-    roots: &Roots,
-    path: &Path,
-    buf: &mut Vec<u8>,
-    candidates: &mut Vec<bool>,
-) {
-    let display = roots.display(path);
-    if hooks.filter.is_some_and(|allows| !allows(&display)) {
-        return;
-    }
-    let read = (|| -> std::io::Result<bool> {
-        let file = File::open(path)?;
-        let len = file.metadata()?.len();
-        if len > opts.max_filesize {
-            return Ok(false);
+/// One scanning thread's reusable state: the file buffer, the prefilter's
+/// candidate marks, and counters added to the shared ones when it is dropped
+/// (so threads do not contend on them per file).
+struct Worker<'a, 'e> {
+    engine: &'a Engine<'e>,
+    opts: &'a ScanOptions,
+    hooks: &'a ScanHooks<'a>,
+    shared: &'a Shared,
+    roots: &'a Roots,
+    /// Holds the current file in `buf[..len]`. It keeps its largest size
+    /// (at most --max-filesize), so it is zero-filled only when it grows.
+    buf: Vec<u8>,
+    candidates: Vec<bool>,
+    files: u64,
+    bytes: u64,
+    binary: u64,
+}
+
+/// What reading a file gave.
+enum Content {
+    /// The file's bytes are in `buf[..len]`.
+    Text(usize),
+    Binary,
+    TooLarge,
+}
+
+impl<'a, 'e> Worker<'a, 'e> {
+    fn new(
+        engine: &'a Engine<'e>,
+        opts: &'a ScanOptions,
+        hooks: &'a ScanHooks<'a>,
+        shared: &'a Shared,
+        roots: &'a Roots,
+    ) -> Worker<'a, 'e> {
+        Worker {
+            engine,
+            opts,
+            hooks,
+            shared,
+            roots,
+            buf: Vec::new(),
+            candidates: Vec::new(),
+            files: 0,
+            bytes: 0,
+            binary: 0,
         }
-        buf.clear();
-        // Read at most one byte past the cap: a file growing while we read
-        // is still bounded.
-        file.take(opts.max_filesize + 1).read_to_end(buf)?;
-        Ok(buf.len() as u64 <= opts.max_filesize)
-    })();
-    match read {
-        Err(e) => {
+    }
+
+    fn scan_file(&mut self, path: &Path) {
+        let (engine, opts, shared, roots) = (self.engine, self.opts, self.shared, self.roots);
+        // The display name is built up front only when a filter needs it.
+        let mut display = None;
+        if let Some(allows) = self.hooks.filter {
+            let name = roots.display(path);
+            if !allows(&name) {
+                return;
+            }
+            display = Some(name);
+        }
+        let name_of = |display: Option<String>| display.unwrap_or_else(|| roots.display(path));
+        let file_name = path.file_name().unwrap_or_default().to_string_lossy();
+        let key_container = super::classify::is_key_container(&file_name);
+        let len = match read_file(path, opts.max_filesize, &mut self.buf) {
+            Ok(Content::Text(_) | Content::Binary) if key_container => {
+                // PKCS#12 is binary DER: rules see a placeholder line naming
+                // it, and correlation decides whether it is the Adobe
+                // credential's key.
+                let text = super::classify::KEY_CONTAINER_TEXT.as_bytes();
+                if self.buf.len() < text.len() {
+                    self.buf.resize(text.len(), 0);
+                }
+                self.buf[..text.len()].copy_from_slice(text);
+                text.len()
+            }
+            Ok(Content::Text(len)) => len,
+            Ok(Content::Binary) => {
+                self.binary += 1;
+                return;
+            }
+            Ok(Content::TooLarge) => {
+                shared.too_large.fetch_add(1, Ordering::Relaxed);
+                lock(&shared.skipped).push(Skipped {
+                    path: name_of(display),
+                    reason: format!("larger than --max-filesize ({} bytes)", opts.max_filesize),
+                });
+                return;
+            }
+            Err(e) => {
+                lock(&shared.errors).push(ScanError {
+                    path: name_of(display),
+                    message: format!("cannot read: {e}"),
+                });
+                return;
+            }
+        };
+        self.files += 1;
+        self.bytes += len as u64;
+        if let Some(tick) = self.hooks.progress {
+            tick();
+        }
+        let text = &self.buf[..len];
+        if !engine.candidates(text, opts.use_prefilter, &mut self.candidates) {
+            return;
+        }
+        let display = name_of(display);
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let sibling = |name: &str| dir.join(name).is_file();
+        let result = engine.scan_candidates(&display, text, &sibling, &self.candidates);
+        for message in result.errors {
             lock(&shared.errors).push(ScanError {
-                path: display,
-                message: format!("cannot read: {e}"),
+                path: display.clone(),
+                message,
             });
-            return;
         }
-        Ok(false) => {
-            shared.too_large.fetch_add(1, Ordering::Relaxed);
-            lock(&shared.skipped).push(Skipped {
-                path: display,
-                reason: format!("larger than --max-filesize ({} bytes)", opts.max_filesize),
-            });
-            return;
+        if !result.findings.is_empty() {
+            let ids = identifiers::extract(text);
+            lock(&shared.identifiers).insert(display, ids);
+            lock(&shared.findings).extend(result.findings);
         }
-        Ok(true) => {}
+        if !result.suppressed.is_empty() {
+            lock(&shared.suppressed).extend(result.suppressed);
+        }
     }
-    if super::classify::is_key_container(&display) {
-        // PKCS#12 is binary DER: rules see a placeholder line naming it, and
-        // correlation decides whether it is the Adobe credential's key.
-        buf.clear();
-        buf.extend_from_slice(super::classify::KEY_CONTAINER_TEXT.as_bytes());
-    } else if memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some() {
-        shared.binary.fetch_add(1, Ordering::Relaxed);
-        return;
+}
+
+impl Drop for Worker<'_, '_> {
+    fn drop(&mut self) {
+        self.shared.files.fetch_add(self.files, Ordering::Relaxed);
+        self.shared.bytes.fetch_add(self.bytes, Ordering::Relaxed);
+        self.shared.binary.fetch_add(self.binary, Ordering::Relaxed);
     }
-    shared.files.fetch_add(1, Ordering::Relaxed);
-    if let Some(tick) = hooks.progress {
-        tick();
+}
+
+/// Reads a file into `buf`: its first block, then (unless a NUL byte in the
+/// first [`BINARY_PROBE`] bytes makes it binary) the rest. Reads at most the
+/// size the file had when opened, so a file growing meanwhile stays under
+/// the cap, and needs no extra read to find the end.
+fn read_file(path: &Path, max_filesize: u64, buf: &mut Vec<u8>) -> std::io::Result<Content> {
+    let mut file = File::open(path)?;
+    let size = file.metadata()?.len();
+    if size > max_filesize {
+        return Ok(Content::TooLarge);
     }
-    shared.bytes.fetch_add(buf.len() as u64, Ordering::Relaxed);
-    let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let sibling = |name: &str| dir.join(name).is_file();
-    let result = engine.scan(&display, buf, &sibling, opts.use_prefilter, candidates);
-    for message in result.errors {
-        lock(&shared.errors).push(ScanError {
-            path: display.clone(),
-            message,
-        });
+    let size = usize::try_from(size).map_err(|_| ErrorKind::OutOfMemory)?;
+    if buf.len() < size {
+        buf.resize(size, 0);
     }
-    if !result.findings.is_empty() {
-        let ids = identifiers::extract(buf);
-        lock(&shared.identifiers).insert(display, ids);
-        lock(&shared.findings).extend(result.findings);
+    let first = read_into(&mut file, &mut buf[..size.min(FIRST_BLOCK)])?;
+    if memchr::memchr(0, &buf[..first.min(BINARY_PROBE)]).is_some() {
+        return Ok(Content::Binary);
     }
-    if !result.suppressed.is_empty() {
-        lock(&shared.suppressed).extend(result.suppressed);
+    if first < size.min(FIRST_BLOCK) {
+        // The file shrank since it was opened: it ends here.
+        return Ok(Content::Text(first));
     }
+    let rest = read_into(&mut file, &mut buf[first..size])?;
+    Ok(Content::Text(first + rest))
+}
+
+/// Fills `dst` from `file` until it is full or the file ends; returns the
+/// number of bytes read.
+fn read_into(file: &mut File, dst: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < dst.len() {
+        match file.read(&mut dst[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
 }
 
 fn walk_error(err: &ignore::Error, roots: &Roots) -> ScanError {

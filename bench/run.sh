@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The scan benchmark: jwt2oauth against ripgrep on generated corpora and on
+# any directories given. Installs ripgrep if missing, builds the release
+# binary, writes the rule pack as ripgrep patterns, then runs bench/bench.py.
+#
+#   bench/run.sh                        # 1 GB generated corpus, 5 runs each
+#   bench/run.sh --sizes 250,500,1000 --jobs
+#   bench/run.sh --sizes '' ~/src/big-checkout
+#   bench/run.sh --sizes 50 --runs 1 --max-ratio 2    # what bench/ci.sh runs
+#
+# Options are bench/bench.py's (--sizes, --runs, --jobs, --max-ratio); the
+# generated corpora are cached under target/bench-corpus/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v rg >/dev/null; then
+  echo "bench: installing ripgrep" >&2
+  apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
+fi
+python3 -c 'import yaml' 2>/dev/null || {
+  echo "bench: installing python3-yaml" >&2
+  apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null
+}
+cargo build --release --quiet
+mkdir -p target/bench-corpus
+python3 bench/patterns.py rules > target/bench-corpus/patterns.txt
+echo "jwt2oauth $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(rg --version | head -n 1)," \
+  "$(nproc) cores, $(uname -r)"
+exec python3 bench/bench.py --patterns target/bench-corpus/patterns.txt "$@"
