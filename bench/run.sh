@@ -24,6 +24,6 @@ python3 -c 'import yaml' 2>/dev/null || {
 cargo build --release --quiet
 mkdir -p target/bench-corpus
 python3 bench/patterns.py rules > target/bench-corpus/patterns.txt
-echo "jwt2oauth $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(rg --version | head -n 1)," \
+echo "jwt2oauth $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(rg --version | sed -n 1p)," \
   "$(nproc) cores, $(uname -r)"
 exec python3 bench/bench.py --patterns target/bench-corpus/patterns.txt "$@"
