@@ -14,6 +14,12 @@
 //!   covers, so each search restarts one byte after the last match's start
 //!   (no keyword start is skipped) and a match also counts for every keyword
 //!   it contains (a shorter keyword inside a longer one occurs too).
+//! - Teddy checks as many leading bytes per candidate as the shortest
+//!   pattern has (at most 4). Three-byte keywords (`/c/`, `/s/`) would make
+//!   every common trigram of the longer ones (`pri`, `met`, `ent`) a
+//!   candidate to verify, so the keywords shorter than 4 bytes get their own
+//!   automaton: two passes over the cached chunk cost less than one with
+//!   weak fingerprints.
 
 use std::cell::RefCell;
 
@@ -31,12 +37,23 @@ thread_local! {
     static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// The compiled keyword automaton and which rules each keyword enables.
+/// Keywords shorter than this get their own automaton (see the module docs).
+const SHORT: usize = 4;
+
+/// One automaton over some of the keywords.
+#[derive(Debug, Clone)]
+struct Searcher {
+    ac: AhoCorasick,
+    /// Pattern id in `ac` -> keyword id.
+    keyword: Vec<usize>,
+}
+
+/// The compiled keyword automata and which rules each keyword enables.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
-    /// `None` when there are no keywords, or the automaton could not be built
-    /// (then every rule is a candidate: slower, never blind).
-    ac: Option<AhoCorasick>,
+    /// Empty when there are no keywords. `None` when an automaton could not
+    /// be built (then every rule is a candidate: slower, never blind).
+    searchers: Option<Vec<Searcher>>,
     /// Keyword id -> the rules it enables: those listing the keyword or any
     /// keyword contained in it.
     rules_of: Vec<Vec<usize>>,
@@ -80,12 +97,24 @@ impl Prefilter {
                 rs
             })
             .collect();
-        let ac = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&keywords)
-            .ok();
+        let searchers = [true, false]
+            .into_iter()
+            .filter_map(|short| {
+                let ids: Vec<usize> = (0..keywords.len())
+                    .filter(|&i| (keywords[i].len() < SHORT) == short)
+                    .collect();
+                (!ids.is_empty()).then_some(ids)
+            })
+            .map(|ids| {
+                let ac = AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(ids.iter().map(|&i| &keywords[i]))
+                    .ok()?;
+                Some(Searcher { ac, keyword: ids })
+            })
+            .collect::<Option<Vec<Searcher>>>();
         Prefilter {
-            ac,
+            searchers,
             rules_of,
             max_len: keywords.iter().map(String::len).max().unwrap_or(0),
             rule_count: rules.len(),
@@ -98,20 +127,20 @@ impl Prefilter {
     pub fn candidates(&self, haystack: &[u8], out: &mut Vec<bool>) -> bool {
         out.clear();
         out.resize(self.rule_count, false);
-        let Some(ac) = &self.ac else {
+        let Some(searchers) = &self.searchers else {
             // No automaton although there are keywords: run every rule.
             out.fill(self.has_keywords);
             return self.has_keywords && self.rule_count > 0;
         };
         FOLDED.with(|folded| {
             let mut folded = folded.borrow_mut();
-            self.search(ac, haystack, &mut folded, out)
+            self.search(searchers, haystack, &mut folded, out)
         })
     }
 
     fn search(
         &self,
-        ac: &AhoCorasick,
+        searchers: &[Searcher],
         haystack: &[u8],
         folded: &mut Vec<u8>,
         out: &mut [bool],
@@ -123,22 +152,24 @@ impl Prefilter {
                 .len()
                 .min(start + CHUNK + self.max_len.saturating_sub(1));
             fold_ascii_lowercase(&haystack[start..end], folded);
-            let mut pos = 0;
-            while let Some(m) = ac.find(Input::new(folded.as_slice()).range(pos..)) {
-                // A keyword starting past the chunk is found whole in the next.
-                if m.start() >= CHUNK {
-                    break;
-                }
-                for &ri in &self.rules_of[m.pattern().as_usize()] {
-                    if !out[ri] {
-                        out[ri] = true;
-                        marked += 1;
+            for s in searchers {
+                let mut pos = 0;
+                while let Some(m) = s.ac.find(Input::new(folded.as_slice()).range(pos..)) {
+                    // A keyword starting past the chunk is found whole in the next.
+                    if m.start() >= CHUNK {
+                        break;
                     }
+                    for &ri in &self.rules_of[s.keyword[m.pattern().as_usize()]] {
+                        if !out[ri] {
+                            out[ri] = true;
+                            marked += 1;
+                        }
+                    }
+                    if marked == out.len() {
+                        return true;
+                    }
+                    pos = m.start() + 1;
                 }
-                if marked == out.len() {
-                    return true;
-                }
-                pos = m.start() + 1;
             }
             start += CHUNK;
         }
