@@ -75,7 +75,10 @@ fn corpus(root: &Path) {
             text.push('\n');
         }
         let ext = exts[rng.next(exts.len())];
-        write(&root.join(format!("repo-{}/src/f{i}.{ext}", i % 7)), text.as_bytes());
+        write(
+            &root.join(format!("repo-{}/src/f{i}.{ext}", i % 7)),
+            text.as_bytes(),
+        );
     }
     // A large file whose findings sit across the prefilter's 64 KiB chunk
     // boundaries and past the first block the walker reads.
