@@ -173,20 +173,19 @@ def json_line(r):
 
 
 def yaml_line(r):
+    # Flat mappings: any order of these lines is valid YAML.
     return r.choice([
-        f"{ident(r)}:",
-        f"  {ident(r)}: {ident(r)}",
-        f"  - name: {ident(r)}",
-        f"    value: \"{r.randint(0, 99999)}\"",
+        f"{ident(r)}_{r.randint(0, 10**6)}: {ident(r)}",
+        f"{ident(r)}_{r.randint(0, 10**6)}: \"{r.randint(0, 99999)}\"",
         f"# {sentence(r)}",
     ])
 
 
 def toml_line(r):
+    # Comments and uniquely named keys only: any order stays valid TOML.
     return r.choice([
-        f"[{ident(r)}]",
-        f"{ident(r)} = \"{ident(r)}\"",
-        f"{ident(r)} = {r.randint(0, 9999)}",
+        f"{ident(r)}_{r.randint(0, 10**9)} = \"{ident(r)}\"",
+        f"{ident(r)}_{r.randint(0, 10**9)} = {r.randint(0, 9999)}",
         f"# {sentence(r)}",
     ])
 
@@ -219,13 +218,31 @@ def build_pools(rng):
     return [[gen(rng) for _ in range(POOL_LINES)] for _, _, gen in LANGS]
 
 
-def source_text(rng, pool, size, near_miss_rate):
-    """About `size` bytes of lines from `pool`, with near-misses sprinkled in."""
+def near_miss_line(rng, ext):
+    """A near-miss as a line that keeps a config file valid."""
+    line = rng.choice(NEAR_MISSES)
+    if ext == "json":
+        return '  "note": "' + line.replace("\\", "\\\\").replace('"', '\\"') + '",'
+    if ext in ("yaml", "yml"):
+        return "note: '" + line.replace("'", "''") + "'"
+    if ext in ("toml", "env"):
+        return "# " + line
+    return line
+
+
+def source_text(rng, pool, size, near_miss_rate, ext):
+    """About `size` bytes of lines from `pool`, with near-misses sprinkled in.
+    Config files stay valid (JSON is one object; YAML and TOML flat)."""
     avg = max(1, sum(len(x) for x in pool[:200]) // 200 + 1)
     lines = rng.choices(pool, k=max(1, size // avg))
     if rng.random() < near_miss_rate:
         for _ in range(rng.randint(1, 3)):
-            lines[rng.randrange(len(lines))] = rng.choice(NEAR_MISSES)
+            lines[rng.randrange(len(lines))] = near_miss_line(rng, ext)
+    if ext in ("json", "yaml", "yml", "toml", "env"):
+        # Pool lines repeat: drop repeats so that no key is defined twice.
+        lines = list(dict.fromkeys(lines))
+    if ext == "json":
+        return "{\n" + "\n".join(lines) + '\n  "end": true\n}\n'
     return "\n".join(lines) + "\n"
 
 
@@ -319,7 +336,7 @@ def main():
                 name = f".{ident(rng)}.env" if ext == "env" else f"{ident(rng)}_{i}.{ext}"
                 # Log-normal sizes: median ~6 KB, a tail into hundreds of KB.
                 size = int(min(600_000, max(200, rng.lognormvariate(8.7, 1.0))))
-                data = source_text(rng, pools[li], size, 0.04).encode()
+                data = source_text(rng, pools[li], size, 0.04, ext).encode()
             with open(os.path.join(d, name), "wb") as f:
                 f.write(data)
             written += len(data)
