@@ -15,15 +15,20 @@
 //!   (no keyword start is skipped) and a match also counts for every keyword
 //!   it contains (a shorter keyword inside a longer one occurs too).
 //! - Teddy checks as many leading bytes per candidate as the shortest
-//!   pattern has (at most 4). Three-byte keywords (`/c/`, `/s/`) would make
-//!   every common trigram of the longer ones (`pri`, `met`, `ent`) a
-//!   candidate to verify, so the keywords shorter than 4 bytes get their own
-//!   automaton: two passes over the cached chunk cost less than one with
-//!   weak fingerprints.
+//!   pattern has (at most 4). Three-byte keywords (`/c/`, `/s/`, `mii`)
+//!   would make every common trigram of the longer ones (`pri`, `met`,
+//!   `ent`) a candidate to verify, so the keywords shorter than 4 bytes get
+//!   their own searcher. And Teddy has a fast "slim" form for up to 32
+//!   patterns and a form half as fast beyond, so longer keywords are split
+//!   into groups of 32. A few passes over the cached chunk cost less than
+//!   one with weak fingerprints or fat buckets.
+//! - The groups use aho-corasick's packed (Teddy) searcher directly: the
+//!   automaton API decides on its own heuristics, which for a handful of
+//!   short patterns picks a `memchr2` over frequent bytes (`/`, `m`).
 
 use std::cell::RefCell;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind, Span, packed};
 
 use crate::rules::Rule;
 
@@ -37,15 +42,57 @@ thread_local! {
     static FOLDED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Keywords shorter than this get their own automaton (see the module docs).
+/// Keywords shorter than this get their own searcher (see the module docs).
 const SHORT: usize = 4;
 
-/// One automaton over some of the keywords.
+/// Most patterns in one searcher (slim Teddy's limit).
+const GROUP: usize = 32;
+
+/// One searcher over some of the keywords, leftmost-longest.
 #[derive(Debug, Clone)]
 struct Searcher {
-    ac: AhoCorasick,
-    /// Pattern id in `ac` -> keyword id.
+    find: Find,
+    /// Pattern id in the searcher -> keyword id.
     keyword: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+enum Find {
+    /// Teddy, when the CPU has the vector instructions it needs.
+    Packed(packed::Searcher),
+    /// Otherwise an automaton.
+    Ac(AhoCorasick),
+}
+
+impl Searcher {
+    fn new(keywords: &[String], ids: Vec<usize>) -> Option<Searcher> {
+        let patterns = ids.iter().map(|&i| &keywords[i]);
+        let packed = packed::Config::new()
+            .match_kind(packed::MatchKind::LeftmostLongest)
+            .builder()
+            .extend(patterns.clone())
+            .build();
+        let find = match packed {
+            Some(s) => Find::Packed(s),
+            None => Find::Ac(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::LeftmostLongest)
+                    .build(patterns)
+                    .ok()?,
+            ),
+        };
+        Some(Searcher { find, keyword: ids })
+    }
+
+    /// The leftmost-longest match starting at or after `from`: (start,
+    /// keyword id).
+    fn find(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
+        let m = match &self.find {
+            Find::Packed(s) => s.find_in(hay, Span::from(from..hay.len()))?,
+            Find::Ac(ac) => ac.find(Input::new(hay).range(from..))?,
+        };
+        Some((m.start(), self.keyword[m.pattern().as_usize()]))
+    }
 }
 
 /// The compiled keyword automata and which rules each keyword enables.
@@ -97,21 +144,12 @@ impl Prefilter {
                 rs
             })
             .collect();
-        let searchers = [true, false]
-            .into_iter()
-            .filter_map(|short| {
-                let ids: Vec<usize> = (0..keywords.len())
-                    .filter(|&i| (keywords[i].len() < SHORT) == short)
-                    .collect();
-                (!ids.is_empty()).then_some(ids)
-            })
-            .map(|ids| {
-                let ac = AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(ids.iter().map(|&i| &keywords[i]))
-                    .ok()?;
-                Some(Searcher { ac, keyword: ids })
-            })
+        let (short, long): (Vec<usize>, Vec<usize>) =
+            (0..keywords.len()).partition(|&i| keywords[i].len() < SHORT);
+        let searchers = short
+            .chunks(GROUP)
+            .chain(long.chunks(GROUP))
+            .map(|ids| Searcher::new(&keywords, ids.to_vec()))
             .collect::<Option<Vec<Searcher>>>();
         Prefilter {
             searchers,
@@ -154,12 +192,12 @@ impl Prefilter {
             fold_ascii_lowercase(&haystack[start..end], folded);
             for s in searchers {
                 let mut pos = 0;
-                while let Some(m) = s.ac.find(Input::new(folded.as_slice()).range(pos..)) {
+                while let Some((at, keyword)) = s.find(folded, pos) {
                     // A keyword starting past the chunk is found whole in the next.
-                    if m.start() >= CHUNK {
+                    if at >= CHUNK {
                         break;
                     }
-                    for &ri in &self.rules_of[s.keyword[m.pattern().as_usize()]] {
+                    for &ri in &self.rules_of[keyword] {
                         if !out[ri] {
                             out[ri] = true;
                             marked += 1;
@@ -168,7 +206,7 @@ impl Prefilter {
                     if marked == out.len() {
                         return true;
                     }
-                    pos = m.start() + 1;
+                    pos = at + 1;
                 }
             }
             start += CHUNK;
@@ -268,6 +306,21 @@ mod tests {
             let mut text = vec![b'.'; 3 * CHUNK];
             text[offset..offset + 17].copy_from_slice(b"adobelogin.com/c/");
             assert_eq!(hits(&text), vec![0, 1], "offset {offset}");
+        }
+    }
+
+    #[test]
+    fn more_keywords_than_one_group_holds() {
+        let many: Vec<Rule> = (0..2 * GROUP + 3)
+            .map(|i| rule(&format!("r{i}"), &[&format!("key{i:03}word")]))
+            .collect();
+        let pf = Prefilter::new(&many);
+        let mut out = Vec::new();
+        for i in [0, GROUP - 1, GROUP, 2 * GROUP + 2] {
+            let text = format!("x = 'KEY{i:03}Word' + 'key999word'");
+            assert!(pf.candidates(text.as_bytes(), &mut out));
+            let hit: Vec<usize> = (0..out.len()).filter(|&r| out[r]).collect();
+            assert_eq!(hit, vec![i]);
         }
     }
 
