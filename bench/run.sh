@@ -18,8 +18,11 @@ if ! command -v rg >/dev/null; then
   apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
 fi
 python3 -c 'import yaml' 2>/dev/null || {
-  echo "bench: installing python3-yaml" >&2
-  apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null
+  # pip first: the python3 on PATH may not be Debian's (pyenv), and only pip
+  # installs into the interpreter that runs bench.py.
+  echo "bench: installing PyYAML" >&2
+  python3 -m pip install --quiet --disable-pip-version-check pyyaml 2>/dev/null ||
+    { apt-get update -qq && apt-get install -y -qq python3-yaml >/dev/null; }
 }
 cargo build --release --quiet
 mkdir -p target/bench-corpus
