@@ -308,7 +308,7 @@ pub struct CredentialArgs {
         default_value = "https://ims-na1.adobelogin.com"
     )]
     pub ims_url: String,
-    /// Per-request timeout in milliseconds.
+    /// Per-attempt timeout in milliseconds (connecting, headers and body).
     #[arg(
         long,
         value_name = "MS",
@@ -335,6 +335,17 @@ pub struct CredentialArgs {
         default_value_t = 30_000
     )]
     pub max_wait_ms: u64,
+    /// Deadline for the whole run in milliseconds (every attempt, retry and probe).
+    #[arg(
+        long,
+        value_name = "MS",
+        env = "JWT2OAUTH_DEADLINE_MS",
+        default_value_t = 60_000
+    )]
+    pub deadline_ms: u64,
+    /// Print a redacted request/response trace on stderr.
+    #[arg(short, long)]
+    pub verbose: bool,
 }
 
 /// Output formats of `verify`.

@@ -10,6 +10,7 @@ use super::Outcome;
 use crate::cli::TokenArgs;
 use crate::verify::env::{Clock, Env, ProcessEnv, SystemClock};
 use crate::verify::flow::{self, Status, Target};
+use crate::verify::trace::Trace;
 use crate::verify::{cache, http, inputs};
 
 /// Runs `token` with the process environment and clock.
@@ -38,7 +39,7 @@ pub fn run_with(
         writeln!(err, "{w}")?;
     }
     let oauth = inputs::require_oauth(&resolved)?;
-    let ims = http::check_url(&args.creds.ims_url)?;
+    let ims = http::check_ims_url(&args.creds.ims_url)?;
     let ims_str = ims.as_str().trim_end_matches('/').to_string();
     let cached = if args.cache {
         let dir = cache::dir(args.cache_dir.as_deref(), env)?;
@@ -56,22 +57,31 @@ pub fn run_with(
     let policy = inputs::policy(&args.creds);
     let client = http::client(&policy, http::is_loopback(&ims))?;
     let secret = oauth.client_secrets.first().context("client secret")?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    let sink: Option<&mut dyn Write> = if args.creds.verbose {
+        Some(&mut *err)
+    } else {
+        None
+    };
+    let trace = Trace::new(super::verify::known_secrets(&resolved), sink);
     let target = Target {
         ims: &ims,
         client: &client,
         policy: &policy,
         now_secs: clock.now_secs(),
+        deadline: crate::verify::deadline_from_now(&policy),
+        trace: &trace,
     };
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
     let r = rt.block_on(flow::run_oauth(
         &target,
         &oauth.client_id,
         secret,
         &oauth.scopes,
     ));
+    let scrub = trace.into_scrub();
     match (r.status, &r.token) {
         (Status::Valid, Some(token)) => {
             if let Some((dir, key)) = &cached {
@@ -98,10 +108,11 @@ pub fn run_with(
             Ok(Outcome::Clean)
         }
         _ => {
-            writeln!(err, "jwt2oauth: no token: {}", r.reason)?;
+            let mut msg = format!("jwt2oauth: no token: {}\n", r.reason);
             if let Some(h) = &r.hint {
-                writeln!(err, "hint: {h}")?;
+                msg.push_str(&format!("hint: {h}\n"));
             }
+            err.write_all(scrub.scrub(&msg).as_bytes())?;
             Ok(Outcome::Findings)
         }
     }

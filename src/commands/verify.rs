@@ -1,5 +1,7 @@
 //! `jwt2oauth verify`: resolve credentials, run both flows, print the table
 //! or JSON, and map the verdict to an outcome (0 verified, 1 not verified).
+//! Everything printed after the credentials are known passes the run's
+//! scrubber, which knows every secret of the run.
 
 use std::io::Write;
 
@@ -8,6 +10,8 @@ use anyhow::Context as _;
 use super::Outcome;
 use crate::cli::{VerifyArgs, VerifyFormat};
 use crate::verify::env::{Clock, Env, ProcessEnv, SystemClock};
+use crate::verify::scrub::Scrubber;
+use crate::verify::trace::Trace;
 use crate::verify::{self, Plan, VerifyError, http, inputs, key, render};
 
 /// Runs `verify` with the process environment and clock.
@@ -36,6 +40,7 @@ pub fn run_with(
         writeln!(err, "{w}")?;
     }
     let oauth = inputs::require_oauth(&resolved)?;
+    let scrub = known_secrets(&resolved);
     let jwt = match resolved.jwt.clone() {
         Some(j) => {
             let missing = inputs::jwt_missing(&j);
@@ -49,6 +54,7 @@ pub fn run_with(
             }
             let source = j.private_key.as_ref().context("private key")?;
             let text = key::read_source(source)?;
+            scrub.learn_key(text.expose());
             let signing = key::signing_key(&text, j.passphrase.as_ref())?;
             Some((j, signing))
         }
@@ -57,7 +63,7 @@ pub fn run_with(
     let plan = Plan {
         jwt,
         oauth,
-        ims: http::check_url(&args.creds.ims_url)?,
+        ims: http::check_ims_url(&args.creds.ims_url)?,
         policy: inputs::policy(&args.creds),
         jwt_lifetime_secs: args.jwt_lifetime,
         probe: args.probe.as_deref().map(http::check_url).transpose()?,
@@ -66,16 +72,42 @@ pub fn run_with(
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    let mut report = rt.block_on(verify::run(&plan, clock))?;
+    let sink: Option<&mut dyn Write> = if args.creds.verbose {
+        Some(&mut *err)
+    } else {
+        None
+    };
+    let trace = Trace::new(scrub, sink);
+    let result = rt.block_on(verify::run(&plan, clock, &trace));
+    let scrub = trace.into_scrub();
+    let mut report = result?;
     report.warnings = resolved.warnings;
+    let mut buf = Vec::new();
     match args.format {
-        VerifyFormat::Human => render::human(&report, out)?,
-        VerifyFormat::Json => render::json(&report, out)?,
+        VerifyFormat::Human => render::human(&report, &mut buf)?,
+        VerifyFormat::Json => render::json(&report, &mut buf)?,
     }
+    out.write_all(scrub.scrub(&String::from_utf8_lossy(&buf)).as_bytes())?;
     out.flush()?;
     Ok(if report.verdict.verified {
         Outcome::Clean
     } else {
         Outcome::Findings
     })
+}
+
+/// A scrubber that knows the credentials' secrets (the key is added once read).
+pub fn known_secrets(resolved: &inputs::Resolved) -> Scrubber {
+    let scrub = Scrubber::new();
+    if let Some(j) = &resolved.jwt {
+        for s in j.client_secret.iter().chain(&j.passphrase) {
+            scrub.learn(s.expose());
+        }
+    }
+    if let Some(o) = &resolved.oauth {
+        for s in &o.client_secrets {
+            scrub.learn(s.expose());
+        }
+    }
+    scrub
 }

@@ -1,10 +1,12 @@
-//! HTTP for both flows: the IMS URL policy (https only, except loopback), a
-//! client that never follows redirects (a redirect must never carry
-//! credentials to another host), and retries on network errors, 5xx and 429
-//! with exponential backoff from 500 ms that honours `Retry-After`.
+//! HTTP policy for both flows: the IMS URL policy (https only, except
+//! loopback; no credentials or query in it), a client that never follows
+//! redirects (a redirect must never carry credentials to another host), and
+//! when to retry: network errors and timeouts, 5xx and 429, with exponential
+//! backoff from 500 ms that honours `Retry-After`, all inside the run's
+//! deadline. Sending and bounded reading are in [`super::send`].
 
 use std::net::IpAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Url;
 
@@ -19,8 +21,10 @@ pub struct RetryPolicy {
     pub base_backoff: Duration,
     /// The longest wait accepted (a longer `Retry-After` ends the retries).
     pub max_wait: Duration,
-    /// Per-request timeout.
+    /// Per-attempt timeout: connecting, the headers and the whole body.
     pub timeout: Duration,
+    /// Deadline for the whole run (both flows, every retry, the probe).
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -30,6 +34,7 @@ impl Default for RetryPolicy {
             base_backoff: Duration::from_millis(500),
             max_wait: Duration::from_secs(30),
             timeout: Duration::from_secs(10),
+            deadline: Duration::from_secs(60),
         }
     }
 }
@@ -41,6 +46,8 @@ pub enum AttemptEnd {
     Status(u16, Option<Duration>),
     /// A timeout, connection or transport error.
     Network,
+    /// An answer that retrying cannot improve (e.g. a body over the cap).
+    Final,
 }
 
 /// The wait before retry number `retry` (0-based), or `None` to stop.
@@ -56,7 +63,7 @@ pub fn next_delay(retry: u32, end: &AttemptEnd, policy: &RetryPolicy) -> Option<
         AttemptEnd::Status(s, retry_after) if *s == 429 || (500..600).contains(s) => {
             retry_after.unwrap_or(backoff)
         }
-        AttemptEnd::Status(..) => return None,
+        AttemptEnd::Status(..) | AttemptEnd::Final => return None,
     };
     (wait <= policy.max_wait).then_some(wait)
 }
@@ -73,10 +80,16 @@ pub fn parse_retry_after(value: &str, now_secs: i64) -> Option<Duration> {
     ))
 }
 
-/// Checks an IMS (or probe) URL: https, or http on a loopback host only.
+/// Checks a probe URL: https, or http on a loopback host only, and no
+/// `user:password@` (the URL is shown in output). Errors never echo the URL.
 pub fn check_url(raw: &str) -> Result<Url, VerifyError> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| VerifyError::Usage(format!("invalid URL {raw:?}: {e}")))?;
+    let url =
+        Url::parse(raw.trim()).map_err(|e| VerifyError::Usage(format!("invalid URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(VerifyError::Usage(
+            "a URL must not carry credentials (user:password@)".into(),
+        ));
+    }
     match url.scheme() {
         "https" => Ok(url),
         "http" if is_loopback(&url) => Ok(url),
@@ -90,6 +103,25 @@ pub fn check_url(raw: &str) -> Result<Url, VerifyError> {
     }
 }
 
+/// Checks the IMS base URL: as [`check_url`], and no query or fragment
+/// (endpoint paths are appended to it).
+pub fn check_ims_url(raw: &str) -> Result<Url, VerifyError> {
+    let url = check_url(raw).map_err(|e| VerifyError::Usage(format!("--ims-url: {e}")))?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(VerifyError::Usage(
+            "--ims-url: give the base URL only, without ?query or #fragment".into(),
+        ));
+    }
+    Ok(url)
+}
+
+/// The origin (`scheme://host:port`) of a URL, or `None` for opaque ones.
+pub fn origin(url: &Url) -> Option<String> {
+    let host = url.host_str()?;
+    let port = url.port_or_known_default()?;
+    Some(format!("{}://{host}:{port}", url.scheme()))
+}
+
 /// Whether the URL's host is loopback (`localhost`, 127.0.0.0/8, `::1`).
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
@@ -100,11 +132,12 @@ pub fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Builds the client: rustls, no redirects, the policy's timeout.
+/// Builds the client: rustls, no redirects, the policy's connect timeout.
+/// The per-attempt timeout and the run deadline are enforced around each
+/// attempt by [`super::send`], headers and body included.
 pub fn client(policy: &RetryPolicy, loopback: bool) -> Result<reqwest::Client, VerifyError> {
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .timeout(policy.timeout)
         .connect_timeout(policy.timeout)
         .user_agent(concat!("jwt2oauth/", env!("CARGO_PKG_VERSION")));
     if loopback {
@@ -112,122 +145,6 @@ pub fn client(policy: &RetryPolicy, loopback: bool) -> Result<reqwest::Client, V
     }
     b.build()
         .map_err(|e| VerifyError::Usage(format!("cannot build the HTTP client: {e}")))
-}
-
-/// The final answer of a request after retries.
-#[derive(Debug, Clone)]
-pub enum Answer {
-    /// An HTTP response.
-    Http {
-        /// Status code.
-        status: u16,
-        /// Body text (may hold a token: never print it unredacted).
-        body: String,
-        /// IMS's `x-debug-id`, if sent.
-        debug_id: Option<String>,
-        /// The `Retry-After` header, if sent.
-        retry_after: Option<Duration>,
-    },
-    /// No HTTP response: timeout or transport error.
-    Network {
-        /// True for a timeout.
-        timeout: bool,
-        /// What happened (no URL query, no body).
-        message: String,
-    },
-}
-
-/// An answer plus how it was obtained.
-#[derive(Debug, Clone)]
-pub struct Exchange {
-    /// The final answer.
-    pub answer: Answer,
-    /// Attempts made (1 + retries).
-    pub attempts: u32,
-    /// Latency of the last attempt.
-    pub latency: Duration,
-}
-
-/// Sends `build()` until it succeeds or the policy says stop.
-pub async fn send_with_retry<F>(build: F, policy: &RetryPolicy, now_secs: i64) -> Exchange
-where
-    F: Fn() -> reqwest::RequestBuilder,
-{
-    let mut attempts = 0;
-    loop {
-        attempts += 1;
-        let start = Instant::now();
-        let result = build().send().await;
-        let latency = start.elapsed();
-        let answer = match result {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let header = |n: &str| {
-                    resp.headers()
-                        .get(n)
-                        .and_then(|v| v.to_str().ok())
-                        .map(str::to_string)
-                };
-                let debug_id = header("x-debug-id");
-                let retry_after =
-                    header("retry-after").and_then(|v| parse_retry_after(&v, now_secs));
-                let body = resp.text().await.unwrap_or_default();
-                Answer::Http {
-                    status,
-                    body,
-                    debug_id,
-                    retry_after,
-                }
-            }
-            Err(e) => Answer::Network {
-                timeout: e.is_timeout(),
-                message: describe(&e),
-            },
-        };
-        let end = match &answer {
-            Answer::Http {
-                status,
-                retry_after,
-                ..
-            } => AttemptEnd::Status(*status, *retry_after),
-            Answer::Network { .. } => AttemptEnd::Network,
-        };
-        match next_delay(attempts - 1, &end, policy) {
-            Some(wait) => tokio::time::sleep(wait).await,
-            None => {
-                return Exchange {
-                    answer,
-                    attempts,
-                    latency,
-                };
-            }
-        }
-    }
-}
-
-/// A transport error without its URL (which may carry a query string).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "connection failed"
-    } else if e.is_request() {
-        "request failed"
-    } else {
-        "transport error"
-    };
-    let mut detail = String::new();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        detail = s.to_string();
-        src = s.source();
-    }
-    let detail = crate::redact::redact_text(&detail).into_owned();
-    if detail.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind}: {detail}")
-    }
 }
 
 #[cfg(test)]
@@ -239,6 +156,7 @@ mod tests {
         base_backoff: Duration::from_millis(500),
         max_wait: Duration::from_secs(30),
         timeout: Duration::from_secs(10),
+        deadline: Duration::from_secs(60),
     };
 
     #[test]
@@ -262,6 +180,7 @@ mod tests {
         );
         assert_eq!(next_delay(0, &AttemptEnd::Status(400, None), &P), None);
         assert_eq!(next_delay(0, &AttemptEnd::Status(200, None), &P), None);
+        assert_eq!(next_delay(0, &AttemptEnd::Final, &P), None);
     }
 
     #[test]
@@ -286,5 +205,18 @@ mod tests {
         assert!(check_url("http://ims-na1.adobelogin.com").is_err());
         assert!(check_url("http://127.0.0.1.evil.example").is_err());
         assert!(check_url("ftp://127.0.0.1").is_err());
+    }
+
+    #[test]
+    fn urls_with_credentials_or_a_query_are_refused_without_echoing_them() {
+        let e = check_url("https://me:p8e-URLsecretURLsecret@ims.example").expect_err("refused");
+        assert!(!e.to_string().contains("URLsecret"), "{e}");
+        let e = check_url("not a url p8e-URLsecretURLsecret").expect_err("refused");
+        assert!(!e.to_string().contains("URLsecret"), "{e}");
+        assert!(check_url("https://api.example/x?client_secret=1").is_ok());
+        assert!(check_ims_url("https://ims.example/?client_secret=1").is_err());
+        assert!(check_ims_url("https://ims.example/prefix").is_ok());
+        let u = check_ims_url("http://127.0.0.2:8080/").expect("loopback");
+        assert_eq!(origin(&u).as_deref(), Some("http://127.0.0.2:8080"));
     }
 }

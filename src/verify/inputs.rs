@@ -193,6 +193,7 @@ pub fn policy(args: &CredentialArgs) -> super::http::RetryPolicy {
         base_backoff: Duration::from_millis(args.backoff_ms),
         max_wait: Duration::from_millis(args.max_wait_ms),
         timeout: Duration::from_millis(args.timeout_ms.max(1)),
+        deadline: Duration::from_millis(args.deadline_ms.max(1)),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod claims;
+pub mod classify;
 pub mod credentials;
 pub mod env;
 pub mod flow;
@@ -17,8 +18,11 @@ pub mod key;
 pub mod probe;
 pub mod render;
 pub mod scopes;
+pub mod scrub;
 pub mod secret;
+pub mod send;
 pub mod token_claims;
+pub mod trace;
 pub mod values;
 pub mod verdict;
 
@@ -31,6 +35,7 @@ use self::env::Clock;
 use self::flow::{Flow, FlowResult, Target};
 use self::http::RetryPolicy;
 use self::probe::ProbeReport;
+use self::trace::Trace;
 use self::verdict::{Expected, Verdict};
 
 /// Errors at the verify module boundary. None of them carries a secret.
@@ -92,8 +97,10 @@ pub struct Report {
     pub warnings: Vec<String>,
 }
 
-/// Runs both flows concurrently and judges them.
-pub async fn run(plan: &Plan, clock: &dyn Clock) -> Result<Report, VerifyError> {
+/// Runs both flows concurrently and judges them, all within the policy's
+/// deadline from now. `trace` carries the `--verbose` sink and the run's
+/// known secrets; the signed JWT and the tokens received join them.
+pub async fn run(plan: &Plan, clock: &dyn Clock, trace: &Trace<'_>) -> Result<Report, VerifyError> {
     let loopback =
         http::is_loopback(&plan.ims) && plan.probe.as_ref().is_none_or(http::is_loopback);
     let client = http::client(&plan.policy, loopback)?;
@@ -103,11 +110,16 @@ pub async fn run(plan: &Plan, clock: &dyn Clock) -> Result<Report, VerifyError> 
         client: &client,
         policy: &plan.policy,
         now_secs,
+        deadline: deadline_from_now(&plan.policy),
+        trace,
     };
     let jwt_token = match &plan.jwt {
         Some((cred, key)) => Some(sign_jwt(plan, cred, key, now_secs)?),
         None => None,
     };
+    if let Some(t) = &jwt_token {
+        trace.scrub.learn(t.expose());
+    }
     let o = &plan.oauth;
     let secret = o
         .client_secrets
@@ -141,7 +153,7 @@ pub async fn run(plan: &Plan, clock: &dyn Clock) -> Result<Report, VerifyError> 
                 .org_id
                 .clone()
                 .or_else(|| jwt_cred.and_then(|c| c.org_id.clone()));
-            let p = probe::run(&client, url, &o.client_id, org.as_deref(), &jwt, &oauth).await;
+            let p = probe::run(&target, url, &o.client_id, org.as_deref(), &jwt, &oauth).await;
             probe::amend_verdict(&p, &mut verdict);
             Some(p)
         }
@@ -157,6 +169,13 @@ pub async fn run(plan: &Plan, clock: &dyn Clock) -> Result<Report, VerifyError> 
         verdict,
         warnings: Vec::new(),
     })
+}
+
+/// When a run starting now must be over.
+pub fn deadline_from_now(policy: &RetryPolicy) -> std::time::Instant {
+    let now = std::time::Instant::now();
+    now.checked_add(policy.deadline)
+        .unwrap_or_else(|| now + std::time::Duration::from_secs(365 * 24 * 3600))
 }
 
 fn sign_jwt(

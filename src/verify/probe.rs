@@ -1,15 +1,15 @@
 //! `--probe URL`: call one API endpoint with each token (headers
 //! `Authorization: Bearer`, `x-api-key`, `x-gw-ims-org-id`) and compare the
 //! status and the response's shape (its top-level JSON keys). Redirects are
-//! not followed, so a bearer token never travels to another host.
-
-use std::time::Instant;
+//! not followed, so a bearer token never travels to another host; the calls
+//! share the run's deadline and 1 MiB body cap.
 
 use reqwest::Url;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::flow::FlowResult;
+use super::send::{self, Answer, Call, Target};
 use super::verdict::{Kind, Verdict};
 
 /// One probe call.
@@ -34,55 +34,59 @@ pub struct ProbeReport {
     pub oauth: Option<ProbeCall>,
 }
 
-/// Calls the URL with each valid token.
+/// Calls the URL with each valid token, once, inside the run's bounds.
 pub async fn run(
-    client: &reqwest::Client,
+    t: &Target<'_, '_>,
     url: &Url,
     client_id: &str,
     org: Option<&str>,
     jwt: &FlowResult,
     oauth: &FlowResult,
 ) -> ProbeReport {
-    let call = |r: &FlowResult| {
+    let call = |label: &'static str, r: &FlowResult| {
         let token = r.token.clone();
         async move {
             let token = token?;
-            let mut req = client
-                .get(url.clone())
-                .bearer_auth(token.expose())
-                .header("x-api-key", client_id);
+            let mut headers = vec![("x-api-key", client_id)];
             if let Some(o) = org {
-                req = req.header("x-gw-ims-org-id", o);
+                headers.push(("x-gw-ims-org-id", o));
             }
-            let start = Instant::now();
-            Some(match req.send().await {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let latency = u64::try_from(start.elapsed().as_millis()).ok();
-                    let body = resp.text().await.unwrap_or_default();
-                    ProbeCall {
-                        status: Some(status),
-                        latency_ms: latency,
-                        shape: shape(&body),
-                    }
-                }
-                Err(e) => ProbeCall {
+            let call = Call {
+                label,
+                url: url.clone(),
+                form: None,
+                bearer: Some(&token),
+                headers,
+            };
+            let (answer, latency) = send::once(t, &call, 1).await;
+            Some(match answer {
+                Answer::Http {
+                    status,
+                    redirect,
+                    body,
+                    ..
+                } => ProbeCall {
+                    status: Some(status),
+                    latency_ms: u64::try_from(latency.as_millis()).ok(),
+                    shape: match redirect {
+                        Some(to) => format!("redirect refused ({to})"),
+                        None => t.trace.scrub.clean(&shape(&body), 300),
+                    },
+                },
+                Answer::Failed { message, .. } => ProbeCall {
                     status: None,
                     latency_ms: None,
-                    shape: if e.is_timeout() {
-                        "timed out".into()
-                    } else {
-                        "network error".into()
-                    },
+                    shape: message,
                 },
             })
         }
     };
-    let (j, o) = tokio::join!(call(jwt), call(oauth));
+    let (j, o) = tokio::join!(call("probe jwt", jwt), call("probe oauth", oauth));
     let mut shown = url.clone();
     shown.set_query(None);
+    shown.set_fragment(None);
     ProbeReport {
-        url: shown.to_string(),
+        url: t.trace.scrub.clean(shown.as_str(), 300),
         jwt: j,
         oauth: o,
     }

@@ -33,6 +33,25 @@ impl TokenClaims {
     pub fn expires_at_ms(&self) -> Option<i64> {
         Some(self.created_at_ms? + self.expires_in_ms?)
     }
+
+    /// The claims with every string cleaned for display: the token came from
+    /// a server, which could put anything (a secret it was sent) in them.
+    pub fn cleaned(self, scrub: &super::scrub::Scrubber) -> Self {
+        let c = |v: Option<String>| v.map(|s| scrub.clean(&s, 120));
+        TokenClaims {
+            kind: c(self.kind),
+            client_id: c(self.client_id),
+            user_id: c(self.user_id),
+            issuer: c(self.issuer),
+            scopes: self
+                .scopes
+                .into_iter()
+                .take(200)
+                .map(|s| scrub.clean(&s, 120))
+                .collect(),
+            ..self
+        }
+    }
 }
 
 /// Decodes a JWT's payload; `None` when the token is not a JWT.

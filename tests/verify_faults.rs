@@ -1,0 +1,305 @@
+//! The verifier against a misbehaving server and the emulator's fault
+//! injection: every fault ends in bounded time and memory with an
+//! `indeterminate` verdict (exit 1) whose reason names what happened, and a
+//! redirect never carries credentials anywhere. Bounds are asserted with
+//! generous margins (a 1.5 s timeout must finish well under 30 s).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "verify_support/mod.rs"]
+mod support;
+
+#[path = "verify_support/badserver.rs"]
+mod badserver;
+
+use std::time::Duration;
+
+use badserver::{BadServer, Behaviour, Bounded, run_bounded};
+use serde_json::Value;
+use support::{Emulator, fixture, text};
+
+/// Watchdog for one run: far above every configured bound below.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// `verify --format json` at `url` with the fixture credentials, fast
+/// retries and a 1.5 s timeout, plus `extra`.
+fn verify_at(url: &str, extra: &[&str]) -> (i32, Value, Bounded) {
+    let ws = fixture("workspace.json");
+    let key = fixture("private.key");
+    let mut args = vec![
+        "verify",
+        "--format",
+        "json",
+        "--config",
+        ws.to_str().unwrap(),
+        "--private-key",
+        key.to_str().unwrap(),
+        "--ims-url",
+        url,
+    ];
+    for (flag, value) in [
+        ("--retries", "1"),
+        ("--backoff-ms", "10"),
+        ("--timeout-ms", "1500"),
+    ] {
+        if !extra.contains(&flag) {
+            args.extend([flag, value]);
+        }
+    }
+    args.extend(extra);
+    let b = run_bounded(&args, &[], LIMIT);
+    let code = b.output.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&b.output.stdout).unwrap_or(Value::Null);
+    (code, json, b)
+}
+
+/// Both flows indeterminate, verdict indeterminate, exit 1, each reason
+/// containing `needle`.
+fn assert_indeterminate(code: i32, j: &Value, b: &Bounded, needle: &str) {
+    let all = format!("{j:#}\n{}", text(&b.output));
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(j["verdict"]["kind"], "indeterminate", "{all}");
+    for flow in ["jwt", "oauth"] {
+        assert_eq!(j[flow]["status"], "indeterminate", "{flow}: {all}");
+        let reason = j[flow]["reason"].as_str().unwrap_or("");
+        eprintln!("{flow}: {reason} [{:?}]", b.elapsed);
+        assert!(
+            reason.contains(needle),
+            "{flow} reason {reason:?} lacks {needle:?}"
+        );
+    }
+}
+
+fn answer(status: u16, content_type: &'static str, body: &str) -> Behaviour {
+    Behaviour::Answer {
+        status,
+        content_type,
+        headers: String::new(),
+        body: body.to_string(),
+    }
+}
+
+#[test]
+fn a_one_byte_per_second_drip_times_out() {
+    let s = BadServer::start(Behaviour::DripForever);
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "timed out after 1500 ms");
+    assert_eq!(j["oauth"]["attempts"], 2, "{j:#}");
+    // 2 attempts x 1.5 s + 10 ms backoff, concurrently for both flows.
+    assert!(b.elapsed < Duration::from_secs(30), "{:?}", b.elapsed);
+}
+
+#[test]
+fn headers_then_a_stalled_body_time_out_naming_the_body() {
+    let s = BadServer::start(Behaviour::StallBody);
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(
+        code,
+        &j,
+        &b,
+        "timed out after 1500 ms reading the response body",
+    );
+    assert!(b.elapsed < Duration::from_secs(30), "{:?}", b.elapsed);
+}
+
+#[test]
+fn the_run_deadline_caps_retries() {
+    // 100 retries of a 2 s timeout would take over 200 s; the deadline stops them.
+    let s = BadServer::start(Behaviour::DripForever);
+    let (code, j, b) = verify_at(
+        &s.url,
+        &[
+            "--retries",
+            "100",
+            "--timeout-ms",
+            "2000",
+            "--deadline-ms",
+            "5000",
+        ],
+    );
+    assert_indeterminate(code, &j, &b, "deadline");
+    assert!(b.elapsed < Duration::from_secs(30), "{:?}", b.elapsed);
+    let attempts = j["oauth"]["attempts"].as_u64().unwrap();
+    assert!(
+        (2..=4).contains(&attempts),
+        "{attempts} attempts in a 5 s deadline"
+    );
+}
+
+#[test]
+fn a_reset_mid_response_is_a_network_error_not_a_rejection() {
+    let s = BadServer::start(Behaviour::ResetMidBody);
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "connection reset");
+    // Retried like any network error.
+    assert_eq!(j["oauth"]["attempts"], 2, "{j:#}");
+}
+
+#[test]
+fn an_html_login_page_with_200_is_not_a_token() {
+    let page = "<!DOCTYPE html><html><body><form action=/login>Sign in</form></body></html>";
+    let s = BadServer::start(answer(200, "text/html; charset=utf-8", page));
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(
+        code,
+        &j,
+        &b,
+        "non-JSON response with content type text/html",
+    );
+    // A well-formed answer is not retried.
+    assert_eq!(j["oauth"]["attempts"], 1, "{j:#}");
+}
+
+#[test]
+fn a_proxy_502_page_is_a_server_error() {
+    let page = "<html><head><title>502 Bad Gateway</title></head><body><center>nginx</center></body></html>";
+    let s = BadServer::start(answer(502, "text/html", page));
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "HTTP 502");
+    assert_indeterminate(code, &j, &b, "text/html");
+    assert_eq!(j["oauth"]["attempts"], 2, "5xx is retried: {j:#}");
+}
+
+#[test]
+fn a_proxy_403_page_does_not_blame_the_credential() {
+    let page = "<html><body><h1>Access denied by corporate proxy</h1></body></html>";
+    let s = BadServer::start(answer(403, "text/html", page));
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "not an IMS error");
+}
+
+#[test]
+fn a_10_mb_body_is_refused_at_1_mib() {
+    let s = BadServer::start(Behaviour::BigBody { len: 10 << 20 });
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "body over 1 MiB");
+    assert_eq!(j["oauth"]["attempts"], 1, "{j:#}");
+    assert_rss_bounded(&b);
+}
+
+#[test]
+fn an_endless_chunked_body_stops_at_1_mib() {
+    let s = BadServer::start(Behaviour::EndlessChunked);
+    let (code, j, b) = verify_at(&s.url, &["--timeout-ms", "20000"]);
+    assert_indeterminate(code, &j, &b, "body over 1 MiB");
+    // Two connections; each stopped after 1 MiB plus what the socket buffers
+    // held. Reading it all until the 20 s timeout would be gigabytes.
+    let sent = s.sent();
+    eprintln!(
+        "endless body: server wrote {} KiB in {:?}",
+        sent >> 10,
+        b.elapsed
+    );
+    assert!(sent < 64 << 20, "the client read {sent} bytes");
+    assert!(b.elapsed < Duration::from_secs(15), "{:?}", b.elapsed);
+    assert_rss_bounded(&b);
+}
+
+fn assert_rss_bounded(b: &Bounded) {
+    if let Some(kib) = b.peak_rss_kib {
+        eprintln!("peak RSS {} MiB", kib >> 10);
+        assert!(kib < 200 << 10, "peak RSS {kib} KiB");
+    }
+}
+
+#[test]
+fn a_token_labelled_text_html_is_not_trusted() {
+    let body = r#"{"access_token":"eyJhbGciOiJub25lIn0.eyJpZCI6IngifQ.c2ln","token_type":"bearer","expires_in":86399}"#;
+    let s = BadServer::start(answer(200, "text/html", body));
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "content type text/html");
+}
+
+#[test]
+fn application_json_that_is_not_json_is_indeterminate() {
+    let s = BadServer::start(answer(200, "application/json", "<html>oops</html>"));
+    let (code, j, b) = verify_at(&s.url, &[]);
+    assert_indeterminate(code, &j, &b, "not valid JSON");
+}
+
+/// A 3xx to `target` must be refused, and `target` must never be contacted.
+fn assert_redirect_refused(status: u16, other: &BadServer, probe: bool) {
+    let location = format!(
+        "{}/ims/token/v3?client_secret=p8e-LOCATIONleakLOCATIONleak12345",
+        other.url
+    );
+    let s = BadServer::start(Behaviour::Answer {
+        status,
+        content_type: "text/html",
+        headers: format!("location: {location}\r\n"),
+        body: "<a href=elsewhere>moved</a>".into(),
+    });
+    let mut extra = vec![];
+    let probe_url = format!("{}/api", s.url);
+    if probe {
+        extra.extend(["--probe", probe_url.as_str()]);
+    }
+    let (code, j, b) = verify_at(&s.url, &extra);
+    assert_indeterminate(code, &j, &b, "redirect refused");
+    let reason = j["oauth"]["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("HTTP {status}")), "{reason}");
+    assert!(
+        !text(&b.output).contains("LOCATIONleak"),
+        "{}",
+        text(&b.output)
+    );
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(
+        other.connections(),
+        0,
+        "HTTP {status}: the redirect was followed"
+    );
+    assert!(s.connections() >= 2);
+}
+
+#[test]
+fn redirects_to_another_host_or_port_are_never_followed() {
+    // 127.0.0.2 is another host on Linux's loopback /8; a different port is
+    // another origin too. 307/308 would re-POST the form with the secret.
+    let other_host = BadServer::start_on("127.0.0.2", answer(200, "application/json", "{}"));
+    let other_port = BadServer::start(answer(200, "application/json", "{}"));
+    for status in [301, 302, 303, 307, 308] {
+        assert_redirect_refused(status, &other_host, false);
+        assert_redirect_refused(status, &other_port, false);
+    }
+}
+
+#[test]
+fn the_emulator_latency_beyond_the_timeout_is_bounded() {
+    let emu = Emulator::start(&["--latency-ms", "5000"]);
+    let (code, j, b) = verify_at(&emu.url, &["--timeout-ms", "300", "--retries", "2"]);
+    assert_indeterminate(code, &j, &b, "timed out after 300 ms");
+    assert!(b.elapsed < Duration::from_secs(30), "{:?}", b.elapsed);
+}
+
+#[test]
+fn a_retry_after_beyond_the_deadline_stops_retrying_at_once() {
+    let emu = Emulator::start(&["--fault", "503", "--retry-after", "20"]);
+    let (code, j, b) = verify_at(&emu.url, &["--retries", "3", "--deadline-ms", "5000"]);
+    assert_indeterminate(code, &j, &b, "HTTP 503");
+    assert_eq!(j["oauth"]["attempts"], 1, "{j:#}");
+    assert!(b.elapsed < Duration::from_secs(15), "{:?}", b.elapsed);
+}
+
+#[test]
+fn token_reports_faults_on_stderr_with_exit_1() {
+    let s = BadServer::start(answer(200, "text/html", "<html>login</html>"));
+    let ws = fixture("workspace.json");
+    let b = run_bounded(
+        &[
+            "token",
+            "--config",
+            ws.to_str().unwrap(),
+            "--ims-url",
+            &s.url,
+        ],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(b.output.status.code(), Some(1), "{}", text(&b.output));
+    assert!(b.output.stdout.is_empty());
+    let err = String::from_utf8_lossy(&b.output.stderr);
+    assert!(
+        err.contains("non-JSON response with content type text/html"),
+        "{err}"
+    );
+}

@@ -1,0 +1,339 @@
+//! A misbehaving HTTP server for the verifier fault tests (tokio, loopback
+//! only): slow drips, stalled bodies, resets, HTML pages, huge and endless
+//! bodies, wrong content types, redirects, and a recording proxy in front of
+//! the emulator. It echoes what it received (client secret, signed JWT) plus
+//! a planted private key and access token in bodies and headers, so the tests
+//! can prove none of it reaches the verifier's output. It also counts
+//! connections and bytes sent, and `run_bounded` runs the binary under a
+//! watchdog so a hang fails the test instead of blocking it.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// What the server does with every request.
+#[derive(Debug, Clone)]
+pub enum Behaviour {
+    /// A valid-looking response, one byte per second, forever.
+    DripForever,
+    /// Headers (Content-Length 1000), 5 bytes of body, then silence.
+    StallBody,
+    /// Headers and half the body, then a TCP reset.
+    ResetMidBody,
+    /// A fixed answer; `{ECHO}` in the body or headers is replaced by the
+    /// echo (multi-line in the body, one line in headers).
+    Answer {
+        status: u16,
+        content_type: &'static str,
+        headers: String,
+        body: String,
+    },
+    /// 200 application/json with this Content-Length, written in 64 KiB blocks.
+    BigBody { len: u64 },
+    /// 200 application/json, chunked, never ending.
+    EndlessChunked,
+    /// Forwards to the emulator and records the answers.
+    Proxy { upstream: SocketAddr },
+}
+
+/// What the server saw and did.
+#[derive(Default)]
+pub struct Record {
+    /// Connections accepted.
+    pub connections: AtomicUsize,
+    /// Body and header bytes written.
+    pub sent: AtomicU64,
+    /// Raw requests (head and body).
+    pub requests: Mutex<Vec<String>>,
+    /// Raw upstream answers (proxy mode).
+    pub answers: Mutex<Vec<String>>,
+}
+
+/// A running server; its runtime stops on drop.
+pub struct BadServer {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub record: Arc<Record>,
+    rt: Option<tokio::runtime::Runtime>,
+}
+
+/// Extra text the server echoes besides the request: a planted PEM key and
+/// access token.
+pub static PLANTED_ECHO: Mutex<String> = Mutex::new(String::new());
+
+impl BadServer {
+    /// Listens on `ip:0` (a loopback address) with this behaviour.
+    pub fn start_on(ip: &str, behaviour: Behaviour) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .unwrap();
+        let listener = rt
+            .block_on(TcpListener::bind(format!("{ip}:0")))
+            .expect("bind loopback");
+        let addr = listener.local_addr().unwrap();
+        assert!(addr.ip().is_loopback());
+        let record = Arc::new(Record::default());
+        let rec = record.clone();
+        rt.spawn(async move {
+            while let Ok((conn, _)) = listener.accept().await {
+                rec.connections.fetch_add(1, Ordering::SeqCst);
+                let (rec, b) = (rec.clone(), behaviour.clone());
+                tokio::spawn(async move {
+                    let _ = serve(conn, b, rec).await;
+                });
+            }
+        });
+        BadServer {
+            addr,
+            url: format!("http://{addr}"),
+            record,
+            rt: Some(rt),
+        }
+    }
+
+    /// Listens on 127.0.0.1.
+    pub fn start(behaviour: Behaviour) -> Self {
+        Self::start_on("127.0.0.1", behaviour)
+    }
+
+    /// Connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.record.connections.load(Ordering::SeqCst)
+    }
+
+    /// Bytes written so far.
+    pub fn sent(&self) -> u64 {
+        self.record.sent.load(Ordering::SeqCst)
+    }
+
+    /// Every request received, as text.
+    pub fn requests(&self) -> Vec<String> {
+        self.record.requests.lock().unwrap().clone()
+    }
+
+    /// Every upstream answer (proxy mode), as text.
+    pub fn answers(&self) -> Vec<String> {
+        self.record.answers.lock().unwrap().clone()
+    }
+}
+
+impl Drop for BadServer {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+async fn read_request(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return Ok(buf);
+            }
+        }
+        let n = conn.read(&mut chunk).await?;
+        if n == 0 || buf.len() > 1 << 20 {
+            return Ok(buf);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// Everything worth echoing: the raw form body, its decoded values, the planted extras.
+fn echo(request: &str) -> String {
+    let body = request.split("\r\n\r\n").nth(1).unwrap_or("");
+    let decoded: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    format!(
+        "you sent {body}\n{}\n{}",
+        decoded.join("\n"),
+        PLANTED_ECHO.lock().unwrap()
+    )
+}
+
+async fn write(conn: &mut TcpStream, rec: &Record, bytes: &[u8]) -> std::io::Result<()> {
+    conn.write_all(bytes).await?;
+    rec.sent.fetch_add(bytes.len() as u64, Ordering::SeqCst);
+    Ok(())
+}
+
+async fn serve(mut conn: TcpStream, b: Behaviour, rec: Arc<Record>) -> std::io::Result<()> {
+    let raw = read_request(&mut conn).await?;
+    let request = String::from_utf8_lossy(&raw).into_owned();
+    rec.requests.lock().unwrap().push(request.clone());
+    let echo = echo(&request);
+    let json_head = |extra: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{extra}connection: close\r\n\r\n"
+        )
+    };
+    match b {
+        Behaviour::DripForever => {
+            let resp = format!("{}{{\"access_token\":\"x\"}}", json_head(""));
+            for byte in resp.bytes().chain(std::iter::repeat(b' ')) {
+                write(&mut conn, &rec, &[byte]).await?;
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+        Behaviour::StallBody => {
+            write(
+                &mut conn,
+                &rec,
+                json_head("content-length: 1000\r\n").as_bytes(),
+            )
+            .await?;
+            write(&mut conn, &rec, b"{\"acc").await?;
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+        }
+        Behaviour::ResetMidBody => {
+            write(
+                &mut conn,
+                &rec,
+                json_head("content-length: 1000\r\n").as_bytes(),
+            )
+            .await?;
+            write(&mut conn, &rec, &[b' '; 500]).await?;
+            conn.flush().await?;
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            #[allow(deprecated)]
+            conn.set_linger(Some(Duration::ZERO))?;
+            drop(conn);
+        }
+        Behaviour::Answer {
+            status,
+            content_type,
+            headers,
+            body,
+        } => {
+            let body = body.replace("{ECHO}", &echo);
+            let one_line = echo.replace(['\r', '\n'], " ");
+            let headers = headers.replace("{ECHO}", &one_line);
+            let resp = format!(
+                "HTTP/1.1 {status} Whatever\r\ncontent-type: {content_type}\r\n{headers}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            write(&mut conn, &rec, resp.as_bytes()).await?;
+            conn.shutdown().await?;
+        }
+        Behaviour::BigBody { len } => {
+            let head = json_head(&format!("content-length: {len}\r\n"));
+            write(&mut conn, &rec, head.as_bytes()).await?;
+            let block = vec![b' '; 64 * 1024];
+            let mut left = len;
+            while left > 0 {
+                let n = left.min(block.len() as u64) as usize;
+                write(&mut conn, &rec, &block[..n]).await?;
+                left -= n as u64;
+            }
+        }
+        Behaviour::EndlessChunked => {
+            let head = json_head("transfer-encoding: chunked\r\n");
+            write(&mut conn, &rec, head.as_bytes()).await?;
+            let mut chunk = b"10000\r\n".to_vec();
+            chunk.extend(std::iter::repeat_n(b' ', 0x10000));
+            chunk.extend_from_slice(b"\r\n");
+            loop {
+                write(&mut conn, &rec, &chunk).await?;
+            }
+        }
+        Behaviour::Proxy { upstream } => {
+            let mut up = TcpStream::connect(upstream).await?;
+            let forwarded = request.replacen("\r\n", "\r\nconnection: close\r\n", 1);
+            up.write_all(forwarded.as_bytes()).await?;
+            let mut answer = Vec::new();
+            up.read_to_end(&mut answer).await?;
+            rec.answers
+                .lock()
+                .unwrap()
+                .push(String::from_utf8_lossy(&answer).into_owned());
+            write(&mut conn, &rec, &answer).await?;
+            conn.shutdown().await?;
+        }
+    }
+    Ok(())
+}
+
+/// The binary's output, how long it ran, and its peak RSS in KiB (when
+/// /proc is there to tell).
+pub struct Bounded {
+    pub output: Output,
+    pub elapsed: Duration,
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Runs the binary (clean JWT2OAUTH_* environment) and fails the test if it
+/// has not exited within `limit`.
+pub fn run_bounded(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Bounded {
+    let mut cmd = Command::new(super::support::BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("JWT2OAUTH_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn");
+    let pipe = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = pipe(child.stdout.take().map(|s| Box::new(s) as _));
+    let err = pipe(child.stderr.take().map(|s| Box::new(s) as _));
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    let status = loop {
+        if let Some(hwm) = std::fs::read_to_string(&status_path).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        }) {
+            peak = Some(peak.unwrap_or(0).max(hwm));
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after {limit:?}: not bounded");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = start.elapsed();
+    Bounded {
+        output: Output {
+            status,
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+        },
+        elapsed,
+        peak_rss_kib: peak,
+    }
+}
