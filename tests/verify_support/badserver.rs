@@ -27,7 +27,8 @@ pub enum Behaviour {
     /// Headers and half the body, then a TCP reset.
     ResetMidBody,
     /// A fixed answer; `{ECHO}` in the body or headers is replaced by the
-    /// echo (multi-line in the body, one line in headers).
+    /// echo (multi-line in the body, one line in headers), `{ECHO_JSON}` by
+    /// the echo escaped for a JSON string.
     Answer {
         status: u16,
         content_type: &'static str,
@@ -156,14 +157,15 @@ async fn read_request(conn: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// Everything worth echoing: the raw form body, its decoded values, the planted extras.
+/// Everything worth echoing: the raw request (headers with any bearer
+/// token, form body), the form's decoded values, the planted extras.
 fn echo(request: &str) -> String {
     let body = request.split("\r\n\r\n").nth(1).unwrap_or("");
     let decoded: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
         .map(|(k, v)| format!("{k}: {v}"))
         .collect();
     format!(
-        "you sent {body}\n{}\n{}",
+        "you sent {request}\n{}\n{}",
         decoded.join("\n"),
         PLANTED_ECHO.lock().unwrap()
     )
@@ -223,7 +225,10 @@ async fn serve(mut conn: TcpStream, b: Behaviour, rec: Arc<Record>) -> std::io::
             headers,
             body,
         } => {
-            let body = body.replace("{ECHO}", &echo);
+            let quoted = serde_json::to_string(&echo).unwrap();
+            let body = body
+                .replace("{ECHO_JSON}", &quoted[1..quoted.len() - 1])
+                .replace("{ECHO}", &echo);
             let one_line = echo.replace(['\r', '\n'], " ");
             let headers = headers.replace("{ECHO}", &one_line);
             let resp = format!(
