@@ -18,9 +18,9 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use badserver::{BadServer, Behaviour, PLANTED_ECHO, run_bounded};
+use badserver::{BadServer, Behaviour, PLANTED_ECHO};
 use base64::Engine as _;
-use support::{Emulator, fixture};
+use support::{Emulator, fixture, run_bounded};
 
 const SECRET: &str = "p8e-Qz7XvK2mN9pL4wR8tY6uJ3hG5fD1sAc0";
 const CID: &str = "0f1e2d3c4b5a69788796a5b4c3d2e1f0";

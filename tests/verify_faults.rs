@@ -13,9 +13,9 @@ mod badserver;
 
 use std::time::Duration;
 
-use badserver::{BadServer, Behaviour, Bounded, run_bounded};
+use badserver::{BadServer, Behaviour};
 use serde_json::Value;
-use support::{Emulator, fixture, text};
+use support::{Bounded, Emulator, fixture, run_bounded, text};
 
 /// Watchdog for one run: far above every configured bound below.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -190,6 +190,23 @@ fn an_endless_chunked_body_stops_at_1_mib() {
         b.elapsed
     );
     assert!(sent < 64 << 20, "the client read {sent} bytes");
+    assert!(b.elapsed < Duration::from_secs(15), "{:?}", b.elapsed);
+    assert_rss_bounded(&b);
+}
+
+#[test]
+fn endless_headers_are_cut_off_by_the_http_parser() {
+    let s = BadServer::start(Behaviour::EndlessHeaders);
+    let (code, j, b) = verify_at(&s.url, &["--timeout-ms", "20000"]);
+    assert_indeterminate(code, &j, &b, "before a response arrived");
+    // hyper stops at about 400 KiB of head; 2 flows x 2 attempts.
+    let sent = s.sent();
+    eprintln!(
+        "endless headers: server wrote {} KiB in {:?}",
+        sent >> 10,
+        b.elapsed
+    );
+    assert!(sent < 64 << 20, "the client read {sent} bytes of headers");
     assert!(b.elapsed < Duration::from_secs(15), "{:?}", b.elapsed);
     assert_rss_bounded(&b);
 }

@@ -5,6 +5,7 @@
 //! credentials (files / env / flags) ──▶ JWT flow ║ OAuth flow (concurrent)
 //! ──▶ compare claims ──▶ verdict ──▶ table or JSON.
 
+pub mod attempt;
 pub mod cache;
 pub mod claims;
 pub mod classify;

@@ -1,18 +1,16 @@
 //! A misbehaving HTTP server for the verifier fault tests (tokio, loopback
 //! only): slow drips, stalled bodies, resets, HTML pages, huge and endless
 //! bodies, wrong content types, redirects, and a recording proxy in front of
-//! the emulator. It echoes what it received (client secret, signed JWT) plus
-//! a planted private key and access token in bodies and headers, so the tests
-//! can prove none of it reaches the verifier's output. It also counts
-//! connections and bytes sent, and `run_bounded` runs the binary under a
-//! watchdog so a hang fails the test instead of blocking it.
+//! the emulator. It echoes what it received (client secret, signed JWT,
+//! bearer token) plus a planted private key and access token in bodies and
+//! headers, so the tests can prove none of it reaches the verifier's output.
+//! It also counts connections and bytes sent.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::net::SocketAddr;
-use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -39,6 +37,8 @@ pub enum Behaviour {
     BigBody { len: u64 },
     /// 200 application/json, chunked, never ending.
     EndlessChunked,
+    /// A status line, then header lines forever.
+    EndlessHeaders,
     /// Forwards to the emulator and records the answers.
     Proxy { upstream: SocketAddr },
 }
@@ -259,6 +259,13 @@ async fn serve(mut conn: TcpStream, b: Behaviour, rec: Arc<Record>) -> std::io::
                 write(&mut conn, &rec, &chunk).await?;
             }
         }
+        Behaviour::EndlessHeaders => {
+            write(&mut conn, &rec, b"HTTP/1.1 200 OK\r\n").await?;
+            let line = format!("x-filler: {}\r\n", "a".repeat(1000));
+            loop {
+                write(&mut conn, &rec, line.as_bytes()).await?;
+            }
+        }
         Behaviour::Proxy { upstream } => {
             let mut up = TcpStream::connect(upstream).await?;
             let forwarded = request.replacen("\r\n", "\r\nconnection: close\r\n", 1);
@@ -274,71 +281,4 @@ async fn serve(mut conn: TcpStream, b: Behaviour, rec: Arc<Record>) -> std::io::
         }
     }
     Ok(())
-}
-
-/// The binary's output, how long it ran, and its peak RSS in KiB (when
-/// /proc is there to tell).
-pub struct Bounded {
-    pub output: Output,
-    pub elapsed: Duration,
-    pub peak_rss_kib: Option<u64>,
-}
-
-/// Runs the binary (clean JWT2OAUTH_* environment) and fails the test if it
-/// has not exited within `limit`.
-pub fn run_bounded(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Bounded {
-    let mut cmd = Command::new(super::support::BIN);
-    cmd.args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("JWT2OAUTH_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.envs(env.iter().copied());
-    let start = Instant::now();
-    let mut child = cmd.spawn().expect("spawn");
-    let pipe = |r: Option<Box<dyn std::io::Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut r) = r {
-                let _ = r.read_to_end(&mut buf);
-            }
-            buf
-        })
-    };
-    let out = pipe(child.stdout.take().map(|s| Box::new(s) as _));
-    let err = pipe(child.stderr.take().map(|s| Box::new(s) as _));
-    let status_path = format!("/proc/{}/status", child.id());
-    let mut peak = None;
-    let status = loop {
-        if let Some(hwm) = std::fs::read_to_string(&status_path).ok().and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        }) {
-            peak = Some(peak.unwrap_or(0).max(hwm));
-        }
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("{args:?} still running after {limit:?}: not bounded");
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    };
-    let elapsed = start.elapsed();
-    Bounded {
-        output: Output {
-            status,
-            stdout: out.join().unwrap(),
-            stderr: err.join().unwrap(),
-        },
-        elapsed,
-        peak_rss_kib: peak,
-    }
 }

@@ -1,12 +1,15 @@
 //! Shared harness for the verify/emulator/crosscheck integration tests: runs
 //! the real binary, starts `emulate-ims` on 127.0.0.1 with port 0, reads the
-//! port it prints, and kills it on drop. Never touches the internet.
+//! port it prints, and kills it on drop; `run_bounded` runs the binary under a
+//! watchdog so a hang fails the test instead of blocking it. Never touches
+//! the internet.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_jwt2oauth");
@@ -159,4 +162,71 @@ pub fn text(out: &Output) -> String {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     )
+}
+
+/// The binary's output, how long it ran, and its peak RSS in KiB (when
+/// /proc is there to tell).
+pub struct Bounded {
+    pub output: Output,
+    pub elapsed: Duration,
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Runs the binary (clean JWT2OAUTH_* environment) and fails the test if it
+/// has not exited within `limit`.
+pub fn run_bounded(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Bounded {
+    let mut cmd = Command::new(BIN);
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("JWT2OAUTH_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().copied());
+    let start = Instant::now();
+    let mut child = cmd.spawn().expect("spawn");
+    let pipe = |r: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut r) = r {
+                let _ = r.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let out = pipe(child.stdout.take().map(|s| Box::new(s) as _));
+    let err = pipe(child.stderr.take().map(|s| Box::new(s) as _));
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    let status = loop {
+        if let Some(hwm) = std::fs::read_to_string(&status_path).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        }) {
+            peak = Some(peak.unwrap_or(0).max(hwm));
+        }
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{args:?} still running after {limit:?}: not bounded");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let elapsed = start.elapsed();
+    Bounded {
+        output: Output {
+            status,
+            stdout: out.join().unwrap(),
+            stderr: err.join().unwrap(),
+        },
+        elapsed,
+        peak_rss_kib: peak,
+    }
 }
