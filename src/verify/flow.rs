@@ -120,7 +120,7 @@ pub async fn run_jwt(
     jwt: &Secret,
 ) -> FlowResult {
     let Some(url) = endpoint_url(t, "/ims/exchange/jwt") else {
-        return FlowResult::skipped(Flow::Jwt, "the IMS URL cannot take the endpoint path");
+        return unusable_url(Flow::Jwt);
     };
     let call = Call {
         label: "jwt",
@@ -145,7 +145,7 @@ pub async fn run_oauth(
     scopes: &[String],
 ) -> FlowResult {
     let Some(url) = endpoint_url(t, "/ims/token/v3") else {
-        return FlowResult::skipped(Flow::Oauth, "the IMS URL cannot take the endpoint path");
+        return unusable_url(Flow::Oauth);
     };
     let scope = scopes.join(",");
     let mut form = vec![
@@ -165,6 +165,12 @@ pub async fn run_oauth(
     };
     let ex = send_with_retry(t, &call).await;
     classify(Flow::Oauth, &ex, &t.trace.scrub)
+}
+
+fn unusable_url(flow: Flow) -> FlowResult {
+    let mut r = FlowResult::skipped(flow, "not sent: the IMS URL cannot take the endpoint path");
+    r.status = Status::Indeterminate;
+    r
 }
 
 fn endpoint_url(t: &Target<'_, '_>, path: &str) -> Option<Url> {

@@ -120,11 +120,11 @@ pub struct Exchange {
 /// Sends `call` until it succeeds, the policy says stop, or the deadline
 /// leaves no time for another attempt.
 pub async fn send_with_retry(t: &Target<'_, '_>, call: &Call<'_>) -> Exchange {
-    let mut attempts = 0;
+    let mut attempts: u32 = 0;
     loop {
-        attempts += 1;
+        attempts = attempts.saturating_add(1);
         let (answer, latency) = once(t, call, attempts).await;
-        let Some(wait) = next_delay(attempts - 1, &answer.end(), t.policy) else {
+        let Some(wait) = next_delay(attempts.saturating_sub(1), &answer.end(), t.policy) else {
             return Exchange {
                 answer,
                 attempts,
