@@ -21,6 +21,9 @@ use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 /// Window length: a secret's fragment shorter than this is not recognised.
 pub const WINDOW: usize = 8;
 
+/// Longest prefix of a secret learned, in bytes.
+pub const LEARN_MAX: usize = 64 * 1024;
+
 /// What replaces a masked run.
 const MASK: &str = "…[redacted]";
 
@@ -50,6 +53,13 @@ impl Scrubber {
     /// (how a form body carries it). Windows holding `"`, `\` or control
     /// characters are skipped so that masking never breaks JSON quoting.
     pub fn learn(&self, secret: &str) {
+        // Real secrets are under 4 KiB; a server's 1 MiB "token" must not
+        // cost a 1 MiB-entry set (it is never printed anyway, only masked).
+        let mut cut = secret.len().min(LEARN_MAX);
+        while !secret.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let secret = &secret[..cut];
         let encoded = utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string();
         let mut set = self.windows.lock().unwrap_or_else(PoisonError::into_inner);
         for form in [secret, encoded.as_str()] {
