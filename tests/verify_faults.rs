@@ -320,3 +320,29 @@ fn token_reports_faults_on_stderr_with_exit_1() {
         "{err}"
     );
 }
+
+#[test]
+fn the_verbose_trace_shows_each_attempt_answer_and_retry() {
+    let s = BadServer::start(answer(502, "text/html", "<h1>Bad Gateway</h1>"));
+    let (code, _, b) = verify_at(&s.url, &["-v"]);
+    assert_eq!(code, 1);
+    let err = String::from_utf8_lossy(&b.output.stderr);
+    for needle in [
+        "trace oauth: > POST http://127.0.0.1:",
+        "/ims/token/v3 (attempt 1, 1500 ms allowed) grant_type=client_credentials",
+        "client_secret=p8e-…[redacted, 36 chars]",
+        "trace jwt: > POST",
+        "jwt_token=eyJ",
+        "trace oauth: < HTTP 502, content type text/html, after",
+        "trace oauth: < body (20 bytes): <h1>Bad Gateway</h1>",
+        "trace oauth: retrying in 10 ms",
+        "(attempt 2, 1500 ms allowed)",
+    ] {
+        assert!(err.contains(needle), "no {needle:?} in:\n{err}");
+    }
+    let drip = BadServer::start(Behaviour::StallBody);
+    let (_, _, b) = verify_at(&drip.url, &["-v", "--retries", "0"]);
+    let err = String::from_utf8_lossy(&b.output.stderr);
+    let needle = "trace oauth: ! timed out after 1500 ms reading the response body";
+    assert!(err.contains(needle), "no {needle:?} in:\n{err}");
+}

@@ -13,8 +13,17 @@ use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 use super::http::{origin, parse_retry_after};
 use super::send::{Answer, Call, Failure, MAX_BODY, Target};
 
-/// One attempt, bounded in time (timeout and deadline) and memory (body cap).
+/// One attempt, bounded in time (timeout and deadline) and memory (body
+/// cap). A failure is traced with its reason.
 pub async fn once(t: &Target<'_, '_>, call: &Call<'_>, n: u32) -> (Answer, Duration) {
+    let (answer, took) = attempt(t, call, n).await;
+    if let Answer::Failed { message, .. } = &answer {
+        t.trace.line(call.label, &format!("! {message}"));
+    }
+    (answer, took)
+}
+
+async fn attempt(t: &Target<'_, '_>, call: &Call<'_>, n: u32) -> (Answer, Duration) {
     let start = Instant::now();
     let left = t.deadline.saturating_duration_since(start);
     let failed = |kind, message: String| Answer::Failed { kind, message };
@@ -129,9 +138,6 @@ pub async fn once(t: &Target<'_, '_>, call: &Call<'_>, n: u32) -> (Answer, Durat
             }
         }
     };
-    if let Answer::Failed { message, .. } = &answer {
-        t.trace.line(call.label, &format!("! {message}"));
-    }
     (answer, start.elapsed())
 }
 
