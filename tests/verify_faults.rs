@@ -13,70 +13,8 @@ mod badserver;
 
 use std::time::Duration;
 
-use badserver::{BadServer, Behaviour};
-use serde_json::Value;
+use badserver::{BadServer, Behaviour, answer, assert_indeterminate, verify_at};
 use support::{Bounded, Emulator, fixture, run_bounded, text};
-
-/// Watchdog for one run: far above every configured bound below.
-const LIMIT: Duration = Duration::from_secs(60);
-
-/// `verify --format json` at `url` with the fixture credentials, fast
-/// retries and a 1.5 s timeout, plus `extra`.
-fn verify_at(url: &str, extra: &[&str]) -> (i32, Value, Bounded) {
-    let ws = fixture("workspace.json");
-    let key = fixture("private.key");
-    let mut args = vec![
-        "verify",
-        "--format",
-        "json",
-        "--config",
-        ws.to_str().unwrap(),
-        "--private-key",
-        key.to_str().unwrap(),
-        "--ims-url",
-        url,
-    ];
-    for (flag, value) in [
-        ("--retries", "1"),
-        ("--backoff-ms", "10"),
-        ("--timeout-ms", "1500"),
-    ] {
-        if !extra.contains(&flag) {
-            args.extend([flag, value]);
-        }
-    }
-    args.extend(extra);
-    let b = run_bounded(&args, &[], LIMIT);
-    let code = b.output.status.code().unwrap_or(-1);
-    let json = serde_json::from_slice(&b.output.stdout).unwrap_or(Value::Null);
-    (code, json, b)
-}
-
-/// Both flows indeterminate, verdict indeterminate, exit 1, each reason
-/// containing `needle`.
-fn assert_indeterminate(code: i32, j: &Value, b: &Bounded, needle: &str) {
-    let all = format!("{j:#}\n{}", text(&b.output));
-    assert_eq!(code, 1, "{all}");
-    assert_eq!(j["verdict"]["kind"], "indeterminate", "{all}");
-    for flow in ["jwt", "oauth"] {
-        assert_eq!(j[flow]["status"], "indeterminate", "{flow}: {all}");
-        let reason = j[flow]["reason"].as_str().unwrap_or("");
-        eprintln!("{flow}: {reason} [{:?}]", b.elapsed);
-        assert!(
-            reason.contains(needle),
-            "{flow} reason {reason:?} lacks {needle:?}"
-        );
-    }
-}
-
-fn answer(status: u16, content_type: &'static str, body: &str) -> Behaviour {
-    Behaviour::Answer {
-        status,
-        content_type,
-        headers: String::new(),
-        body: body.to_string(),
-    }
-}
 
 #[test]
 fn a_one_byte_per_second_drip_times_out() {
@@ -233,53 +171,6 @@ fn application_json_that_is_not_json_is_indeterminate() {
     assert_indeterminate(code, &j, &b, "not valid JSON");
 }
 
-/// A 3xx to `target` must be refused, and `target` must never be contacted.
-fn assert_redirect_refused(status: u16, other: &BadServer, probe: bool) {
-    let location = format!(
-        "{}/ims/token/v3?client_secret=p8e-LOCATIONleakLOCATIONleak12345",
-        other.url
-    );
-    let s = BadServer::start(Behaviour::Answer {
-        status,
-        content_type: "text/html",
-        headers: format!("location: {location}\r\n"),
-        body: "<a href=elsewhere>moved</a>".into(),
-    });
-    let mut extra = vec![];
-    let probe_url = format!("{}/api", s.url);
-    if probe {
-        extra.extend(["--probe", probe_url.as_str()]);
-    }
-    let (code, j, b) = verify_at(&s.url, &extra);
-    assert_indeterminate(code, &j, &b, "redirect refused");
-    let reason = j["oauth"]["reason"].as_str().unwrap();
-    assert!(reason.contains(&format!("HTTP {status}")), "{reason}");
-    assert!(
-        !text(&b.output).contains("LOCATIONleak"),
-        "{}",
-        text(&b.output)
-    );
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(
-        other.connections(),
-        0,
-        "HTTP {status}: the redirect was followed"
-    );
-    assert!(s.connections() >= 2);
-}
-
-#[test]
-fn redirects_to_another_host_or_port_are_never_followed() {
-    // 127.0.0.2 is another host on Linux's loopback /8; a different port is
-    // another origin too. 307/308 would re-POST the form with the secret.
-    let other_host = BadServer::start_on("127.0.0.2", answer(200, "application/json", "{}"));
-    let other_port = BadServer::start(answer(200, "application/json", "{}"));
-    for status in [301, 302, 303, 307, 308] {
-        assert_redirect_refused(status, &other_host, false);
-        assert_redirect_refused(status, &other_port, false);
-    }
-}
-
 #[test]
 fn the_emulator_latency_beyond_the_timeout_is_bounded() {
     let emu = Emulator::start(&["--latency-ms", "5000"]);
@@ -310,7 +201,7 @@ fn token_reports_faults_on_stderr_with_exit_1() {
             &s.url,
         ],
         &[],
-        LIMIT,
+        badserver::LIMIT,
     );
     assert_eq!(b.output.status.code(), Some(1), "{}", text(&b.output));
     assert!(b.output.stdout.is_empty());

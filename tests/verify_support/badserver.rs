@@ -282,3 +282,71 @@ async fn serve(mut conn: TcpStream, b: Behaviour, rec: Arc<Record>) -> std::io::
     }
     Ok(())
 }
+
+// Shared by the fault tests: run verify against a server and judge it.
+
+/// Watchdog for one run: far above every configured bound below.
+pub const LIMIT: Duration = Duration::from_secs(60);
+
+/// `verify --format json` at `url` with the fixture credentials, fast
+/// retries and a 1.5 s timeout, plus `extra`.
+pub fn verify_at(url: &str, extra: &[&str]) -> (i32, serde_json::Value, super::support::Bounded) {
+    let ws = super::support::fixture("workspace.json");
+    let key = super::support::fixture("private.key");
+    let mut args = vec![
+        "verify",
+        "--format",
+        "json",
+        "--config",
+        ws.to_str().unwrap(),
+        "--private-key",
+        key.to_str().unwrap(),
+        "--ims-url",
+        url,
+    ];
+    for (flag, value) in [
+        ("--retries", "1"),
+        ("--backoff-ms", "10"),
+        ("--timeout-ms", "1500"),
+    ] {
+        if !extra.contains(&flag) {
+            args.extend([flag, value]);
+        }
+    }
+    args.extend(extra);
+    let b = super::support::run_bounded(&args, &[], LIMIT);
+    let code = b.output.status.code().unwrap_or(-1);
+    let json = serde_json::from_slice(&b.output.stdout).unwrap_or(serde_json::Value::Null);
+    (code, json, b)
+}
+
+/// Both flows indeterminate, verdict indeterminate, exit 1, each reason
+/// containing `needle`.
+pub fn assert_indeterminate(
+    code: i32,
+    j: &serde_json::Value,
+    b: &super::support::Bounded,
+    needle: &str,
+) {
+    let all = format!("{j:#}\n{}", super::support::text(&b.output));
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(j["verdict"]["kind"], "indeterminate", "{all}");
+    for flow in ["jwt", "oauth"] {
+        assert_eq!(j[flow]["status"], "indeterminate", "{flow}: {all}");
+        let reason = j[flow]["reason"].as_str().unwrap_or("");
+        eprintln!("{flow}: {reason} [{:?}]", b.elapsed);
+        assert!(
+            reason.contains(needle),
+            "{flow} reason {reason:?} lacks {needle:?}"
+        );
+    }
+}
+
+pub fn answer(status: u16, content_type: &'static str, body: &str) -> Behaviour {
+    Behaviour::Answer {
+        status,
+        content_type,
+        headers: String::new(),
+        body: body.to_string(),
+    }
+}
