@@ -12,11 +12,17 @@ use std::borrow::Cow;
 
 use saphyr_parser::{Event, Parser};
 
+pub use super::keypath::KeyPattern;
+
 /// Most entries kept for one file; past this the file is reported as too
 /// complex rather than parsed further.
 pub const MAX_ENTRIES: usize = 200_000;
 /// Deepest nesting followed.
 pub const MAX_DEPTH: usize = 256;
+/// Most key-path segments kept for one file, summed over its entries: every
+/// entry holds its whole path, so a deep file with many keys would otherwise
+/// cost depth x keys strings (a 1 MB YAML file could ask for gigabytes).
+pub const MAX_PATH_SEGMENTS: usize = 2_000_000;
 
 /// A config format the structural matchers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,26 +86,44 @@ enum Frame {
     },
 }
 
-/// Converts saphyr's character-based markers to byte offsets.
-struct Offsets {
-    line_starts: Vec<usize>,
+/// Converts saphyr's character indices to byte offsets in constant time
+/// per lookup: identity for ASCII text, else a checkpoint every
+/// [`CHECKPOINT`] characters and a short walk from it. (Walking from the line
+/// start for every event was quadratic on a minified one-line file.)
+struct Offsets<'t> {
+    text: &'t str,
+    /// Byte offset of character `i * CHECKPOINT`; empty for ASCII text.
+    checkpoints: Vec<usize>,
 }
 
-impl Offsets {
-    fn new(text: &str) -> Offsets {
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Offsets { line_starts }
+const CHECKPOINT: usize = 64;
+
+impl<'t> Offsets<'t> {
+    fn new(text: &'t str) -> Offsets<'t> {
+        let checkpoints = if text.is_ascii() {
+            Vec::new()
+        } else {
+            text.char_indices()
+                .step_by(CHECKPOINT)
+                .map(|(i, _)| i)
+                .collect()
+        };
+        Offsets { text, checkpoints }
     }
 
-    fn byte(&self, text: &str, line: usize, col: usize) -> usize {
-        let start = self
-            .line_starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(text.len());
-        let rest = &text[start..];
-        start + rest.char_indices().nth(col).map_or(rest.len(), |(i, _)| i)
+    /// The byte offset of character `index` (the text's length past its end).
+    fn byte(&self, index: usize) -> usize {
+        if self.checkpoints.is_empty() {
+            return index.min(self.text.len());
+        }
+        let Some(&base) = self.checkpoints.get(index / CHECKPOINT) else {
+            return self.text.len();
+        };
+        let rest = &self.text[base..];
+        base + rest
+            .char_indices()
+            .nth(index % CHECKPOINT)
+            .map_or(rest.len(), |(i, _)| i)
     }
 }
 
@@ -107,12 +131,12 @@ fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
     let offsets = Offsets::new(text);
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    let mut segments = 0;
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| e.to_string())?;
-        let start = offsets.byte(text, span.start.line(), span.start.col());
-        let end = offsets
-            .byte(text, span.end.line(), span.end.col())
-            .max(start);
+        let start = offsets.byte(span.start.index());
+        let end = offsets.byte(span.end.index()).max(start);
+        let pushed = out.len();
         match event {
             Event::DocumentStart(_) => stack.clear(),
             Event::Scalar(value, ..) => node(&mut stack, &mut out, Some(value), start, end, None)?,
@@ -127,13 +151,18 @@ fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
             }
             _ => {}
         }
-        if out.len() > MAX_ENTRIES {
-            return Err(format!(
-                "more than {MAX_ENTRIES} keys: not analysed structurally"
-            ));
+        segments += out[pushed..].iter().map(|e| e.path.len()).sum::<usize>();
+        if out.len() > MAX_ENTRIES || segments > MAX_PATH_SEGMENTS {
+            return Err(too_complex());
         }
     }
     Ok(out)
+}
+
+fn too_complex() -> String {
+    format!(
+        "more than {MAX_ENTRIES} keys or {MAX_PATH_SEGMENTS} key-path segments: not analysed structurally"
+    )
 }
 
 /// Handles a node: a key (in a mapping awaiting one) or a value.
@@ -211,53 +240,62 @@ fn flatten_toml(text: &str) -> Result<Vec<Entry>, String> {
         let (line, col) = e.line_info.map_or((0, 0), |(l, c)| (l + 1, c + 1));
         format!("{} at line {line} column {col}", e.kind)
     })?;
-    let mut out = Vec::new();
-    walk_toml(
-        &value,
-        &mut Vec::new(),
-        (value.span.start, value.span.end),
-        &mut out,
-        0,
-    );
-    Ok(out)
+    let mut walk = TomlWalk::default();
+    walk.value(&value, (value.span.start, value.span.end))?;
+    Ok(walk.out)
 }
 
-fn walk_toml(
-    value: &toml_span::Value<'_>,
-    path: &mut Vec<String>,
-    key_span: (usize, usize),
-    out: &mut Vec<Entry>,
-    depth: usize,
-) {
-    if depth > MAX_DEPTH || out.len() > MAX_ENTRIES {
-        return;
-    }
-    if !path.is_empty() {
-        let scalar = value
-            .as_str()
-            .map(str::to_string)
-            .or_else(|| value.as_integer().map(|i| i.to_string()))
-            .or_else(|| value.as_bool().map(|b| b.to_string()))
-            .or_else(|| value.as_float().map(|f| f.to_string()));
-        out.push(Entry {
-            path: path.clone(),
-            start: key_span.0,
-            end: key_span.1,
-            value: scalar,
-        });
-    }
-    if let Some(table) = value.as_table() {
-        for (k, v) in table {
-            path.push(k.name.to_string());
-            walk_toml(v, path, (k.span.start, k.span.end), out, depth + 1);
-            path.pop();
+/// Flattens a parsed TOML document within the same budgets as YAML.
+#[derive(Default)]
+struct TomlWalk {
+    path: Vec<String>,
+    out: Vec<Entry>,
+    segments: usize,
+}
+
+impl TomlWalk {
+    fn value(
+        &mut self,
+        value: &toml_span::Value<'_>,
+        key_span: (usize, usize),
+    ) -> Result<(), String> {
+        if self.path.len() > MAX_DEPTH {
+            return Err(format!(
+                "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
+            ));
         }
-    } else if let Some(items) = value.as_array() {
-        for (i, v) in items.iter().enumerate() {
-            path.push(i.to_string());
-            walk_toml(v, path, (v.span.start, v.span.end), out, depth + 1);
-            path.pop();
+        if !self.path.is_empty() {
+            let scalar = value
+                .as_str()
+                .map(str::to_string)
+                .or_else(|| value.as_integer().map(|i| i.to_string()))
+                .or_else(|| value.as_bool().map(|b| b.to_string()))
+                .or_else(|| value.as_float().map(|f| f.to_string()));
+            self.segments += self.path.len();
+            if self.out.len() >= MAX_ENTRIES || self.segments > MAX_PATH_SEGMENTS {
+                return Err(too_complex());
+            }
+            self.out.push(Entry {
+                path: self.path.clone(),
+                start: key_span.0,
+                end: key_span.1,
+                value: scalar,
+            });
         }
+        if let Some(table) = value.as_table() {
+            for (k, v) in table {
+                self.path.push(k.name.to_string());
+                self.value(v, (k.span.start, k.span.end))?;
+                self.path.pop();
+            }
+        } else if let Some(items) = value.as_array() {
+            for (i, v) in items.iter().enumerate() {
+                self.path.push(i.to_string());
+                self.value(v, (v.span.start, v.span.end))?;
+                self.path.pop();
+            }
+        }
+        Ok(())
     }
 }
 
@@ -326,63 +364,6 @@ fn unquote(v: &str) -> &str {
         }
     }
     v
-}
-
-/// A compiled key-path pattern: segments separated by `.`, each a
-/// case-insensitive glob (`*` within a segment), `**` for any depth, and
-/// `a|b` alternatives within a segment.
-#[derive(Debug, Clone)]
-pub struct KeyPattern {
-    segments: Vec<Segment>,
-}
-
-#[derive(Debug, Clone)]
-enum Segment {
-    AnyDepth,
-    Glob(regex::Regex),
-}
-
-impl KeyPattern {
-    /// Compiles a pattern such as `project.workspace.details.credentials.*.jwt`.
-    pub fn new(pattern: &str) -> Result<KeyPattern, String> {
-        if pattern.trim().is_empty() {
-            return Err("empty key pattern".into());
-        }
-        let segments = pattern
-            .split('.')
-            .map(|s| {
-                if s == "**" {
-                    return Ok(Segment::AnyDepth);
-                }
-                if s.is_empty() {
-                    return Err(format!("empty segment in key pattern {pattern:?}"));
-                }
-                let alts: Vec<String> = s
-                    .split('|')
-                    .map(|a| regex::escape(a).replace(r"\*", ".*"))
-                    .collect();
-                regex::Regex::new(&format!("(?i)^(?:{})$", alts.join("|")))
-                    .map(Segment::Glob)
-                    .map_err(|e| e.to_string())
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(KeyPattern { segments })
-    }
-
-    /// Whether a key path matches.
-    pub fn matches(&self, path: &[String]) -> bool {
-        matches_from(&self.segments, path)
-    }
-}
-
-fn matches_from(segs: &[Segment], path: &[String]) -> bool {
-    match segs.split_first() {
-        None => path.is_empty(),
-        Some((Segment::AnyDepth, rest)) => (0..=path.len()).any(|i| matches_from(rest, &path[i..])),
-        Some((Segment::Glob(re), rest)) => {
-            path.first().is_some_and(|p| re.is_match(p)) && matches_from(rest, &path[1..])
-        }
-    }
 }
 
 #[cfg(test)]
@@ -454,17 +435,39 @@ mod tests {
         );
     }
 
+    /// Offsets stay exact past many multi-byte characters on one line (the
+    /// checkpoint table), and far into a long ASCII line.
     #[test]
-    fn key_patterns() {
-        let p = KeyPattern::new("**.credentials.*.jwt").expect("compiles");
-        let v = |s: &str| s.split('.').map(str::to_string).collect::<Vec<_>>();
-        assert!(p.matches(&v("project.workspace.details.credentials.0.jwt")));
-        assert!(!p.matches(&v("project.credentials.0.oauth_server_to_server")));
-        let q = KeyPattern::new("enterprise.priv_key_*|tech_acct*").expect("compiles");
-        assert!(
-            q.matches(&v("enterprise.priv_key_path")) && q.matches(&v("enterprise.TECH_ACCT_ID"))
+    fn offsets_on_long_non_ascii_lines() {
+        let text = format!(
+            "{{\"a\": \"{}\", \"meta_scopes\": [\"ent_user_sdk\"], \"z\": \"{}\"}}",
+            "é€".repeat(300),
+            "x".repeat(5000)
         );
-        assert!(KeyPattern::new("a..b").is_err());
+        let e = flatten(Format::Json, &text).expect("parses");
+        assert_eq!(&text[e[1].start..e[1].end], "\"meta_scopes\"");
+        assert_eq!(&text[e[3].start..e[3].end], "\"z\"");
+        let ascii = format!("{{\"a\": \"{}\", \"b\": 1}}", "x".repeat(10_000));
+        let e = flatten(Format::Json, &ascii).expect("parses");
+        assert_eq!(&ascii[e[1].start..e[1].end], "\"b\"");
+    }
+
+    /// Deep paths times many keys are refused instead of using gigabytes.
+    #[test]
+    fn path_segment_budget() {
+        let keys: Vec<String> = (0..10_000).map(|i| format!("k{i}: 1")).collect();
+        let deep = format!(
+            "{}{{{}}}{}",
+            "{a: ".repeat(250),
+            keys.join(", "),
+            "}".repeat(250)
+        );
+        let err = flatten(Format::Yaml, &deep).expect_err("too complex");
+        assert!(err.contains("not analysed structurally"), "{err}");
+        let toml_keys: Vec<String> = (0..25_000).map(|i| format!("k{i} = 1")).collect();
+        let toml = format!("[{}]\n{}\n", vec!["a"; 100].join("."), toml_keys.join("\n"));
+        let err = flatten(Format::Toml, &toml).expect_err("too complex");
+        assert!(err.contains("not analysed structurally"), "{err}");
     }
 
     #[test]
