@@ -28,6 +28,16 @@ pub const MAX_LINE_CHARS: usize = 200;
 /// Most lines of one match shown in a snippet.
 const MAX_SNIPPET_LINES: usize = 3;
 
+/// On a long line, bytes each side of a match that are redacted (and read
+/// for metascopes and dates) instead of the whole line: enough context for
+/// every redaction pattern (a secret-named key and its value, a PEM body),
+/// and a finding on a 200 MB minified line does not copy 200 MB.
+const LINE_WINDOW: usize = 16 * 1024;
+
+/// The UTF-8 byte order mark. It is not part of the text: spans and columns
+/// count from after it.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// One line of a code frame: its 1-based number and redacted text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FrameLine {
@@ -130,6 +140,7 @@ impl<'r> Engine<'r> {
         sibling_exists: &dyn Fn(&str) -> bool,
         candidates: &[bool],
     ) -> FileScan {
+        let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
         let mut out = FileScan::default();
         let mut lines: Option<LineIndex> = None;
         let structured = StructuredCache::new(rel_path, text);
@@ -248,7 +259,7 @@ impl<'r> Engine<'r> {
             // A certificate's expiry, written on the matched line (a Console
             // download's PUBLIC_KEYS_WITH_EXPIRY), is a deadline of its own
             // when it comes first.
-            let (s, e) = li.line_range(text, l0);
+            let (s, e) = window(li, text, l0, l0, span);
             let found = keys::certificate_not_after(text, span.start)
                 .map(|d| (d, "certificate notAfter (X.509)"))
                 .or_else(|| {
@@ -269,10 +280,8 @@ impl<'r> Engine<'r> {
         );
         finding.requires_link = spec.requires_link;
         if matches!(spec.category, Category::Metascope | Category::JwtClaims) {
-            let lines = String::from_utf8_lossy(
-                &text[li.line_range(text, l0).0..li.line_range(text, l1).1],
-            )
-            .into_owned();
+            let (s, e) = window(li, text, l0, l1, span);
+            let lines = String::from_utf8_lossy(&text[s..e]).into_owned();
             for ms in identifiers::metascopes_in(&lines) {
                 let advice = match crate::verify::scopes::expected_scopes(&ms) {
                     Some(scopes) => format!(
@@ -304,29 +313,50 @@ fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }
 
+/// The bytes of lines `l0..=l1`, cut to [`LINE_WINDOW`] bytes each side of
+/// `span` (at character boundaries) when the lines are longer.
+fn window(li: &LineIndex, text: &[u8], l0: usize, l1: usize, span: Span) -> (usize, usize) {
+    let (s, e) = (li.line_range(text, l0).0, li.line_range(text, l1).1);
+    let lo = span.start.saturating_sub(LINE_WINDOW).clamp(s, e);
+    let hi = span.end.saturating_add(LINE_WINDOW).clamp(lo, e);
+    (char_start(text, lo, s), char_start(text, hi, s))
+}
+
+/// `at`, moved back to the start of the UTF-8 character it falls in (not
+/// before `floor`).
+fn char_start(text: &[u8], mut at: usize, floor: usize) -> usize {
+    for _ in 0..3 {
+        if at > floor && text.get(at).is_some_and(|b| b & 0xC0 == 0x80) {
+            at -= 1;
+        }
+    }
+    at
+}
+
 /// One line's text, redacted, windowed around byte offset `at` when long.
-/// Redaction happens before windowing, so a window edge never reveals part
-/// of a secret.
+/// Redaction happens before windowing (over [`LINE_WINDOW`] bytes each
+/// side), so a window edge never reveals part of a secret.
 fn line_text(text: &[u8], li: &LineIndex, line: usize, at: Option<usize>) -> String {
     let (s, e) = li.line_range(text, line);
     let raw = &text[s..e];
     if raw.len() <= MAX_LINE_CHARS {
         return redact_text(&String::from_utf8_lossy(raw)).into_owned();
     }
-    let split = at.map_or(0, |a| a.clamp(s, e) - s);
-    let before = redact_text(&String::from_utf8_lossy(&raw[..split])).into_owned();
-    let after = redact_text(&String::from_utf8_lossy(&raw[split..])).into_owned();
+    let at = at.map_or(s, |a| char_start(text, a.clamp(s, e), s));
+    let (lo, hi) = window(li, text, line, line, Span { start: at, end: at });
+    let before = redact_text(&String::from_utf8_lossy(&text[lo..at])).into_owned();
+    let after = redact_text(&String::from_utf8_lossy(&text[at..hi])).into_owned();
     let before_chars: Vec<char> = before.chars().collect();
     let keep_before = 40.min(before_chars.len());
     let mut out = String::new();
-    if keep_before < before_chars.len() {
+    if lo > s || keep_before < before_chars.len() {
         out.push('…');
     }
     out.extend(&before_chars[before_chars.len() - keep_before..]);
     let room = MAX_LINE_CHARS - keep_before;
     let after_chars = after.chars().count();
     out.extend(after.chars().take(room));
-    if after_chars > room {
+    if hi < e || after_chars > room {
         out.push('…');
     }
     out
