@@ -214,6 +214,7 @@ fn run_scan(
         files: files.as_deref(),
         filter: config.filter(|c| !c.filter.is_empty()).map(|_| filter),
         progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
+        before_read: None,
     };
     let report = scan_with(engine, &opts, hooks);
     progress.finish();

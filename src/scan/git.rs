@@ -18,7 +18,8 @@ use std::process::{Command, Stdio};
 
 use gix::ObjectId;
 
-use super::walk::{BINARY_PROBE, ScanReport, Skipped, Stats};
+use super::decode;
+use super::walk::{ScanReport, Skipped, Stats};
 use crate::correlate::{FileIdentifiers, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::output::HistoryOrigin;
@@ -179,6 +180,8 @@ pub struct BlobScanner<'e, 'r> {
     engine: &'e Engine<'r>,
     max_filesize: u64,
     candidates: Vec<bool>,
+    /// UTF-16/32 blobs transcoded to UTF-8.
+    decoded: Vec<u8>,
     identifiers: BTreeMap<String, FileIdentifiers>,
     skipped: Vec<Skipped>,
     stats: Stats,
@@ -191,6 +194,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             engine,
             max_filesize,
             candidates: Vec::new(),
+            decoded: Vec::new(),
             identifiers: BTreeMap::new(),
             skipped: Vec::new(),
             stats: Stats::default(),
@@ -209,17 +213,17 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             self.too_large(path);
             return (Vec::new(), Vec::new());
         }
-        if memchr::memchr(0, &data[..data.len().min(BINARY_PROBE)]).is_some() {
+        let Some(text) = decode::text_of(data, &mut self.decoded) else {
             self.stats.skipped_binary += 1;
             return (Vec::new(), Vec::new());
-        }
+        };
         self.stats.files_scanned += 1;
         self.stats.bytes_scanned += data.len() as u64;
         let r = self
             .engine
-            .scan(path, data, sibling_exists, true, &mut self.candidates);
+            .scan(path, text, sibling_exists, true, &mut self.candidates);
         if !r.findings.is_empty() {
-            let ids = identifiers::extract(data);
+            let ids = identifiers::extract(text);
             let slot = self.identifiers.entry(path.to_string()).or_default();
             slot.client_ids.extend(ids.client_ids);
             slot.technical_accounts.extend(ids.technical_accounts);

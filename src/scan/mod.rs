@@ -1,7 +1,10 @@
 //! Walking the scanned paths and classifying files; git-aware scans.
 
 pub mod classify;
+pub mod decode;
 pub mod git;
+pub mod read;
+mod special;
 pub mod walk;
 
 pub use walk::{ScanError, ScanHooks, ScanOptions, ScanReport, Skipped, Stats, scan, scan_with};

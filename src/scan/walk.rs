@@ -8,25 +8,21 @@
 //! run the rules. Counters are per thread and added up once at the end.
 
 use std::collections::{BTreeMap, HashSet};
-use std::fs::File;
-use std::io::{ErrorKind, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use ignore::{WalkBuilder, WalkState};
+use ignore::{DirEntry, WalkBuilder, WalkState};
 
 use super::classify::{DEPENDENCY_DIRS, is_credential_file_name};
+use super::decode::{self, Encoding};
+use super::read::{Content, kind_name, read_file};
+use super::special::{UnsafeIgnoreFile, unsafe_ignore_file, unsafe_ignore_file_up};
 use crate::correlate::{CredentialGroup, FileIdentifiers, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::suppress::Suppressed;
 
-/// How many leading bytes are checked for a NUL byte (binary detection).
-pub const BINARY_PROBE: usize = 8 * 1024;
-
-/// The first read of a file: the whole of most source files, and all that is
-/// read of a binary file (as ripgrep does, it is abandoned after one block).
-const FIRST_BLOCK: usize = 64 * 1024;
+pub use super::decode::BINARY_PROBE;
 
 /// What to walk and how.
 #[derive(Debug, Clone)]
@@ -48,7 +44,9 @@ pub struct ScanError {
     pub message: String,
 }
 
-/// A file deliberately not scanned, and why.
+/// A file deliberately not scanned, and why: over the size cap, not a
+/// regular file (FIFO, device, socket), a symlink loop, or an ignore file
+/// that could not be read safely.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Skipped {
     pub path: String,
@@ -72,7 +70,7 @@ pub struct ScanReport {
     pub findings: Vec<Detected>,
     pub suppressed: Vec<Suppressed>,
     pub errors: Vec<ScanError>,
-    /// Files over the size cap (binary files are only counted).
+    /// Files not scanned on purpose (binary files are only counted).
     pub skipped: Vec<Skipped>,
     pub stats: Stats,
     /// Credentials: findings linked across files (sorted by id).
@@ -144,6 +142,9 @@ pub struct ScanHooks<'h> {
     pub filter: Option<&'h (dyn Fn(&str) -> bool + Sync)>,
     /// Called once per file scanned.
     pub progress: Option<&'h (dyn Fn() + Sync)>,
+    /// Called with each file's path just before it is opened (tests use it
+    /// to delete, truncate or replace files in the middle of a scan).
+    pub before_read: Option<&'h (dyn Fn(&Path) + Sync)>,
 }
 
 /// Scans `opts.paths` with `engine`.
@@ -157,10 +158,13 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     let roots = Roots::new(&opts.paths);
     let mut missing = Vec::new();
     for p in &opts.paths {
-        if std::fs::symlink_metadata(p).is_err() {
+        if let Err(e) = std::fs::metadata(p) {
             missing.push(ScanError {
                 path: slashes(p),
-                message: "no such file or directory".into(),
+                message: match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file or directory".into(),
+                    _ => format!("cannot read: {e}"),
+                },
             });
         }
     }
@@ -169,44 +173,72 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         Some(files) => files.iter().filter(|p| p.is_file()).collect(),
         None => existing.clone(),
     };
-    if let Some((first, rest)) = walked.split_first() {
+    // Directories whose ignore files cannot be opened safely: the main walk
+    // does not enter them; each is walked afterwards without ignore files.
+    let unsafe_dirs: Arc<Mutex<Vec<(PathBuf, UnsafeIgnoreFile)>>> = Arc::default();
+    let checks_ignore_files = !opts.no_ignore;
+    let mut normal = Vec::new();
+    for p in walked {
+        let dir = if p.is_dir() {
+            p.as_path()
+        } else {
+            p.parent().unwrap_or(Path::new("."))
+        };
+        match unsafe_ignore_file_up(dir).filter(|_| checks_ignore_files) {
+            Some(found) => lock(&unsafe_dirs).push((p.clone(), found)),
+            None => normal.push(p),
+        }
+    }
+    if let Some((first, rest)) = normal.split_first() {
         let mut b = WalkBuilder::new(first);
         for p in rest {
             b.add(p);
         }
+        let found = Arc::clone(&unsafe_dirs);
         b.hidden(false)
             .follow_links(opts.follow)
             .threads(opts.threads)
             .require_git(false)
             .standard_filters(!opts.no_ignore)
             .hidden(false)
-            .filter_entry(|e| e.file_name() != ".git");
-        b.build_parallel().run(|| {
-            let shared = &shared;
-            let roots = &roots;
-            let mut worker = Worker::new(engine, opts, &hooks, shared, roots);
-            Box::new(move |result| {
-                match result {
-                    Ok(entry) => {
-                        if entry.file_type().is_some_and(|t| t.is_file()) {
-                            let path = entry.path();
-                            if !opts.no_ignore
-                                && is_credential_file_name(&entry.file_name().to_string_lossy())
-                            {
-                                lock(&shared.seen_credential_files).insert(path.to_path_buf());
-                            }
-                            worker.scan_file(path);
-                        }
-                    }
-                    Err(err) => lock(&shared.errors).push(walk_error(&err, roots)),
+            .filter_entry(move |e| {
+                if e.file_name() == ".git" {
+                    return false;
                 }
-                WalkState::Continue
-            })
+                if checks_ignore_files
+                    && e.file_type().is_some_and(|t| t.is_dir())
+                    && let Some(f) = unsafe_ignore_file(e.path())
+                {
+                    lock(&found).push((e.path().to_path_buf(), f));
+                    return false;
+                }
+                true
+            });
+        walk_parallel(&b, engine, opts, &hooks, &shared, &roots);
+    }
+    let mut fallback = std::mem::take(&mut *lock(&unsafe_dirs));
+    fallback.sort();
+    fallback.dedup();
+    for (dir, found) in fallback {
+        lock(&shared.skipped).push(Skipped {
+            path: roots.display(&found.path),
+            reason: format!(
+                "not a regular file ({}): its ignore rules were not read, {} was scanned without ignore files",
+                found.kind,
+                roots.display(&dir)
+            ),
         });
-        if !opts.no_ignore && hooks.files.is_none() {
-            let mut worker = Worker::new(engine, opts, &hooks, &shared, &roots);
-            scan_ignored_credential_files(&mut worker, &existing);
-        }
+        let mut b = WalkBuilder::new(&dir);
+        b.standard_filters(false)
+            .hidden(false)
+            .follow_links(opts.follow)
+            .threads(opts.threads)
+            .filter_entry(move |e| not_dependency_dir(e) && e.path() != found.path);
+        walk_parallel(&b, engine, opts, &hooks, &shared, &roots);
+    }
+    if !opts.no_ignore && hooks.files.is_none() {
+        let mut worker = Worker::new(engine, opts, &hooks, &shared, &roots);
+        scan_ignored_credential_files(&mut worker, &existing);
     }
     let mut report = ScanReport {
         findings: take(shared.findings),
@@ -237,7 +269,32 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     report.errors.sort();
     report.errors.dedup();
     report.skipped.sort();
+    report.skipped.dedup();
     report
+}
+
+/// Runs a built walker on every core, one [`Worker`] per thread.
+fn walk_parallel(
+    builder: &WalkBuilder,
+    engine: &Engine<'_>,
+    opts: &ScanOptions,
+    hooks: &ScanHooks<'_>,
+    shared: &Shared,
+    roots: &Roots,
+) {
+    builder.build_parallel().run(|| {
+        let mut worker = Worker::new(engine, opts, hooks, shared, roots);
+        Box::new(move |result| {
+            worker.visit(result);
+            WalkState::Continue
+        })
+    });
+}
+
+/// Leaves out `.git` and, below the root, dependency and build directories.
+fn not_dependency_dir(e: &DirEntry) -> bool {
+    let name = e.file_name().to_string_lossy();
+    name != ".git" && !(e.depth() > 0 && DEPENDENCY_DIRS.contains(&name.as_ref()))
 }
 
 /// Second pass: credential-named files that .gitignore hid from the first
@@ -250,10 +307,7 @@ fn scan_ignored_credential_files(worker: &mut Worker<'_, '_>, existing: &[&PathB
             .standard_filters(false)
             .hidden(false)
             .follow_links(opts.follow)
-            .filter_entry(|e| {
-                let name = e.file_name().to_string_lossy();
-                name != ".git" && !(e.depth() > 0 && DEPENDENCY_DIRS.contains(&name.as_ref()))
-            })
+            .filter_entry(not_dependency_dir)
             .build();
         for entry in walker.flatten() {
             if !entry.file_type().is_some_and(|t| t.is_file())
@@ -280,18 +334,12 @@ struct Worker<'a, 'e> {
     /// Holds the current file in `buf[..len]`. It keeps its largest size
     /// (at most --max-filesize), so it is zero-filled only when it grows.
     buf: Vec<u8>,
+    /// UTF-16/32 files transcoded to UTF-8.
+    decoded: Vec<u8>,
     candidates: Vec<bool>,
     files: u64,
     bytes: u64,
     binary: u64,
-}
-
-/// What reading a file gave.
-enum Content {
-    /// The file's bytes are in `buf[..len]`.
-    Text(usize),
-    Binary,
-    TooLarge,
 }
 
 impl<'a, 'e> Worker<'a, 'e> {
@@ -309,10 +357,38 @@ impl<'a, 'e> Worker<'a, 'e> {
             shared,
             roots,
             buf: Vec::new(),
+            decoded: Vec::new(),
             candidates: Vec::new(),
             files: 0,
             bytes: 0,
             binary: 0,
+        }
+    }
+
+    /// Handles one entry of a walk: regular files are scanned, FIFOs and
+    /// devices listed as skipped (never opened), walk errors recorded.
+    fn visit(&mut self, result: Result<DirEntry, ignore::Error>) {
+        let (opts, shared, roots) = (self.opts, self.shared, self.roots);
+        match result {
+            Ok(entry) => match entry.file_type() {
+                Some(t) if t.is_file() => {
+                    let path = entry.path();
+                    if !opts.no_ignore
+                        && is_credential_file_name(&entry.file_name().to_string_lossy())
+                    {
+                        lock(&shared.seen_credential_files).insert(path.to_path_buf());
+                    }
+                    self.scan_file(path);
+                }
+                Some(t) if !t.is_dir() && !t.is_symlink() => {
+                    lock(&shared.skipped).push(not_regular(roots.display(entry.path()), t));
+                }
+                _ => {}
+            },
+            Err(err) => match walk_issue(&err, roots) {
+                Ok(skipped) => lock(&shared.skipped).push(skipped),
+                Err(error) => lock(&shared.errors).push(error),
+            },
         }
     }
 
@@ -330,8 +406,11 @@ impl<'a, 'e> Worker<'a, 'e> {
         let name_of = |display: Option<String>| display.unwrap_or_else(|| roots.display(path));
         let file_name = path.file_name().unwrap_or_default().to_string_lossy();
         let key_container = super::classify::is_key_container(&file_name);
-        let len = match read_file(path, opts.max_filesize, &mut self.buf) {
-            Ok(Content::Text(_) | Content::Binary) if key_container => {
+        if let Some(hook) = self.hooks.before_read {
+            hook(path);
+        }
+        let (len, encoding) = match read_file(path, opts.max_filesize, &mut self.buf) {
+            Ok(Content::Text { .. } | Content::Binary) if key_container => {
                 // PKCS#12 is binary DER: rules see a placeholder line naming
                 // it, and correlation decides whether it is the Adobe
                 // credential's key.
@@ -340,9 +419,9 @@ impl<'a, 'e> Worker<'a, 'e> {
                     self.buf.resize(text.len(), 0);
                 }
                 self.buf[..text.len()].copy_from_slice(text);
-                text.len()
+                (text.len(), Encoding::Utf8 { bom: false })
             }
-            Ok(Content::Text(len)) => len,
+            Ok(Content::Text { len, encoding }) => (len, encoding),
             Ok(Content::Binary) => {
                 self.binary += 1;
                 return;
@@ -355,6 +434,13 @@ impl<'a, 'e> Worker<'a, 'e> {
                 });
                 return;
             }
+            Ok(Content::NotRegular(kind)) => {
+                lock(&shared.skipped).push(Skipped {
+                    path: name_of(display),
+                    reason: format!("not a regular file ({kind})"),
+                });
+                return;
+            }
             Err(e) => {
                 lock(&shared.errors).push(ScanError {
                     path: name_of(display),
@@ -363,12 +449,21 @@ impl<'a, 'e> Worker<'a, 'e> {
                 return;
             }
         };
+        let text: &[u8] = if encoding.is_wide() {
+            decode::transcode(encoding, &self.buf[..len], &mut self.decoded);
+            if decode::looks_binary(&self.decoded) {
+                self.binary += 1;
+                return;
+            }
+            &self.decoded
+        } else {
+            &self.buf[encoding.bom_len().min(len)..len]
+        };
         self.files += 1;
         self.bytes += len as u64;
         if let Some(tick) = self.hooks.progress {
             tick();
         }
-        let text = &self.buf[..len];
         if !engine.candidates(text, opts.use_prefilter, &mut self.candidates) {
             return;
         }
@@ -401,45 +496,36 @@ impl Drop for Worker<'_, '_> {
     }
 }
 
-/// Reads a file into `buf`: its first block, then (unless a NUL byte in the
-/// first [`BINARY_PROBE`] bytes makes it binary) the rest. Reads at most the
-/// size the file had when opened, so a file growing meanwhile stays under
-/// the cap, and needs no extra read to find the end.
-fn read_file(path: &Path, max_filesize: u64, buf: &mut Vec<u8>) -> std::io::Result<Content> {
-    let mut file = File::open(path)?;
-    let size = file.metadata()?.len();
-    if size > max_filesize {
-        return Ok(Content::TooLarge);
+fn not_regular(path: String, t: std::fs::FileType) -> Skipped {
+    Skipped {
+        path,
+        reason: format!("not a regular file ({})", kind_name(t)),
     }
-    let size = usize::try_from(size).map_err(|_| ErrorKind::OutOfMemory)?;
-    if buf.len() < size {
-        buf.resize(size, 0);
-    }
-    let first = read_into(&mut file, &mut buf[..size.min(FIRST_BLOCK)])?;
-    if memchr::memchr(0, &buf[..first.min(BINARY_PROBE)]).is_some() {
-        return Ok(Content::Binary);
-    }
-    if first < size.min(FIRST_BLOCK) {
-        // The file shrank since it was opened: it ends here.
-        return Ok(Content::Text(first));
-    }
-    let rest = read_into(&mut file, &mut buf[first..size])?;
-    Ok(Content::Text(first + rest))
 }
 
-/// Fills `dst` from `file` until it is full or the file ends; returns the
-/// number of bytes read.
-fn read_into(file: &mut File, dst: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < dst.len() {
-        match file.read(&mut dst[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+/// A walk error, or (`Ok`) a symlink loop: with `--follow`, a link back to
+/// an ancestor directory is skipped, since everything under it is scanned
+/// by its own path; it does not make the scan incomplete.
+fn walk_issue(err: &ignore::Error, roots: &Roots) -> Result<Skipped, ScanError> {
+    fn loop_of(err: &ignore::Error) -> Option<(&Path, &Path)> {
+        match err {
+            ignore::Error::Loop { ancestor, child } => Some((ancestor, child)),
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => loop_of(err),
+            _ => None,
         }
     }
-    Ok(n)
+    match loop_of(err) {
+        Some((ancestor, child)) => Ok(Skipped {
+            path: roots.display(child),
+            reason: format!(
+                "symlink loop: points to {}, which is scanned by its own path",
+                roots.display(ancestor)
+            ),
+        }),
+        None => Err(walk_error(err, roots)),
+    }
 }
 
 fn walk_error(err: &ignore::Error, roots: &Roots) -> ScanError {
