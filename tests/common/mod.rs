@@ -66,6 +66,8 @@ pub fn triples(v: &serde_json::Value, key: &str) -> Vec<(String, u64, String)> {
     t
 }
 
+pub mod trees;
+
 /// Writes `contents` to `dir/rel`, creating directories.
 pub fn write(dir: &Path, rel: &str, contents: &str) {
     let p = dir.join(rel);
