@@ -353,6 +353,36 @@ fn many_double_star_key_glob_is_linear() {
     assert_eq!(deep.len(), 1, "{deep:?}");
 }
 
+/// An `all` rule whose two patterns each fill 25k lines of a `.env` (bug:
+/// every match was compared with every other for `within`: quadratic, a
+/// 2 MB file did not finish). Only the lines near the boundary confirm.
+#[test]
+fn within_check_is_linear() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let env = format!(
+        "{}{}",
+        "META_SCOPES=ent_user_sdk\n".repeat(25_000),
+        "TECHNICAL_ACCOUNT_ID=x@techacct.adobe.com\n".repeat(25_000)
+    );
+    write(d, "near/.env", &env);
+    plant(d, "near");
+    let (code, v, _) = scan_json_deadline(&[d.to_str().expect("utf-8")], "within check");
+    assert_eq!(code, 1);
+    assert_planted(&v, &["near"]);
+    let rule = "aio-jwt-context-config";
+    let lines: Vec<u64> = located(&v)
+        .iter()
+        .filter(|f| f.3 == rule)
+        .map(|f| f.1)
+        .collect();
+    assert_eq!(
+        lines,
+        [24_981],
+        "20 lines before the first technical account"
+    );
+}
+
 const DEEP_GLOB_RULE: &str = r#"id: deep-glob
 title: A key seven levels of x down
 category: jwt-credential-config
