@@ -6,5 +6,6 @@ pub mod git;
 pub mod read;
 mod special;
 pub mod walk;
+mod worker;
 
 pub use walk::{ScanError, ScanHooks, ScanOptions, ScanReport, Skipped, Stats, scan, scan_with};
