@@ -383,6 +383,61 @@ fn within_check_is_linear() {
     );
 }
 
+/// A finding in the middle of a 100 KB minified line: the snippet is a
+/// short window (the line is not copied whole per finding), and secrets
+/// next to the match, or cut by the redaction window's edge 16 KiB away,
+/// appear in no output format.
+#[test]
+fn long_line_windows_leak_no_secret() {
+    let secret = "p8e-Zq3xV9LmT2rW8yN4bK6cH1dF5gJ7sP0a";
+    let tail = &secret[4..];
+    let hit = "u=\"https://ims-na1.adobelogin.com/ims/exchange/jwt\"";
+    let filler = |n: usize| "var a=1;".repeat(n / 8);
+    let line = format!(
+        "{}s0=\"{secret}\";{}client_secret:\"{secret}\",{hit},client_secret:\"{secret}\";{}s1=\"{secret}\";{}\n",
+        filler(40_000),
+        filler(16_384 - 30),
+        filler(16_384 - 60),
+        filler(40_000),
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(d, "long/app.min.js", &line);
+    plant(d, "long");
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).expect("mkdir");
+    let (sarif, html) = (out.join("r.sarif"), out.join("r.html"));
+    let args = [
+        d.to_str().expect("utf-8"),
+        "-o",
+        &format!("sarif={}", sarif.display()),
+        "-o",
+        &format!("html={}", html.display()),
+    ];
+    let (code, v, o) = scan_json_deadline(&args, "long line");
+    assert_eq!(code, 1);
+    assert_planted(&v, &["long"]);
+    let f = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["path"] == "long/app.min.js" && f["rule_id"] == RULE)
+        .expect("finding on the long line");
+    assert!(
+        f["snippet"].as_str().expect("snippet").chars().count() < 300,
+        "{f}"
+    );
+    let texts = [
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        std::fs::read_to_string(&sarif).expect("sarif"),
+        std::fs::read_to_string(&html).expect("html"),
+    ];
+    for t in &texts {
+        assert!(!t.contains(tail), "secret in output");
+    }
+}
+
 const DEEP_GLOB_RULE: &str = r#"id: deep-glob
 title: A key seven levels of x down
 category: jwt-credential-config
