@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use gix::ObjectId;
 
 use super::decode;
-use super::walk::{ScanReport, Skipped, Stats};
+use super::walk::{ScanError, ScanReport, Skipped, Stats};
 use crate::correlate::{FileIdentifiers, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::output::HistoryOrigin;
@@ -183,6 +183,8 @@ pub struct BlobScanner<'e, 'r> {
     /// UTF-16/32 blobs transcoded to UTF-8.
     decoded: Vec<u8>,
     identifiers: BTreeMap<String, FileIdentifiers>,
+    /// Config blobs that did not parse (the scan is incomplete for them).
+    errors: Vec<ScanError>,
     skipped: Vec<Skipped>,
     stats: Stats,
 }
@@ -196,6 +198,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             candidates: Vec::new(),
             decoded: Vec::new(),
             identifiers: BTreeMap::new(),
+            errors: Vec::new(),
             skipped: Vec::new(),
             stats: Stats::default(),
         }
@@ -232,6 +235,11 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             slot.key_references.extend(ids.key_references);
             slot.key_fingerprints.extend(ids.key_fingerprints);
         }
+        self.errors
+            .extend(r.errors.into_iter().map(|message| ScanError {
+                path: path.to_string(),
+                message,
+            }));
         (r.findings, r.suppressed)
     }
 
@@ -261,10 +269,13 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         let mut skipped = self.skipped;
         skipped.sort();
         skipped.dedup();
+        let mut errors = self.errors;
+        errors.sort();
+        errors.dedup();
         ScanReport {
             findings,
             suppressed,
-            errors: Vec::new(),
+            errors,
             skipped,
             stats: self.stats,
             groups,
@@ -511,4 +522,32 @@ fn walk_tree(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A staged or historical config blob that does not parse is an error
+    /// of the report (it was dropped); a UTF-16 blob is decoded.
+    #[test]
+    fn blob_errors_are_reported_and_wide_text_decoded() {
+        let set = crate::rules::load(&[], false).expect("rules load");
+        let engine = Engine::new(&set, jiff::civil::date(2026, 11, 23), 90);
+        let mut scanner = BlobScanner::new(&engine, 1 << 20);
+        let no = |_: &str| false;
+        let (f, _) = scanner.scan("a/bad.json", b"{\"meta_scopes\": [1,\n", &no);
+        assert!(f.is_empty());
+        let mut wide = vec![0xFF, 0xFE];
+        for u in "x = 1\nu = \"/ims/exchange/jwt\"\n".encode_utf16() {
+            wide.extend(u.to_le_bytes());
+        }
+        let (f, _) = scanner.scan("b.py", &wide, &no);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].finding.location.line, 2);
+        let report = scanner.finish(Vec::new(), Vec::new());
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].path, "a/bad.json");
+        assert_eq!(report.stats.skipped_binary, 0);
+    }
 }
