@@ -1,11 +1,15 @@
 //! Secret redaction for every output, log and error message.
 //!
-//! Two entry points:
+//! Three entry points:
 //! - [`mask`] for a value known to be secret (a client secret, an access token,
 //!   a private key): at most a 4-character prefix and the length survive.
 //! - [`redact_text`] for free text that may contain secrets (a code frame, a
 //!   snippet, an error body from a server): PEM blocks, JWTs, Adobe client
-//!   secrets, values of secret-named keys and long base64 runs are masked.
+//!   secrets, values of secret-named keys, long base64 runs and lines that are
+//!   nothing but base64 (a key body's last line, shown alone) are masked.
+//! - [`redact_message`] for error messages that quote values from a user's
+//!   file (serde's "invalid type: string \"...\"", "unknown field `...`"):
+//!   [`redact_text`], and quoted tokens that look random are masked too.
 //!
 //! Redaction is conservative: a false positive costs readability, a false
 //! negative leaks a credential.
@@ -63,6 +67,19 @@ static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
 static LONG_BASE64: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
 
+/// A line holding nothing but a run of base64 (in quotes, with a literal
+/// `\n` or a `+` of string concatenation around it): a line of a PEM body
+/// seen alone, as in a code frame, where the BEGIN line is out of sight.
+/// Group 1 is the run.
+static BASE64_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"(?m)^[ \t"'`]*([A-Za-z0-9+/]{12,}={0,2})(?:\\r)?(?:\\n)?[ \t"'`,;+\\]*\r?$"#)
+        .expect("static regex")
+});
+
+/// A quoted token in an error message (group 2), with its quotes.
+static QUOTED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(["'`])([A-Za-z0-9+/=_-]{16,})(["'`])"#).expect("static regex"));
+
 /// Redacts every secret-looking part of `text`. Returns the input unchanged
 /// (borrowed) when nothing needed masking.
 pub fn redact_text(text: &str) -> Cow<'_, str> {
@@ -83,7 +100,46 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         }
     });
     out = replace_all(out, &LONG_BASE64, |c| mask(&c[0]));
+    out = replace_all(out, &BASE64_LINE, |c| {
+        let run = &c[1];
+        if mixes_classes(run) {
+            c[0].replacen(run, &mask(run), 1)
+        } else {
+            c[0].to_string()
+        }
+    });
     out
+}
+
+/// Redacts an error message that may quote a value read from a user's file:
+/// everything [`redact_text`] masks, plus quoted tokens of 16 or more
+/// characters from a secret's alphabet (base64, base64url, hex) with both
+/// letters and digits. Identifiers, paths and globs keep their quotes' content.
+pub fn redact_message(message: &str) -> Cow<'_, str> {
+    let out = redact_text(message);
+    replace_all(out, &QUOTED, |c| {
+        let token = &c[2];
+        let letters = token.chars().any(|ch| ch.is_ascii_alphabetic());
+        let digits = token.chars().any(|ch| ch.is_ascii_digit());
+        if letters && digits {
+            format!("{}{}{}", &c[1], mask(token), &c[3])
+        } else {
+            c[0].to_string()
+        }
+    })
+}
+
+/// Whether a base64 run mixes at least two of: lowercase, uppercase, digits,
+/// `+`/`/`/`=`. Random key material always does; a lone lowercase word does
+/// not.
+fn mixes_classes(run: &str) -> bool {
+    let classes = [
+        run.bytes().any(|b| b.is_ascii_lowercase()),
+        run.bytes().any(|b| b.is_ascii_uppercase()),
+        run.bytes().any(|b| b.is_ascii_digit()),
+        run.bytes().any(|b| matches!(b, b'+' | b'/' | b'=')),
+    ];
+    classes.iter().filter(|c| **c).count() >= 2
 }
 
 /// PEM bodies are masked whole, keeping the escapes' shape out of the output.
@@ -202,6 +258,42 @@ mod tests {
         let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7";
         let out = redact_text(body);
         assert!(!out.contains("ANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEA"), "{out}");
+    }
+
+    #[test]
+    fn a_key_body_line_alone_is_masked() {
+        // The last line of a PEM body is often shorter than LONG_BASE64's 40
+        // characters; a code frame shows it without its BEGIN line.
+        for line in [
+            "84IPHe6HSCudWDvnBFBvcYwQ",
+            "    84IPHe6HSCudWDvnBFBvcYwQ",
+            "\"84IPHe6HSCudWDvnBFBvcYwQ\\n\" +",
+            "'84IPHe6HSCudWDvnBFBvcYwQ==',",
+            "84IPHe6HSCudWDvnBFBvcYwQ\r",
+        ] {
+            let out = redact_text(line);
+            assert!(!out.contains("He6HSCudWDvn"), "{line:?} -> {out:?}");
+        }
+        for line in ["configuration", "    return something", "see README"] {
+            assert_eq!(redact_text(line), line);
+        }
+    }
+
+    #[test]
+    fn error_messages_lose_quoted_random_tokens() {
+        let out = redact_message(
+            r#"invalid type: string "9f3a1c2b11112222333344445555666a", expected i64"#,
+        );
+        assert!(!out.contains("1111222233334444"), "{out}");
+        let out = redact_message(
+            "unknown field `p8e-Zq3xV9LmT2rW8yN4bK6cH1dF5gJ7sP0a`, expected `fail_on`",
+        );
+        assert!(!out.contains("Zq3xV9LmT2rW8yN4"), "{out}");
+        assert!(out.contains("`fail_on`"), "{out}");
+        let out = redact_message(
+            "unknown rule `adobe-jwt-private-key-pair` (see `jwt2oauth rules list`)",
+        );
+        assert!(out.contains("`adobe-jwt-private-key-pair`"), "{out}");
     }
 
     #[test]
