@@ -53,11 +53,10 @@ pub enum BaselineError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("baseline {path} is not valid: {source}")]
-    Parse {
-        path: PathBuf,
-        source: serde_json::Error,
-    },
+    /// `message` is serde_json's, redacted: it quotes unknown keys and
+    /// mistyped values, which may be a secret pasted in the wrong place.
+    #[error("baseline {path} is not valid: {message}")]
+    Parse { path: PathBuf, message: String },
     #[error("baseline {path} has version {found}; this jwt2oauth reads version {VERSION}")]
     Version { path: PathBuf, found: u32 },
     #[error("cannot write baseline {path}: {source}")]
@@ -74,10 +73,15 @@ impl Baseline {
             path: path.to_path_buf(),
             source,
         })?;
-        Baseline::parse(&text).map_err(|e| match e {
+        Baseline::parse_file(path, &text)
+    }
+
+    /// Parses and checks `text` as the baseline at `path` (used in errors).
+    pub fn parse_file(path: &Path, text: &str) -> Result<Baseline, BaselineError> {
+        Baseline::parse(text).map_err(|e| match e {
             ParseError::Json(source) => BaselineError::Parse {
                 path: path.to_path_buf(),
-                source,
+                message: crate::redact::redact_message(&source.to_string()).into_owned(),
             },
             ParseError::Version(found) => BaselineError::Version {
                 path: path.to_path_buf(),

@@ -355,13 +355,16 @@ impl Config {
     }
 }
 
+/// An error at `span`. The message is redacted: TOML's messages quote the
+/// offending key or value (`unknown field`, `invalid type: string "..."`),
+/// which may be a secret pasted in the wrong place.
 fn invalid(path: &Path, text: &str, span: &Range<usize>, message: &str) -> ConfigError {
     let (line, column) = line_col(text, span.start);
     ConfigError::Invalid {
         path: path.to_path_buf(),
         line,
         column,
-        message: message.to_string(),
+        message: crate::redact::redact_message(message).into_owned(),
     }
 }
 

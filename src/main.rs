@@ -11,8 +11,13 @@ fn main() -> ExitCode {
     match jwt2oauth::commands::run(cli) {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(err) => {
-            // `{:#}` prints the anyhow context chain on one line.
-            eprintln!("jwt2oauth: error: {err:#}");
+            // `{:#}` prints the anyhow context chain on one line; redacted,
+            // since a parser's message may quote a secret from a file.
+            let message = format!("{err:#}");
+            eprintln!(
+                "jwt2oauth: error: {}",
+                jwt2oauth::redact::redact_text(&message)
+            );
             ExitCode::from(jwt2oauth::commands::Outcome::UsageError.code())
         }
     }

@@ -66,7 +66,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(
             out,
             "::warning title=jwt2oauth could not scan a file::{}",
-            escape_data(&format!("{}: {}", e.path, e.message))
+            escape_data(&format!("{}: {}", e.path, super::error_message(e)))
         )?;
     }
     writeln!(

@@ -407,7 +407,7 @@ fn notes(report: &Report<'_>, h: &mut String) {
                 h,
                 "<li>error: <code>{}</code>: {}</li>",
                 esc(&e.path),
-                esc(&e.message)
+                esc(&super::error_message(e))
             );
         }
         for s in &scan.skipped {

@@ -158,7 +158,7 @@ struct Summary<'a> {
 #[derive(Serialize)]
 struct JsonError<'a> {
     path: &'a str,
-    message: &'a str,
+    message: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -299,7 +299,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             .iter()
             .map(|e| JsonError {
                 path: &e.path,
-                message: &e.message,
+                message: super::error_message(e),
             })
             .collect(),
         skipped: scan

@@ -160,7 +160,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             out,
             r#"    <testcase classname="scan" name="{}"><error message="{}"/></testcase>"#,
             xml_escape(&e.path),
-            xml_escape(&e.message)
+            xml_escape(&super::error_message(e))
         )?;
     }
     writeln!(out, "  </testsuite>")?;

@@ -322,7 +322,12 @@ fn notes(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     if !scan.errors.is_empty() || !scan.skipped.is_empty() {
         writeln!(out, "## Not scanned\n")?;
         for e in &scan.errors {
-            writeln!(out, "- error: {}: {}", code(&e.path), cell(&e.message))?;
+            writeln!(
+                out,
+                "- error: {}: {}",
+                code(&e.path),
+                cell(&super::error_message(e))
+            )?;
         }
         for s in &scan.skipped {
             writeln!(out, "- skipped: {}: {}", code(&s.path), cell(&s.reason))?;

@@ -143,6 +143,13 @@ impl Format {
     }
 }
 
+/// A scan error's message as every format shows it. Redacted: a parser's
+/// message may quote the file it could not read, and that file may hold a
+/// secret.
+pub fn error_message(e: &crate::scan::ScanError) -> std::borrow::Cow<'_, str> {
+    crate::redact::redact_message(&e.message)
+}
+
 /// The deadline status buckets, in display order (`none`: informational).
 pub const STATUSES: [&str; 4] = ["past-due", "due-soon", "scheduled", "none"];
 

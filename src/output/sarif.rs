@@ -345,7 +345,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         .map(|e| Notification {
             level: "error",
             message: Text {
-                text: format!("{}: {}", e.path, e.message),
+                text: format!("{}: {}", e.path, super::error_message(e)),
             },
             locations: if e.path.starts_with('<') {
                 Vec::new()

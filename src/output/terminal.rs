@@ -59,7 +59,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             severity_style(Severity::High),
             severity_style(Severity::High),
             e.path,
-            e.message
+            super::error_message(e)
         )?;
     }
     for s in &scan.skipped {

@@ -31,16 +31,20 @@ pub struct RuleError {
     pub message: String,
 }
 
+/// Shown redacted: a parser's message may quote a value from the file (an
+/// unknown variant, an unknown key, a regex), and a rule file may hold a
+/// secret-looking literal.
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file)?;
+        let mut s = self.file.clone();
         if let Some(rule) = &self.rule {
-            write!(f, ": rule `{rule}`")?;
+            s.push_str(&format!(": rule `{rule}`"));
         }
         if let Some(field) = &self.field {
-            write!(f, ": field `{field}`")?;
+            s.push_str(&format!(": field `{field}`"));
         }
-        write!(f, ": {}", self.message)
+        s.push_str(&format!(": {}", self.message));
+        f.write_str(&crate::redact::redact_message(&s))
     }
 }
 
@@ -153,15 +157,7 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
             if file_name(&file.name) == REMEDIATIONS_FILE {
                 match serde_saphyr::from_str::<RemediationsFile>(&file.contents) {
                     Ok(r) => remediations.extend(r.remediations),
-                    Err(e) => {
-                        let message = first_line(&e.to_string());
-                        errors.push(RuleError {
-                            file: file.name.clone(),
-                            rule: None,
-                            field: field_from_serde(&message),
-                            message,
-                        });
-                    }
+                    Err(e) => errors.push(yaml_error(&file.name, None, &e)),
                 }
                 continue;
             }
@@ -250,13 +246,7 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
     let spec: RuleSpec = match serde_saphyr::from_str(&file.contents) {
         Ok(s) => s,
         Err(e) => {
-            let message = first_line(&e.to_string());
-            errors.push(RuleError {
-                file: file.name.clone(),
-                rule: id,
-                field: field_from_serde(&message),
-                message,
-            });
+            errors.push(yaml_error(&file.name, id, &e));
             return None;
         }
     };
@@ -289,15 +279,20 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
 fn parse_deadlines(file: &SourceFile) -> Result<BTreeMap<String, DeadlineSpec>, RuleError> {
     serde_saphyr::from_str::<DeadlinesFile>(&file.contents)
         .map(|d| d.deadlines)
-        .map_err(|e| {
-            let message = first_line(&e.to_string());
-            RuleError {
-                file: file.name.clone(),
-                rule: None,
-                field: field_from_serde(&message),
-                message,
-            }
-        })
+        .map_err(|e| yaml_error(&file.name, None, &e))
+}
+
+/// A YAML (parse or shape) error, with the line and column the parser gives
+/// but not its source snippet: the snippet quotes lines of the file, which
+/// may hold secrets, and spreads one error over many lines.
+fn yaml_error(file: &str, rule: Option<String>, e: &serde_saphyr::Error) -> RuleError {
+    let message = first_line(&e.without_snippet().to_string());
+    RuleError {
+        file: file.to_string(),
+        rule,
+        field: field_from_serde(&message),
+        message,
+    }
 }
 
 fn first_line(s: &str) -> String {
