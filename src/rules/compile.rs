@@ -223,6 +223,18 @@ fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Opti
         .build()
     {
         Ok(re) => Some(re),
+        Err(regex::Error::CompiledTooBig(limit)) => {
+            errors.push(err(
+                field,
+                format!(
+                    "regex too large: compiled, it exceeds the limit of {} MiB per regex \
+                     (counted repetitions such as {{1000}} and Unicode classes such as \\w \
+                     multiply its size: use smaller counts, or ASCII classes such as (?-u:\\w))",
+                    limit / (1024 * 1024)
+                ),
+            ));
+            None
+        }
         Err(e) => {
             errors.push(err(field, format!("invalid regex: {e}")));
             None
