@@ -1,51 +1,175 @@
-//! No secret planted in the fixtures appears, whole or beyond a short
-//! prefix, in any format added for CI and reports (SARIF, Markdown, HTML,
-//! JUnit, GitHub annotations), in a baseline file, or in a history scan of
-//! a repository where the key was committed and deleted.
+//! Report files: every `-o FORMAT=FILE` output and the baseline written by
+//! `--write-baseline` hold no planted secret and are created with mode 0600
+//! (an existing file is tightened too); a history scan of a repository where
+//! the secrets were committed and deleted leaks none of them; the committed
+//! fixtures' secrets stay out of every format.
 
 mod common;
+#[path = "common/planted.rs"]
+mod planted;
 
+use std::path::Path;
 use std::process::Command;
 
-use common::{TODAY, bin};
+use common::{TODAY, bin, code, root};
+use planted::{Planted, Secret, assert_no_leak, write_tree};
 
-/// Secrets planted in `fixtures/corpus` (as in tests/secrets.rs), and the
-/// longest prefix of each that may be shown.
-fn planted() -> Vec<(String, usize)> {
-    let mut v = vec![
-        ("p8e-Zq3xV9LmT2rW8yN4bK6cH1dF5gJ7sP0a".to_string(), 4),
-        ("QDfixtureKEYbodyAAAA".to_string(), 0),
-        (
-            "Q29udGludWVkRml4dHVyZUtleUJvZHlGb3JSZWRhY3Rpb25UZXN0c09ubHk".to_string(),
-            4,
-        ),
-    ];
-    let key = std::fs::read_to_string(common::root().join("fixtures/corpus/keys/private.key"))
-        .expect("key");
-    for line in key.lines().filter(|l| !l.starts_with("-----")) {
-        v.push((line.to_string(), 4));
-    }
-    v
+const FORMATS: [&str; 7] = [
+    "terminal", "json", "sarif", "markdown", "html", "junit", "github",
+];
+
+fn read(path: &Path) -> String {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(!bytes.is_empty(), "{} is empty", path.display());
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
-fn assert_clean(name: &str, output: &str) {
-    assert!(!output.is_empty(), "{name}: no output to check");
-    for (secret, prefix) in planted() {
-        let chars: Vec<char> = secret.chars().collect();
-        for start in prefix..chars.len().saturating_sub(12) {
-            let window: String = chars[start..start + 12].iter().collect();
-            assert!(
-                !output.contains(&window),
-                "{name} output leaks part of a secret ({window:?} from {secret:?})"
-            );
+#[cfg(unix)]
+fn assert_private(path: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(path)
+        .expect("metadata")
+        .permissions()
+        .mode()
+        & 0o777;
+    assert_eq!(mode, 0o600, "{} has mode {mode:o}", path.display());
+}
+
+#[cfg(not(unix))]
+fn assert_private(_: &Path) {}
+
+#[test]
+fn output_files_and_baseline_are_clean_and_private() {
+    let p = Planted::new();
+    let secrets = p.secrets();
+    let tree = tempfile::tempdir().expect("tempdir");
+    write_tree(tree.path(), &root(), &p);
+    let out_dir = tempfile::tempdir().expect("tempdir");
+    let file = |f: &str| out_dir.path().join(format!("report.{f}"));
+    let baseline = out_dir.path().join("baseline.json");
+    // An existing, world-readable report or baseline is tightened on rewrite.
+    for old in [file("json"), baseline.clone()] {
+        std::fs::write(&old, "old").expect("write");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
         }
     }
+    let mut cmd = bin();
+    cmd.args(["scan", "--today", TODAY]);
+    for f in FORMATS {
+        cmd.arg("-o").arg(format!("{f}={}", file(f).display()));
+    }
+    let out = cmd.arg(tree.path()).output().expect("run");
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_no_leak("stdout", &String::from_utf8_lossy(&out.stdout), &secrets);
+    assert_no_leak("stderr", &String::from_utf8_lossy(&out.stderr), &secrets);
+    for f in FORMATS {
+        let path = file(f);
+        let body = read(&path);
+        assert!(body.contains("private.key"), "{f} file reports the key");
+        assert_no_leak(&format!("{f} file"), &body, &secrets);
+        assert_private(&path);
+    }
+
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--write-baseline"])
+        .arg(&baseline)
+        .arg(tree.path())
+        .output()
+        .expect("run");
+    // Writing the baseline accepts every finding in the same run.
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_no_leak("stderr", &String::from_utf8_lossy(&out.stderr), &secrets);
+    let b = read(&baseline);
+    assert!(b.contains("\"fingerprint\""), "baseline has entries: {b}");
+    assert_no_leak("baseline", &b, &secrets);
+    assert_private(&baseline);
+
+    // Reading the baseline back (every finding now accepted) is clean too.
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--format", "json", "--baseline"])
+        .arg(&baseline)
+        .arg(tree.path())
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert_no_leak(
+        "json with baseline",
+        &String::from_utf8_lossy(&out.stdout),
+        &secrets,
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .status()
+        .expect("git")
+        .success();
+    assert!(ok, "git {args:?}");
 }
 
 #[test]
-fn no_report_format_or_baseline_leaks_planted_secrets() {
+fn history_scan_outputs_do_not_leak_deleted_secrets() {
+    let p = Planted::new();
+    let secrets = p.secrets();
     let dir = tempfile::tempdir().expect("tempdir");
-    for format in ["sarif", "markdown", "html", "junit", "github"] {
+    let d = dir.path();
+    git(d, &["init", "-q", "-b", "main"]);
+    write_tree(d, &root(), &p);
+    git(d, &["add", "-A"]);
+    git(
+        d,
+        &[
+            "commit",
+            "-q",
+            "-m",
+            &format!("credential {}", p.client_secret),
+        ],
+    );
+    git(
+        d,
+        &["rm", "-q", "-r", "keys", "legacy", "src", "config", ".env"],
+    );
+    git(d, &["commit", "-q", "-m", "remove"]);
+    for format in FORMATS {
+        let out = bin()
+            .args(["scan", "--today", TODAY, "--history", "--format", format])
+            .arg(d)
+            .output()
+            .expect("run");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("private.key"),
+            "{format}: the key is reported"
+        );
+        assert_no_leak(&format!("history {format}"), &text, &secrets);
+        assert_no_leak(
+            &format!("history {format} stderr"),
+            &String::from_utf8_lossy(&out.stderr),
+            &secrets,
+        );
+    }
+}
+
+fn corpus_secrets() -> Vec<Secret> {
+    planted::corpus(&root())
+}
+
+#[test]
+fn corpus_secrets_stay_out_of_every_format() {
+    let secrets = corpus_secrets();
+    for format in FORMATS {
         let out = bin()
             .args([
                 "scan",
@@ -57,69 +181,12 @@ fn no_report_format_or_baseline_leaks_planted_secrets() {
             ])
             .output()
             .expect("run");
-        assert_clean(format, &String::from_utf8_lossy(&out.stdout));
-        assert_clean(
+        assert!(!out.stdout.is_empty(), "{format}: no output");
+        assert_no_leak(format, &String::from_utf8_lossy(&out.stdout), &secrets);
+        assert_no_leak(
             &format!("{format} stderr"),
-            &format!("{format}:{}", String::from_utf8_lossy(&out.stderr)),
+            &String::from_utf8_lossy(&out.stderr),
+            &secrets,
         );
-    }
-    let baseline = dir.path().join("b.json");
-    bin()
-        .args(["scan", "--today", TODAY, "--write-baseline"])
-        .arg(&baseline)
-        .arg("fixtures/corpus")
-        .output()
-        .expect("run");
-    assert_clean(
-        "baseline",
-        &std::fs::read_to_string(&baseline).expect("baseline written"),
-    );
-}
-
-#[test]
-fn history_scan_outputs_do_not_leak_the_deleted_key() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let p = dir.path();
-    let git = |args: &[&str]| {
-        let ok = Command::new("git")
-            .arg("-C")
-            .arg(p)
-            .args(args)
-            .env("GIT_AUTHOR_NAME", "t")
-            .env("GIT_AUTHOR_EMAIL", "t@example.com")
-            .env("GIT_COMMITTER_NAME", "t")
-            .env("GIT_COMMITTER_EMAIL", "t@example.com")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("HOME", p)
-            .status()
-            .expect("git")
-            .success();
-        assert!(ok, "git {args:?}");
-    };
-    git(&["init", "-q", "-b", "main"]);
-    for rel in ["env/.env", "keys/private.key", "keys/certificate_pub.crt"] {
-        let src = common::root().join("fixtures/corpus").join(rel);
-        if src.is_file() {
-            common::write(p, rel, &std::fs::read_to_string(&src).expect("fixture"));
-        }
-    }
-    git(&["add", "-A"]);
-    git(&["commit", "-q", "-m", "credential"]);
-    git(&["rm", "-q", "-r", "keys", "env"]);
-    git(&["commit", "-q", "-m", "remove"]);
-    for format in [
-        "json", "sarif", "markdown", "html", "junit", "github", "terminal",
-    ] {
-        let out = bin()
-            .args(["scan", "--today", TODAY, "--history", "--format", format])
-            .arg(p)
-            .output()
-            .expect("run");
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.contains("private.key"),
-            "{format}: the key is reported"
-        );
-        assert_clean(&format!("history {format}"), &text);
     }
 }
