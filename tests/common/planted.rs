@@ -196,12 +196,13 @@ pub fn corpus(root: &std::path::Path) -> Vec<Secret> {
 }
 
 /// The first leak of any secret in `haystack`: a window of `WINDOW`
-/// characters (or the whole rest, when shorter) starting past the secret's
-/// allowed prefix.
+/// characters (or the whole rest, when shorter, but at least 6) starting
+/// past the secret's allowed prefix.
 pub fn find_leak(haystack: &str, secrets: &[Secret]) -> Option<String> {
     for s in secrets {
         let chars: Vec<char> = s.value.chars().collect();
-        if chars.len() <= s.prefix {
+        // A part this short (a key body's padding tail) is not checked.
+        if chars.len() < s.prefix + 6 {
             continue;
         }
         let w = WINDOW.min(chars.len() - s.prefix);
