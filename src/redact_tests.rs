@@ -72,7 +72,14 @@ fn a_key_body_line_alone_is_masked() {
     // Twelve characters counting the padding (found by the property below).
     let out = redact_text("Xy3kP9qLm2==");
     assert!(!out.contains("kP9qLm2"), "{out}");
-    for line in ["configuration", "    return something", "see README"] {
+    for line in [
+        "configuration",
+        "    return something",
+        "see README",
+        "application/json",
+        "/ims/token/v3",
+        "  \"/ims/exchange/jwt\",",
+    ] {
         assert_eq!(redact_text(line), line);
     }
 }
