@@ -10,7 +10,9 @@ mod common;
 
 use std::path::Path;
 
-use common::trees::{entries, located, mkfifo, scan_json_deadline};
+use common::trees::{
+    DEADLINE, entries, located, mkfifo, run_with_deadline, scan_cmd, scan_json_deadline,
+};
 use common::write;
 
 /// A line that `jwt-exchange-endpoint` reports at column 39.
@@ -302,7 +304,25 @@ fn deep_dirs_loops_fifos_and_devices() {
         assert_eq!(hits, 1, "the loop is scanned once: {:#?}", located(&v));
         assert_eq!(entries(&v, "errors"), vec![], "follow={follow}");
         let skipped = entries(&v, "skipped");
+        let summary = &v["summary"];
+        assert_eq!(
+            summary["skipped_other"].as_u64(),
+            Some(skipped.len() as u64 - summary["skipped_too_large"].as_u64().unwrap_or(0)),
+            "every listed skip is counted (follow={follow}): {skipped:#?}"
+        );
         let reason = |path: &str| skipped.iter().find(|s| s.0 == path).map(|s| s.1.clone());
+        let terminal = run_with_deadline(scan_cmd(args), DEADLINE, "terminal summary");
+        let total = skipped.len() as u64 + summary["skipped_binary"].as_u64().unwrap_or(0);
+        let other = summary["skipped_other"].as_u64().unwrap_or(0);
+        let text = String::from_utf8_lossy(&terminal.stdout);
+        assert!(
+            other == 0 || text.contains(&format!("{total} skipped (")),
+            "the terminal summary counts {total} skips:\n{text}"
+        );
+        assert!(
+            other == 0 || text.contains(&format!(" too large, {other} other)")),
+            "the terminal summary names {other} other skips:\n{text}"
+        );
         if fifos {
             assert_eq!(
                 reason("fifo/pipe.py").as_deref(),

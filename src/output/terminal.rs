@@ -197,7 +197,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(
         out,
-        "; {} suppressed; {} file{} scanned, {} skipped ({} binary, {} too large), {} error{}; today {}; gate (--fail-on {}): {}",
+        "; {} suppressed; {} file{} scanned, {} skipped ({} binary, {} too large{}), {} error{}; today {}; gate (--fail-on {}): {}",
         scan.suppressed.len(),
         scan.stats.files_scanned,
         if scan.stats.files_scanned == 1 {
@@ -205,9 +205,13 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "s"
         },
-        scan.stats.skipped_binary + scan.stats.skipped_too_large,
+        scan.stats.skipped_binary + scan.stats.skipped_too_large + scan.stats.skipped_other,
         scan.stats.skipped_binary,
         scan.stats.skipped_too_large,
+        match scan.stats.skipped_other {
+            0 => String::new(),
+            n => format!(", {n} other"),
+        },
         scan.errors.len(),
         if scan.errors.len() == 1 { "" } else { "s" },
         report.today,

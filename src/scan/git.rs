@@ -272,14 +272,16 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         let mut errors = self.errors;
         errors.sort();
         errors.dedup();
-        ScanReport {
+        let mut report = ScanReport {
             findings,
             suppressed,
             errors,
             skipped,
             stats: self.stats,
             groups,
-        }
+        };
+        report.stats.skipped_other = super::walk::other_skips(&report);
+        report
     }
 }
 
