@@ -1,6 +1,7 @@
 //! Hostile user rules: regexes over the compile-size cap are rule errors
-//! naming file, rule and field; catastrophic-looking regexes that compile
-//! still scan a pathological file in linear time (the `regex` crate, no
+//! naming file, rule and field, and so are counted repetitions that unroll
+//! past 1,000 positions (linear, but that much work per byte);
+//! catastrophic-looking regexes that compile still scan a pathological file in linear time (the `regex` crate, no
 //! backtracking engine anywhere); half-written rule files give errors naming
 //! the file and the line, and a bad user rule file stops the run with exit 2
 //! (as documented) while naming only the bad file.
@@ -84,13 +85,13 @@ fn catastrophic_looking_regexes_scan_in_linear_time() {
     let inputs = [a.clone(), ab.repeat(1024), "xxx ".repeat(16 * 1024)];
     let started = Instant::now();
     for regex in [
-        r"(a|aa)*{1000}",
+        r"(a|aa)*{300}",
         r"(((((((((((a*)*)*)*)*)*)*)*)*)*)*)*b",
-        r"(?:a|b|ab|ba){1,1000}c",
-        r"[a-z]{1,2000}x",
+        r"(?:a|b|ab|ba){1,160}c",
+        r"[a-z]{1,999}x",
         r"(x+x+)+y",
         r"(.*a){20}",
-        r"(?m)^(?:.{1,50}a){1,20}$",
+        r"(?m)^(?:.{1,50}a){1,19}$",
     ] {
         let t = Instant::now();
         let (set, errors) = load(vec![user_rule(rule_with(regex))]);
@@ -116,6 +117,35 @@ fn catastrophic_looking_regexes_scan_in_linear_time() {
         }
     }
     eprintln!("7 regexes x 3 inputs of 64 KiB: {:?}", started.elapsed());
+}
+
+/// Counted repetitions that unroll past 1,000 positions are refused: the
+/// regex crate stays linear, but its work per byte grows with them
+/// (`[a-z]{1,4000}x` took over 5 minutes on an 8 MiB run of letters).
+#[test]
+fn costly_regexes_are_errors_naming_file_rule_and_field() {
+    for regex in [
+        r"[a-z]{1,4000}x",
+        r"(a|aa)*{1000}",
+        r"(?:a|b|ab|ba){1,1000}c",
+        r"[a-z]{1,1000}[a-z]{1,1000}x",
+        r"(?m)^(?:.{1,50}a){1,20}$",
+        r"[ab]*a[ab]{1000}x",
+    ] {
+        let (set, errors) = load(vec![user_rule(rule_with(regex))]);
+        assert!(set.rules.is_empty(), "{regex} compiled");
+        let e = errors
+            .first()
+            .unwrap_or_else(|| panic!("{regex}: no error"));
+        assert_eq!(e.file, "user/jwt-exchange-endpoint.yaml");
+        assert_eq!(e.rule.as_deref(), Some("jwt-exchange-endpoint"));
+        assert_eq!(e.field.as_deref(), Some("match.regex"));
+        let msg = e.to_string();
+        assert!(
+            msg.contains("regex too costly") && msg.contains("limit of 1000"),
+            "{msg}"
+        );
+    }
 }
 
 #[test]
@@ -148,7 +178,22 @@ fn the_cli_reports_an_oversized_rule_and_finishes_a_pathological_scan() {
     common::write(
         rules.path(),
         "jwt-exchange-endpoint.yaml",
-        &rule_with(r"(a|aa)*{1000}b"),
+        &rule_with(r"[a-z]{1,4000}x"),
+    );
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--rules"])
+        .arg(rules.path())
+        .arg(tree.path())
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 2, "{err}");
+    assert!(err.contains("regex too costly"), "{err}");
+    common::write(
+        rules.path(),
+        "jwt-exchange-endpoint.yaml",
+        &rule_with(r"(a|aa)*{300}b"),
     );
     let out = bin()
         .args(["scan", "--today", TODAY, "--format", "json", "--rules"])

@@ -216,7 +216,66 @@ fn build_globs(
     }
 }
 
+/// A regex may expand to at most this many positions once its counted
+/// repetitions are unrolled (`[a-z]{1,300}` is 300, `(?:ab){1,10}` 20).
+/// Linear time is not enough: the work per byte can grow with this number.
+/// Past about 3,000 the lazy DFA's cache thrashes on a run of letters and
+/// the regex crate falls back to its NFA simulation, which does that many
+/// steps per byte (`[a-z]{1,4000}x` took over 5 minutes on one 8 MiB file,
+/// `[a-z]{1,3000}x` 0.6 s). The built-in rules need up to 305 (a base64
+/// key body `MII[A-Za-z0-9+/]{300,}`). docs/reliability.md has the figures.
+pub const REGEX_EXPANSION_LIMIT: u64 = 1000;
+
+/// How many positions `hir` has once counted repetitions are unrolled
+/// (saturating): literals count their bytes, classes one, a repetition its
+/// body times its upper bound (or lower bound when unbounded).
+fn expansion(hir: &regex_syntax::hir::Hir) -> u64 {
+    use regex_syntax::hir::HirKind;
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => 0,
+        HirKind::Literal(l) => l.0.len() as u64,
+        HirKind::Class(_) => 1,
+        HirKind::Repetition(r) => {
+            let times = u64::from(r.max.unwrap_or(r.min).max(1));
+            expansion(&r.sub).saturating_mul(times)
+        }
+        HirKind::Capture(c) => expansion(&c.sub),
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => subs
+            .iter()
+            .fold(0u64, |acc, h| acc.saturating_add(expansion(h))),
+    }
+}
+
+/// The error for a pattern whose counted repetitions unroll past
+/// [`REGEX_EXPANSION_LIMIT`], if it does.
+fn expansion_error(pattern: &str) -> Option<String> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let n = expansion(&hir);
+    (n > REGEX_EXPANSION_LIMIT).then(|| {
+        format!(
+            "regex too costly: its counted repetitions unroll to {n} positions, over the \
+             limit of {REGEX_EXPANSION_LIMIT} (matching does that much work per byte scanned: \
+             use `+` or `*` instead of large bounds such as {{1,1000}})"
+        )
+    })
+}
+
 fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
+    let re = build_capped(pattern, field, errors)?;
+    if let Some(message) = expansion_error(pattern) {
+        errors.push(err(field, message));
+        return None;
+    }
+    Some(re)
+}
+
+/// Compiles `pattern` within [`REGEX_SIZE_LIMIT`] (a regex over it fails
+/// fast, before the expansion check parses it again).
+fn build_capped(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
     match RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -345,4 +404,82 @@ fn compile_node(
         not,
         within: spec.within,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unrolled(pattern: &str) -> u64 {
+        let hir = regex_syntax::ParserBuilder::new()
+            .utf8(false)
+            .build()
+            .parse(pattern)
+            .expect("valid pattern");
+        expansion(&hir)
+    }
+
+    #[test]
+    fn expansion_counts_unrolled_positions() {
+        assert_eq!(unrolled("abc"), 3);
+        assert_eq!(unrolled("[a-z]+"), 1);
+        assert_eq!(unrolled("[a-z]{1,300}"), 300);
+        assert_eq!(unrolled("[a-z]{64,}"), 64);
+        assert_eq!(unrolled("(?:ab){1,10}"), 20);
+        assert_eq!(unrolled("(?:a|bc){2}"), 6);
+        assert_eq!(unrolled(r"\b(?m:^)$"), 0);
+        assert_eq!(unrolled("(?:(?:a{10}){10}){10}"), 1000);
+        assert_eq!(unrolled("(?:a{65535}){65535}{65535}"), 65535u64.pow(3));
+    }
+
+    fn max_unrolled(node: &Node) -> u64 {
+        let own = match &node.kind {
+            NodeKind::Regex { re, .. } => unrolled(re.as_str()),
+            NodeKind::Key {
+                value: Some(re), ..
+            } => unrolled(re.as_str()),
+            _ => 0,
+        };
+        let children: &[Node] = match &node.kind {
+            NodeKind::Any(c) | NodeKind::All(c) => c,
+            _ => &[],
+        };
+        children
+            .iter()
+            .chain(node.not.iter())
+            .map(max_unrolled)
+            .fold(own, u64::max)
+    }
+
+    /// The built-in rules stay below the limit (305: a base64 key body).
+    #[test]
+    fn builtin_rules_unroll_to_at_most_305() {
+        let mut errors = Vec::new();
+        let set =
+            crate::rules::load::load_layers(vec![crate::rules::load::builtin_files()], &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let worst = set
+            .rules
+            .iter()
+            .map(|r| (max_unrolled(&r.root), r.spec.id.clone()))
+            .max()
+            .expect("rules");
+        eprintln!("largest built-in expansion: {worst:?}");
+        assert!(worst.0 <= 305, "{worst:?}");
+    }
+
+    #[test]
+    fn costly_patterns_are_errors_and_cheap_ones_are_not() {
+        for ok in ["[a-z]{1,1000}", "(?i)ims/exchange/jwt", "[ab]*a[ab]{990}x"] {
+            assert_eq!(expansion_error(ok), None, "{ok}");
+        }
+        for costly in [
+            "[a-z]{1,4000}x",
+            "(?:a|b|ab|ba){1,1000}c",
+            "(?:.{1,50}a){1,20}x",
+        ] {
+            let e = expansion_error(costly).unwrap_or_default();
+            assert!(e.contains("regex too costly"), "{costly}: {e}");
+        }
+    }
 }
