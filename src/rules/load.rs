@@ -151,12 +151,19 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
     let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
     let mut deadlines = BTreeMap::new();
     let mut remediations: BTreeMap<String, RemediationSet> = BTreeMap::new();
+    // The file each remediation set came from, for its errors.
+    let mut remediation_origin: BTreeMap<String, String> = BTreeMap::new();
     for layer in layers {
         let mut seen: HashMap<String, String> = HashMap::new();
         for file in layer {
             if file_name(&file.name) == REMEDIATIONS_FILE {
                 match serde_saphyr::from_str::<RemediationsFile>(&file.contents) {
-                    Ok(r) => remediations.extend(r.remediations),
+                    Ok(r) => {
+                        for set in r.remediations.keys() {
+                            remediation_origin.insert(set.clone(), file.name.clone());
+                        }
+                        remediations.extend(r.remediations);
+                    }
                     Err(e) => errors.push(yaml_error(&file.name, None, &e)),
                 }
                 continue;
@@ -214,7 +221,10 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
         for lang in langs.keys() {
             if crate::scan::classify::language_globs(lang).is_none() {
                 errors.push(RuleError {
-                    file: REMEDIATIONS_FILE.into(),
+                    file: remediation_origin
+                        .get(set)
+                        .cloned()
+                        .unwrap_or_else(|| REMEDIATIONS_FILE.into()),
                     rule: None,
                     field: Some(format!("remediations.{set}.{lang}")),
                     message: format!("unknown language {lang:?}"),
@@ -310,4 +320,35 @@ fn field_from_serde(message: &str) -> Option<String> {
         regex::Regex::new(r"(?:unknown|missing|duplicate) field `([^`]+)`").expect("static regex")
     });
     FIELD.captures(message).map(|c| c[1].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An unknown language in a remediations file names that file as
+    /// given, directory included (found by tests/fuzz.rs: it said
+    /// `remediations.yaml` for `rules/remediations.yaml`).
+    #[test]
+    fn remediation_errors_name_their_file() {
+        let mut layer: Vec<SourceFile> = builtin_files()
+            .into_iter()
+            .filter(|f| file_name(&f.name) == DEADLINES_FILE)
+            .collect();
+        layer.push(SourceFile {
+            name: "team/rules/remediations.yaml".into(),
+            contents: "remediations:\n  oauth-token-request:\n    klingon: |\n      x\n".into(),
+        });
+        let mut errors = Vec::new();
+        load_layers(vec![layer], &mut errors);
+        let e = errors
+            .iter()
+            .find(|e| e.message.contains("unknown language"))
+            .expect("an error for the unknown language");
+        assert_eq!(e.file, "team/rules/remediations.yaml");
+        assert_eq!(
+            e.field.as_deref(),
+            Some("remediations.oauth-token-request.klingon")
+        );
+    }
 }
