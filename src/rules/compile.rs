@@ -246,15 +246,21 @@ fn expansion(hir: &regex_syntax::hir::Hir) -> u64 {
     }
 }
 
-/// The error for a pattern whose counted repetitions unroll past
-/// [`REGEX_EXPANSION_LIMIT`], if it does.
-fn expansion_error(pattern: &str) -> Option<String> {
+/// [`expansion`] of a pattern, parsed as `regex::bytes` does; `None` when
+/// it does not parse (the regex compiler reports that).
+fn unrolled(pattern: &str) -> Option<u64> {
     let hir = regex_syntax::ParserBuilder::new()
         .utf8(false)
         .build()
         .parse(pattern)
         .ok()?;
-    let n = expansion(&hir);
+    Some(expansion(&hir))
+}
+
+/// The error for a pattern whose counted repetitions unroll past
+/// [`REGEX_EXPANSION_LIMIT`], if it does.
+fn expansion_error(pattern: &str) -> Option<String> {
+    let n = unrolled(pattern)?;
     (n > REGEX_EXPANSION_LIMIT).then(|| {
         format!(
             "regex too costly: its counted repetitions unroll to {n} positions, over the \
@@ -410,34 +416,29 @@ fn compile_node(
 mod tests {
     use super::*;
 
-    fn unrolled(pattern: &str) -> u64 {
-        let hir = regex_syntax::ParserBuilder::new()
-            .utf8(false)
-            .build()
-            .parse(pattern)
-            .expect("valid pattern");
-        expansion(&hir)
+    fn unrolled_ok(pattern: &str) -> u64 {
+        unrolled(pattern).expect("valid pattern")
     }
 
     #[test]
     fn expansion_counts_unrolled_positions() {
-        assert_eq!(unrolled("abc"), 3);
-        assert_eq!(unrolled("[a-z]+"), 1);
-        assert_eq!(unrolled("[a-z]{1,300}"), 300);
-        assert_eq!(unrolled("[a-z]{64,}"), 64);
-        assert_eq!(unrolled("(?:ab){1,10}"), 20);
-        assert_eq!(unrolled("(?:a|bc){2}"), 6);
-        assert_eq!(unrolled(r"\b(?m:^)$"), 0);
-        assert_eq!(unrolled("(?:(?:a{10}){10}){10}"), 1000);
-        assert_eq!(unrolled("(?:a{65535}){65535}{65535}"), 65535u64.pow(3));
+        assert_eq!(unrolled_ok("abc"), 3);
+        assert_eq!(unrolled_ok("[a-z]+"), 1);
+        assert_eq!(unrolled_ok("[a-z]{1,300}"), 300);
+        assert_eq!(unrolled_ok("[a-z]{64,}"), 64);
+        assert_eq!(unrolled_ok("(?:ab){1,10}"), 20);
+        assert_eq!(unrolled_ok("(?:a|bc){2}"), 6);
+        assert_eq!(unrolled_ok(r"\b(?m:^)$"), 0);
+        assert_eq!(unrolled_ok("(?:(?:a{10}){10}){10}"), 1000);
+        assert_eq!(unrolled_ok("(?:a{65535}){65535}{65535}"), 65535u64.pow(3));
     }
 
     fn max_unrolled(node: &Node) -> u64 {
         let own = match &node.kind {
-            NodeKind::Regex { re, .. } => unrolled(re.as_str()),
+            NodeKind::Regex { re, .. } => unrolled_ok(re.as_str()),
             NodeKind::Key {
                 value: Some(re), ..
-            } => unrolled(re.as_str()),
+            } => unrolled_ok(re.as_str()),
             _ => 0,
         };
         let children: &[Node] = match &node.kind {
