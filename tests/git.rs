@@ -6,33 +6,11 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{TODAY, bin, code, parse, triples, write};
+use common::{TODAY, bin, code, git, parse, triples, write};
 use serde_json::Value;
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
 
 fn init(dir: &Path) {
     git(dir, &["init", "-q", "-b", "main"]);

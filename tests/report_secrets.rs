@@ -9,9 +9,8 @@ mod common;
 mod planted;
 
 use std::path::Path;
-use std::process::Command;
 
-use common::{TODAY, bin, code, root};
+use common::{TODAY, bin, code, git, root};
 use planted::{Planted, Secret, assert_no_leak, write_tree};
 
 const FORMATS: [&str; 7] = [
@@ -100,23 +99,6 @@ fn output_files_and_baseline_are_clean_and_private() {
         &String::from_utf8_lossy(&out.stdout),
         &secrets,
     );
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let ok = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", dir)
-        .status()
-        .expect("git")
-        .success();
-    assert!(ok, "git {args:?}");
 }
 
 #[test]
