@@ -144,20 +144,27 @@ fn the_cli_reports_an_oversized_rule_and_finishes_a_pathological_scan() {
     let rules = tempfile::tempdir().expect("tempdir");
     let tree = tempfile::tempdir().expect("tempdir");
     common::write(tree.path(), "big.js", &"a".repeat(1024 * 1024));
-    common::write(
-        rules.path(),
-        "jwt-exchange-endpoint.yaml",
-        &rule_with(r"\w{1000}{1000}"),
-    );
-    let out = bin()
-        .args(["scan", "--today", TODAY, "--rules"])
-        .arg(rules.path())
-        .arg(tree.path())
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(code(&out), 2, "{err}");
+    // `jwt2oauth scan --format json` over the tree with `regex` as the rule.
+    let scan_with = |regex: &str| {
+        common::write(
+            rules.path(),
+            "jwt-exchange-endpoint.yaml",
+            &rule_with(regex),
+        );
+        let out = bin()
+            .args(["scan", "--today", TODAY, "--format", "json", "--rules"])
+            .arg(rules.path())
+            .arg(tree.path())
+            .timeout(Duration::from_secs(120))
+            .output()
+            .expect("run");
+        (
+            code(&out),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (rc, err) = scan_with(r"\w{1000}{1000}");
+    assert_eq!(rc, 2, "{err}");
     for part in [
         "jwt-exchange-endpoint.yaml",
         "rule `jwt-exchange-endpoint`",
@@ -166,34 +173,11 @@ fn the_cli_reports_an_oversized_rule_and_finishes_a_pathological_scan() {
     ] {
         assert!(err.contains(part), "{part} missing: {err}");
     }
-    common::write(
-        rules.path(),
-        "jwt-exchange-endpoint.yaml",
-        &rule_with(r"[a-z]{1,4000}x"),
-    );
-    let out = bin()
-        .args(["scan", "--today", TODAY, "--rules"])
-        .arg(rules.path())
-        .arg(tree.path())
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(code(&out), 2, "{err}");
+    let (rc, err) = scan_with(r"[a-z]{1,4000}x");
+    assert_eq!(rc, 2, "{err}");
     assert!(err.contains("regex too costly"), "{err}");
-    common::write(
-        rules.path(),
-        "jwt-exchange-endpoint.yaml",
-        &rule_with(r"(a|aa)*{300}b"),
-    );
-    let out = bin()
-        .args(["scan", "--today", TODAY, "--format", "json", "--rules"])
-        .arg(rules.path())
-        .arg(tree.path())
-        .timeout(Duration::from_secs(120))
-        .output()
-        .expect("run");
-    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let (rc, err) = scan_with(r"(a|aa)*{300}b");
+    assert_eq!(rc, 0, "{err}");
 }
 
 /// Every built-in rule file cut at the end of each line and in the middle

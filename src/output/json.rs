@@ -286,7 +286,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             bytes_scanned: scan.stats.bytes_scanned,
             skipped_binary: scan.stats.skipped_binary,
             skipped_too_large: scan.stats.skipped_too_large,
-            skipped_other: scan.stats.skipped_other,
+            skipped_other: scan.skipped_other(),
             ignored_credential_files_scanned: scan.stats.ignored_credential_files,
             by_severity,
             by_status,

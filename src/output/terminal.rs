@@ -205,10 +205,10 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         } else {
             "s"
         },
-        scan.stats.skipped_binary + scan.stats.skipped_too_large + scan.stats.skipped_other,
+        scan.stats.skipped_binary + scan.stats.skipped_too_large + scan.skipped_other(),
         scan.stats.skipped_binary,
         scan.stats.skipped_too_large,
-        match scan.stats.skipped_other {
+        match scan.skipped_other() {
             0 => String::new(),
             n => format!(", {n} other"),
         },

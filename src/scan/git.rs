@@ -272,16 +272,14 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         let mut errors = self.errors;
         errors.sort();
         errors.dedup();
-        let mut report = ScanReport {
+        ScanReport {
             findings,
             suppressed,
             errors,
             skipped,
             stats: self.stats,
             groups,
-        };
-        report.stats.skipped_other = super::walk::other_skips(&report);
-        report
+        }
     }
 }
 

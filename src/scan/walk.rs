@@ -52,12 +52,6 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Entries of `skipped` that no other counter covers (the too-large files
-/// are listed there by name and counted in `skipped_too_large`).
-pub(crate) fn other_skips(report: &ScanReport) -> u64 {
-    (report.skipped.len() as u64).saturating_sub(report.stats.skipped_too_large)
-}
-
 /// Counters for the summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -65,9 +59,6 @@ pub struct Stats {
     pub bytes_scanned: u64,
     pub skipped_binary: u64,
     pub skipped_too_large: u64,
-    /// Everything else listed in `skipped`: FIFOs, devices, sockets, symlink
-    /// loops, ignore files that could not be read safely.
-    pub skipped_other: u64,
     /// Credential-named files scanned although .gitignore excludes them.
     pub ignored_credential_files: u64,
 }
@@ -83,6 +74,15 @@ pub struct ScanReport {
     pub stats: Stats,
     /// Credentials: findings linked across files (sorted by id).
     pub groups: Vec<CredentialGroup>,
+}
+
+impl ScanReport {
+    /// Entries of `skipped` that no counter covers: FIFOs, devices, sockets,
+    /// symlink loops, ignore files that could not be read safely (too-large
+    /// files are listed there too, and counted in `skipped_too_large`).
+    pub fn skipped_other(&self) -> u64 {
+        (self.skipped.len() as u64).saturating_sub(self.stats.skipped_too_large)
+    }
 }
 
 /// What the scanning threads add to.
@@ -260,12 +260,10 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
             bytes_scanned: shared.bytes.load(Ordering::Relaxed),
             skipped_binary: shared.binary.load(Ordering::Relaxed),
             skipped_too_large: shared.too_large.load(Ordering::Relaxed),
-            skipped_other: 0,
             ignored_credential_files: shared.ignored_credential.load(Ordering::Relaxed),
         },
     };
     report.errors.extend(missing);
-    report.stats.skipped_other = other_skips(&report);
     report.findings.sort_by(|a, b| {
         (&a.finding.location, &a.finding.rule_id).cmp(&(&b.finding.location, &b.finding.rule_id))
     });
