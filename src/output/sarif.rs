@@ -2,7 +2,7 @@
 //! consumers.
 //!
 //! Typed structs for the subset we emit (validated against the official
-//! schema by `tests/sarif.rs`). One `rules[]` entry per rule of the run with
+//! schema by `tests/it/sarif.rs`). One `rules[]` entry per rule of the run with
 //! its docs as `help.markdown` and a numeric `security-severity`; results
 //! with 1-based lines and columns counted in code points, relative URIs
 //! under `%SRCROOT%`, the finding fingerprint as a partial fingerprint, and

@@ -327,7 +327,7 @@ mod tests {
     use super::*;
 
     /// An unknown language in a remediations file names that file as
-    /// given, directory included (found by tests/fuzz.rs: it said
+    /// given, directory included (found by tests/it/fuzz.rs: it said
     /// `remediations.yaml` for `rules/remediations.yaml`).
     #[test]
     fn remediation_errors_name_their_file() {

@@ -1,0 +1,173 @@
+//! Issue-3 detection behaviour end to end: certificates and their expiry,
+//! key material that needs a link to Adobe, config parse errors, AEM advice,
+//! credential groups, and category coverage.
+
+use std::collections::BTreeSet;
+
+use crate::common::{scan_json, triples};
+use jwt2oauth::finding::Category;
+use jwt2oauth::rules::load;
+
+fn finding<'a>(v: &'a serde_json::Value, path: &str, rule: &str) -> &'a serde_json::Value {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["path"] == path && f["rule_id"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding in {path}"))
+}
+
+#[test]
+fn certificate_expiry_is_a_deadline_of_its_own() {
+    let out = crate::common::bin()
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--today",
+            "2025-10-01",
+            "fixtures/corpus",
+        ])
+        .output()
+        .expect("run");
+    let v = crate::common::parse(&out);
+    // X.509 notAfter 2025-11-30 comes before the general 2026-03-01 cut-off.
+    let cert = finding(&v, "expiring/certificate_pub.crt", "adobe-jwt-certificate");
+    assert_eq!(cert["deadline"]["id"], "certificate-expiry");
+    assert_eq!(cert["deadline"]["date"], "2025-11-30");
+    assert_eq!(cert["deadline"]["status"], "due-soon");
+    assert_eq!(cert["deadline"]["days"], 60);
+    // A certificate expiring after the cut-off keeps the cut-off.
+    let later = finding(&v, "keys/certificate_pub.crt", "adobe-jwt-certificate");
+    assert_eq!(later["deadline"]["id"], "jwt-shutdown");
+    // The Console download's PUBLIC_KEYS_WITH_EXPIRY date works the same way.
+    let dl = finding(
+        &v,
+        "console/credential.json",
+        "console-jwt-certificate-expiry",
+    );
+    assert_eq!(dl["deadline"]["date"], "2025-11-30");
+    // The credential's effective cut-off is the earliest of its findings'.
+    let group = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .find(|g| {
+            g["files"]
+                .as_array()
+                .is_some_and(|f| f.iter().any(|x| x == "expiring/private.key"))
+        })
+        .expect("group with the expiring key");
+    assert_eq!(group["effective_deadline"]["date"], "2025-11-30");
+}
+
+#[test]
+fn keys_need_a_link_to_adobe() {
+    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let t = triples(&v, "findings");
+    assert!(t.contains(&(
+        "linked/app/config/adobe.key".into(),
+        1,
+        "adobe-private-key-linked".into()
+    )));
+    // The same kind of key with nothing Adobe near it is not reported.
+    assert!(!t.iter().any(|(p, _, _)| p.starts_with("negative/tls/")));
+    // Alone, the linked key is just a key.
+    let (_, v) = scan_json(&["fixtures/corpus/linked/app/config"]);
+    assert_eq!(v["summary"]["findings"], 0);
+}
+
+#[test]
+fn unparsable_config_is_an_error_and_the_scan_goes_on() {
+    let (rc, v) = scan_json(&["fixtures/broken-config", "fixtures/corpus/oauth"]);
+    assert_eq!(rc, 1, "findings decide without --strict");
+    let err = &v["errors"][0];
+    assert_eq!(err["path"], "fixtures/broken-config/console.json");
+    assert!(
+        err["message"]
+            .as_str()
+            .expect("message")
+            .starts_with("cannot parse as JSON"),
+        "{err}"
+    );
+    let paths: Vec<String> = triples(&v, "findings").into_iter().map(|t| t.0).collect();
+    assert!(
+        paths.contains(&"fixtures/corpus/oauth/token.py".to_string()),
+        "the other root was still scanned"
+    );
+    // Text rules still run on the file that did not parse.
+    assert!(paths.contains(&"fixtures/broken-config/console.json".to_string()));
+    let (rc, _) = scan_json(&["--strict", "fixtures/broken-config"]);
+    assert_eq!(rc, 3);
+}
+
+#[test]
+fn aem_files_get_aem_advice_only() {
+    let (_, v) = scan_json(&["fixtures/corpus/aem"]);
+    for f in v["findings"].as_array().expect("findings") {
+        let r = f["remediation"].as_str().expect("remediation");
+        assert!(r.starts_with("Follow AEM's guide"), "{}: {r}", f["rule_id"]);
+        assert!(
+            !r.contains("Add equivalent OAuth Server-to-Server credential\""),
+            "{r}"
+        );
+    }
+}
+
+#[test]
+fn one_credential_across_files_is_one_group() {
+    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let groups = v["groups"].as_array().expect("groups");
+    let g = groups
+        .iter()
+        .find(|g| g["label"] == "client 3f2b9c1d4e5f60718293a4b5c6d7e8f9")
+        .expect("the workspace credential");
+    let files: Vec<&str> = g["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "aio/workspace.json",
+            "env/.env",
+            "postman/adobe-io.postman_environment.json"
+        ]
+    );
+    assert!(
+        g["observed_oauth_scopes"]
+            .as_array()
+            .is_some_and(|s| !s.is_empty())
+    );
+    // Every JWT finding names its group; OAuth findings have none.
+    for f in v["findings"].as_array().expect("findings") {
+        assert_eq!(f["group"].is_null(), f["category"] == "oauth-s2s", "{f}");
+    }
+    // The key read by token.js is in token.js's group.
+    let key = finding(
+        &v,
+        "linked/app/config/adobe.key",
+        "adobe-private-key-linked",
+    );
+    let code = finding(&v, "linked/app/src/token.js", "adobe-jwt-aud-claim");
+    assert_eq!(key["group"], code["group"]);
+}
+
+#[test]
+fn every_category_has_a_rule_and_a_corpus_finding() {
+    let set = load(&[], false).expect("rules");
+    let ruled: BTreeSet<Category> = set.rules.iter().map(|r| r.spec.category).collect();
+    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let found: BTreeSet<String> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["category"].as_str().map(str::to_string))
+        .collect();
+    for c in Category::ALL {
+        assert!(ruled.contains(&c), "no rule produces {c}");
+        assert!(found.contains(c.as_str()), "no corpus fixture produces {c}");
+    }
+}

@@ -1,0 +1,34 @@
+//! The integration tests: one test binary (linking the crate and its
+//! dependencies once instead of once per file), one module per area, one
+//! harness (`common` for scans, `support` for the verifier and emulator).
+//! Each module drives the real `jwt2oauth` binary.
+
+mod common;
+mod support;
+
+mod bad_rules;
+mod baseline;
+mod browser;
+mod config;
+mod crosscheck;
+mod detection;
+mod determinism;
+mod determinism_outputs;
+mod emulator;
+mod fuzz;
+mod git;
+mod hostile;
+mod hostile_io;
+mod perf_corpus;
+mod report;
+mod report_secrets;
+mod rules;
+mod sarif;
+mod scan;
+mod secrets;
+mod verify;
+mod verify_fault_secrets;
+mod verify_faults;
+mod verify_leaks;
+mod verify_redirects;
+mod verify_token;

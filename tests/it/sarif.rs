@@ -1,0 +1,180 @@
+//! SARIF output: every kind of log the tool can write (findings, inline,
+//! baseline and config suppressions, scan errors, an empty scan, a history
+//! scan) validates against the official SARIF 2.1.0 schema (a copy in
+//! tests/data, no network), and holds what GitHub code scanning reads.
+
+use crate::common::{TODAY, bin, write};
+use serde_json::Value;
+
+fn validator() -> jsonschema::Validator {
+    let text = std::fs::read_to_string(
+        crate::common::root().join("tests/it/data/sarif-schema-2.1.0.json"),
+    )
+    .expect("schema copy in tests/data");
+    let schema: Value = serde_json::from_str(&text).expect("schema is JSON");
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("schema compiles")
+}
+
+fn sarif(args: &[&str]) -> Value {
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--format", "sarif"])
+        .args(args)
+        .output()
+        .expect("run");
+    crate::common::parse(&out)
+}
+
+fn assert_valid(name: &str, log: &Value) {
+    let v = validator();
+    let errors: Vec<String> = v
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name}: SARIF invalid:\n{}",
+        errors.join("\n")
+    );
+}
+
+fn results(log: &Value) -> &Vec<Value> {
+    log["runs"][0]["results"].as_array().expect("results")
+}
+
+#[test]
+fn every_sarif_the_tool_writes_is_schema_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = dir.path();
+    write(
+        p,
+        "src/a b.py",
+        "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n",
+    );
+    write(
+        p,
+        "jwt2oauth.toml",
+        "[[ignore]]\nrule = \"jwt-exchange-endpoint\"\npath = \"src/**\"\nreason = \"tracked in PLAT-1\"\n",
+    );
+    let d = p.to_str().expect("utf-8");
+    let baseline = p.join("baseline.json");
+    let b = baseline.to_str().expect("utf-8");
+    // Baseline suppressions: write one, then scan against it.
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-config",
+            "--write-baseline",
+            b,
+            "--format",
+            "json",
+            d,
+        ])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(0));
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "corpus (findings, inline suppression, groups)",
+            vec!["fixtures/corpus"],
+        ),
+        ("clean tree", vec!["fixtures/clean"]),
+        ("scan errors", vec!["fixtures/clean", "does/not/exist"]),
+        ("config ignore", vec![d]),
+        ("baseline", vec!["--no-config", "--baseline", b, d]),
+        ("no findings at all", vec!["fixtures/corpus/negative"]),
+    ];
+    for (name, args) in cases {
+        let log = sarif(&args);
+        assert_valid(name, &log);
+    }
+    // The validator does reject what the schema forbids (line 0).
+    let mut bad = sarif(&["fixtures/corpus/python-jwt"]);
+    bad["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        Value::from(0);
+    assert!(!validator().is_valid(&bad), "startLine 0 must be invalid");
+}
+
+#[test]
+fn sarif_carries_what_code_scanning_reads() {
+    let log = sarif(&["fixtures/corpus"]);
+    assert_eq!(log["version"], "2.1.0");
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert!(rules.len() >= 10);
+    for r in rules {
+        for key in ["shortDescription", "fullDescription"] {
+            assert!(
+                r[key]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{r:#}"
+            );
+        }
+        let help = r["help"]["markdown"].as_str().expect("help.markdown");
+        assert!(help.contains("## What it does"), "{help}");
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .expect("security-severity is a string")
+            .parse()
+            .expect("numeric");
+        assert!((0.1..=10.0).contains(&sev));
+        assert!(
+            r["properties"]["tags"]
+                .as_array()
+                .is_some_and(|t| !t.is_empty())
+        );
+    }
+    let rs = results(&log);
+    assert!(!rs.is_empty());
+    for res in rs {
+        let idx = res["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert!(
+            !uri.starts_with('/') && !uri.contains("://"),
+            "relative uri: {uri}"
+        );
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+        let region = &loc["region"];
+        assert!(region["startLine"].as_u64() >= Some(1));
+        assert!(region["startColumn"].as_u64() >= Some(1));
+        assert!(region["endColumn"].as_u64() >= Some(1), "endColumn never 0");
+        let fp = res["partialFingerprints"]["jwt2oauth/v1"]
+            .as_str()
+            .expect("fingerprint");
+        assert_eq!(fp.len(), 32);
+    }
+    // The inline suppression in the corpus is a result with `suppressions`.
+    let suppressed: Vec<&Value> = rs
+        .iter()
+        .filter(|r| r.get("suppressions").is_some())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "inSource");
+    // A critical rule maps to GitHub's critical band.
+    let critical = rules
+        .iter()
+        .find(|r| r["id"] == "jwt-exchange-endpoint")
+        .expect("rule");
+    assert_eq!(critical["properties"]["security-severity"], "9.5");
+}
+
+#[test]
+fn sarif_uris_are_percent_encoded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(
+        dir.path(),
+        "my dir/a#1.py",
+        "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n",
+    );
+    let log = sarif(&[dir.path().to_str().expect("utf-8")]);
+    assert_valid("encoded uri", &log);
+    assert_eq!(
+        results(&log)[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "my%20dir/a%231.py"
+    );
+}
