@@ -48,6 +48,7 @@ pub struct Rule {
     /// Where it was loaded from (`rules/x.yaml` for built-ins, or a path).
     pub origin: String,
     include: Option<GlobSet>,
+    languages: Option<GlobSet>,
     exclude: Option<GlobSet>,
     /// Lowercased prefilter keywords.
     pub keywords: Vec<String>,
@@ -55,14 +56,34 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Whether the rule applies to a file at this relative path.
+    /// Whether the rule applies to a file at this relative path: not
+    /// excluded, matching `files.include` (when given) and of one of
+    /// `files.languages` (when given). Path globs match at any depth, the
+    /// way `.gitignore` patterns without a leading `/` do, so a nested
+    /// project's `.github/workflows/*` is checked whatever the scan root
+    /// (see [`any_depth`]).
     pub fn applies_to(&self, rel_path: &str) -> bool {
-        let name_only = rel_path.rsplit('/').next().unwrap_or(rel_path);
-        let hit = |set: &GlobSet| set.is_match(rel_path) || set.is_match(name_only);
-        if self.exclude.as_ref().is_some_and(hit) {
+        if self.exclude.as_ref().is_some_and(|s| s.is_match(rel_path)) {
             return false;
         }
-        self.include.as_ref().is_none_or(hit)
+        let name_only = rel_path.rsplit('/').next().unwrap_or(rel_path);
+        self.include.as_ref().is_none_or(|s| s.is_match(rel_path))
+            && self
+                .languages
+                .as_ref()
+                .is_none_or(|s| s.is_match(name_only))
+    }
+}
+
+/// A rule's path glob as matched against the path relative to the scan
+/// root: anchored only when it starts with `/` (then at the scan root),
+/// else at any directory depth (`**/` prefixed), so findings do not depend
+/// on whether a repository or its parent was scanned.
+pub fn any_depth(glob: &str) -> String {
+    match glob.strip_prefix('/') {
+        Some(anchored) => anchored.to_string(),
+        None if glob.starts_with("**") => glob.to_string(),
+        None => format!("**/{glob}"),
     }
 }
 
@@ -85,12 +106,8 @@ fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
 pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, Vec<FieldError>> {
     let mut errors = Vec::new();
     check_metadata(&spec, &mut errors);
-    let include = build_globs(
-        "files.include",
-        &spec.files.include,
-        &spec.files.languages,
-        &mut errors,
-    );
+    let include = build_globs("files.include", &spec.files.include, &[], &mut errors);
+    let languages = build_globs("files.languages", &[], &spec.files.languages, &mut errors);
     let exclude = build_globs("files.exclude", &spec.files.exclude, &[], &mut errors);
     let root = compile_node(&spec.matcher, "match", true, &mut errors);
     let keywords: Vec<String> = spec
@@ -103,6 +120,7 @@ pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, Vec<FieldError>> {
             spec,
             origin: origin.to_string(),
             include,
+            languages,
             exclude,
             keywords,
             root,
@@ -185,7 +203,7 @@ fn build_globs(
     }
     let mut b = GlobSetBuilder::new();
     for (i, g) in globs.iter().enumerate() {
-        match Glob::new(g) {
+        match Glob::new(&any_depth(g)) {
             Ok(g) => {
                 b.add(g);
             }
@@ -415,6 +433,54 @@ fn compile_node(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn rule_with_files(files: &str) -> Rule {
+        let yaml = format!(
+            "id: t\ntitle: t\ncategory: jwt-library\nseverity: high\nconfidence: high\n\
+             deadline: jwt-shutdown\nfiles:\n{files}\nkeywords: [xyz]\nmatch:\n  regex: xyz\n\
+             message: m\nremediation: r\nreferences: []\ndocs: {{what: w, why: y}}\n\
+             examples: {{match: [{{path: a, code: xyz}}], no_match: [{{path: a, code: q}}]}}\n"
+        );
+        let spec: RuleSpec = serde_saphyr::from_str(&yaml).expect("spec parses");
+        compile(spec, "t.yaml").expect("compiles")
+    }
+
+    /// Bug: `.github/workflows/*` matched only at the scan root, so nested
+    /// projects' CI files (and every repository's when a directory of
+    /// checkouts was scanned) were never checked.
+    #[test]
+    fn path_globs_match_at_any_depth_unless_anchored() {
+        let r = rule_with_files("  include: [\".github/workflows/*\", \"requirements/*.txt\"]");
+        for p in [
+            ".github/workflows/ci.yml",
+            "repo/.github/workflows/ci.yml",
+            "a/b/.github/workflows/deploy.yaml",
+            "svc/requirements/base.txt",
+        ] {
+            assert!(r.applies_to(p), "{p}");
+        }
+        for p in ["ci.yml", "github/workflows/ci.yml", "repo/requirements.txt"] {
+            assert!(!r.applies_to(p), "{p}");
+        }
+        let anchored = rule_with_files("  include: [\"/scripts/**\"]");
+        assert!(anchored.applies_to("scripts/job.py"));
+        assert!(!anchored.applies_to("other/scripts/job.py"));
+    }
+
+    /// Bug: `languages` and `include` were one union, so the README's example
+    /// (`languages: [python, code]`, `include: ["scripts/**"]`) matched a
+    /// top-level `job.py`. A file must satisfy both.
+    #[test]
+    fn include_and_languages_must_both_hold() {
+        let r = rule_with_files(
+            "  languages: [python]\n  include: [\"scripts/**\"]\n  exclude: [\"*_test.py\"]",
+        );
+        assert!(r.applies_to("scripts/job.py"));
+        assert!(r.applies_to("svc/scripts/job.py"));
+        assert!(!r.applies_to("job.py"));
+        assert!(!r.applies_to("scripts/job.sh"));
+        assert!(!r.applies_to("scripts/job_test.py"));
+    }
 
     fn unrolled_ok(pattern: &str) -> u64 {
         unrolled(pattern).expect("valid pattern")

@@ -22,6 +22,7 @@ mod hostile_io;
 mod perf_corpus;
 mod report;
 mod report_secrets;
+mod roots;
 mod rules;
 mod sarif;
 mod scan;
