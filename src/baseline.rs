@@ -16,7 +16,6 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use crate::engine::Detected;
-use crate::finding::Category;
 use crate::suppress::{Ignore, SuppressionKind};
 
 /// The baseline file format version.
@@ -113,7 +112,7 @@ impl Baseline {
         let mut entries: Vec<Entry> = findings
             .iter()
             .map(|d| &d.finding)
-            .filter(|f| f.category != Category::OauthS2s)
+            .filter(|f| f.category.counts_for_gate())
             .map(|f| {
                 let prev = old.get(f.fingerprint.as_str());
                 Entry {

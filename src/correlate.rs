@@ -100,7 +100,7 @@ fn link(
     // Files with only OAuth Server-to-Server findings hold no JWT credential.
     let files: Vec<String> = findings
         .iter()
-        .filter(|d| d.finding.category != Category::OauthS2s)
+        .filter(|d| d.finding.category.counts_for_gate())
         .map(|d| d.finding.location.path.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -260,7 +260,7 @@ fn build_groups(
             let cats: BTreeSet<Category> = ev
                 .iter()
                 .map(|(c, _)| *c)
-                .filter(|c| *c != Category::OauthS2s)
+                .filter(|c| c.counts_for_gate())
                 .collect();
             files.len() >= 2 && cats.len() >= 2
         })
@@ -276,7 +276,7 @@ fn build_groups(
             continue;
         };
         let id = id_of_root[&root].clone();
-        if corroborated.contains(&id) && d.finding.category != Category::OauthS2s {
+        if corroborated.contains(&id) && d.finding.category.counts_for_gate() {
             d.finding.confidence = Confidence::High;
         }
         let g = &mut groups[by_id[&id]];

@@ -78,11 +78,14 @@ pub enum Category {
     Certificate,
     #[serde(rename = "oauth-s2s")]
     OauthS2s,
+    /// AEM as a Cloud Service service credentials from the AEM Developer
+    /// Console: a JWT flow Adobe has not deprecated (docs/adobe-ims.md).
+    AemService,
 }
 
 impl Category {
     /// Every category, in documentation order.
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 11] = [
         Category::JwtExchange,
         Category::JwtClaims,
         Category::JwtLibrary,
@@ -93,6 +96,7 @@ impl Category {
         Category::CiSecret,
         Category::Certificate,
         Category::OauthS2s,
+        Category::AemService,
     ];
 
     /// The kebab-case name used in rule files and outputs.
@@ -108,7 +112,16 @@ impl Category {
             Category::CiSecret => "ci-secret",
             Category::Certificate => "certificate",
             Category::OauthS2s => "oauth-s2s",
+            Category::AemService => "aem-service",
         }
+    }
+
+    /// Whether findings of this category hold a retired JWT credential and
+    /// so count for the gate, deadlines, credential groups and baselines.
+    /// `oauth-s2s` (already migrated) and `aem-service` (not deprecated) are
+    /// informational.
+    pub fn counts_for_gate(self) -> bool {
+        !matches!(self, Category::OauthS2s | Category::AemService)
     }
 }
 
@@ -256,7 +269,7 @@ impl Finding {
         if deadline
             .as_ref()
             .is_some_and(|d| d.status == DeadlineStatus::PastDue)
-            && rule.category != Category::OauthS2s
+            && rule.category.counts_for_gate()
         {
             severity = severity.max(Severity::High);
         }

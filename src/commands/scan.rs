@@ -15,7 +15,6 @@ use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
 use crate::config::{self, Config};
 use crate::engine::Engine;
-use crate::finding::Category;
 use crate::output::{Notes, Report, ScanMode};
 use crate::progress::Progress;
 use crate::scan::{ScanHooks, ScanOptions, ScanReport, git, scan_with};
@@ -75,8 +74,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
 
     let threshold = fail_on.threshold();
     let gate_failed = report.findings.iter().any(|d| {
-        d.finding.category != Category::OauthS2s
-            && threshold.is_some_and(|t| d.finding.severity >= t)
+        d.finding.category.counts_for_gate() && threshold.is_some_and(|t| d.finding.severity >= t)
     });
     let fail_on_name = fail_on
         .to_possible_value()

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use crate::finding::{Category, DeadlineInfo, Finding, Location, RuleMeta};
+use crate::finding::{Category, DeadlineInfo, Finding, Location, RuleMeta, Severity};
 use crate::redact::redact_text;
 use crate::rules::{Rule, RuleSet};
 use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
@@ -145,6 +145,7 @@ impl<'r> Engine<'r> {
         let mut lines: Option<LineIndex> = None;
         let structured = StructuredCache::new(rel_path, text);
         let mut file_remediation: Option<&str> = None;
+        let mut file_category: Option<(Category, Severity, Option<DeadlineInfo>)> = None;
         let mut occurrences: HashMap<(usize, String), u32> = HashMap::new();
         for (ri, rule) in self.set.rules.iter().enumerate() {
             if !candidates[ri] || !rule.applies_to(rel_path) {
@@ -177,6 +178,10 @@ impl<'r> Engine<'r> {
                     .or_insert(0);
                 let detected = self.build(ri, rule, rel_path, text, li, span, &matched, *occ);
                 *occ += 1;
+                if rule.spec.file_category && file_category.is_none() {
+                    let f = &detected.finding;
+                    file_category = Some((f.category, f.severity, f.deadline.clone()));
+                }
                 let suppression = (0..=1).find_map(|back| {
                     let l = line0.checked_sub(back)?;
                     let (s, e) = li.line_range(text, l);
@@ -195,6 +200,19 @@ impl<'r> Engine<'r> {
         if let Some(remediation) = file_remediation {
             for d in &mut out.findings {
                 d.finding.remediation = remediation.trim().to_string();
+            }
+        }
+        if let Some((category, severity, deadline)) = file_category {
+            for f in out
+                .findings
+                .iter_mut()
+                .map(|d| &mut d.finding)
+                .chain(out.suppressed.iter_mut().map(|s| &mut s.finding))
+                .filter(|f| f.category.counts_for_gate())
+            {
+                f.category = category;
+                f.severity = severity;
+                f.deadline = deadline.clone();
             }
         }
         out.errors.extend(structured.error());

@@ -19,7 +19,7 @@ use std::io::{self, Write};
 
 use jiff::civil::Date;
 
-use crate::finding::{Category, Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
 use crate::suppress::StaleSuppression;
@@ -44,7 +44,7 @@ impl Report<'_> {
     /// Whether this finding is at or above the gate (OAuth Server-to-Server
     /// findings never are).
     pub fn fails_gate(&self, f: &Finding) -> bool {
-        f.category != Category::OauthS2s && self.threshold.is_some_and(|t| f.severity >= t)
+        f.category.counts_for_gate() && self.threshold.is_some_and(|t| f.severity >= t)
     }
 }
 

@@ -7,7 +7,6 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use super::model::{MatcherSpec, RuleSpec};
 use crate::engine::structured::KeyPattern;
-use crate::finding::Category;
 use crate::scan::classify::language_globs;
 
 /// Compiled regexes may use at most this much memory each: a user's rule
@@ -168,9 +167,10 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
         }
     }
     match (&spec.deadline, spec.category) {
-        (None, c) if c != Category::OauthS2s => {
-            errors.push(err("deadline", "required for every category but oauth-s2s"))
-        }
+        (None, c) if c.counts_for_gate() => errors.push(err(
+            "deadline",
+            "required for every category but oauth-s2s and aem-service",
+        )),
         _ => {}
     }
     for (i, r) in spec.references.iter().enumerate() {

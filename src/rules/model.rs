@@ -45,6 +45,11 @@ pub struct RuleSpec {
     /// in the same file (AEM service credentials migrate differently).
     #[serde(default)]
     pub file_remediation: bool,
+    /// This rule's category, severity and deadline replace the others' in
+    /// its file: in an AEM service credential's file the exchange and claims
+    /// are AEM's flow, which is not deprecated.
+    #[serde(default)]
+    pub file_category: bool,
     /// Shown with every finding.
     pub message: String,
     /// How to fix it: the OAuth Server-to-Server replacement.
