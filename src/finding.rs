@@ -209,6 +209,20 @@ pub struct Location {
     pub end_column: u32,
 }
 
+/// Another site the finding stands for: a match of the same rule that was
+/// folded into it (the next claim of one payload, within `cluster_lines`),
+/// or a site a cross-file pass ties to it. A migration changes every one.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Related {
+    pub line: u32,
+    pub column: u32,
+    pub end_line: u32,
+    pub end_column: u32,
+    /// What is there: the line's text (trimmed, secrets redacted) or what
+    /// the site is.
+    pub note: String,
+}
+
 /// What a rule says about itself, copied into each of its findings.
 #[derive(Debug, Clone)]
 pub struct RuleMeta<'a> {
@@ -240,6 +254,8 @@ pub struct Finding {
     pub group: Option<String>,
     /// Kept only if correlation links it to another file's finding.
     pub requires_link: bool,
+    /// Further sites in the same file, in line order (see [`Related`]).
+    pub related: Vec<Related>,
 }
 
 impl Finding {
@@ -288,6 +304,7 @@ impl Finding {
             remediation: rule.remediation.trim().to_string(),
             group: None,
             requires_link: false,
+            related: Vec::new(),
         }
     }
 }

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use crate::finding::{Category, DeadlineInfo, Finding, Location, RuleMeta, Severity};
+use crate::finding::{Category, DeadlineInfo, Finding, Location, Related, RuleMeta, Severity};
 use crate::redact::redact_text;
 use crate::rules::{Rule, RuleSet};
 use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
@@ -159,6 +159,9 @@ impl<'r> Engine<'r> {
                 structured: &structured,
             };
             let mut last_line: Option<usize> = None;
+            // Index in `out.findings` of the block's finding (None when it
+            // was suppressed inline: its block's sites go with it).
+            let mut last_reported: Option<usize> = None;
             let cluster = rule.spec.cluster_lines as usize;
             let spans = eval(&rule.root, &cx);
             if rule.spec.file_remediation && !spans.is_empty() {
@@ -167,8 +170,14 @@ impl<'r> Engine<'r> {
             for span in spans {
                 let line0 = li.line_of(span.start);
                 // One finding per rule and line (or per `cluster_lines`
-                // block): more matches nearby add noise, not information.
+                // block); the other matches of the block on other lines are
+                // its `related` sites, since a migration changes them all.
                 if last_line.is_some_and(|last| line0 <= last + cluster) {
+                    if let Some(d) = last_reported.and_then(|i| out.findings.get_mut(i)) {
+                        add_related(&mut d.finding, line0 as u32 + 1, || {
+                            related_site(text, li, span)
+                        });
+                    }
                     continue;
                 }
                 last_line = Some(line0);
@@ -187,13 +196,17 @@ impl<'r> Engine<'r> {
                     let (s, e) = li.line_range(text, l);
                     inline_reason(&text[s..e], &rule.spec.id).map(|r| (l, r))
                 });
+                last_reported = None;
                 match suppression {
                     Some((l, reason)) => out.suppressed.push(Suppressed {
                         finding: detected.finding,
                         kind: SuppressionKind::Inline { line: l as u32 + 1 },
                         reason,
                     }),
-                    None => out.findings.push(detected),
+                    None => {
+                        last_reported = Some(out.findings.len());
+                        out.findings.push(detected);
+                    }
                 }
             }
         }
@@ -327,6 +340,49 @@ impl<'r> Engine<'r> {
 }
 
 /// Number of UTF-8 characters (invalid bytes count as one each).
+/// At most this many related sites per finding (a minified bundle could
+/// fold thousands of matches into one).
+const MAX_RELATED: usize = 64;
+
+/// The site of `span` as a related location, its note the line's text.
+fn related_site(text: &[u8], li: &LineIndex, span: Span) -> Related {
+    let end = span.end.max(span.start + 1).min(text.len()).max(span.start);
+    let (l0, l1) = (
+        li.line_of(span.start),
+        li.line_of(end.saturating_sub(1).max(span.start)),
+    );
+    let col = |line: usize, off: usize| {
+        let (s, _) = li.line_range(text, line);
+        char_count(&text[s..off.max(s)]) as u32 + 1
+    };
+    let mut note = redact_text(line_text(text, li, l0, Some(span.start)).trim()).into_owned();
+    if note.chars().count() > 100 {
+        note = note.chars().take(99).chain(std::iter::once('…')).collect();
+    }
+    Related {
+        line: l0 as u32 + 1,
+        column: col(l0, span.start),
+        end_line: l1 as u32 + 1,
+        end_column: col(l1, end).max(1),
+        note,
+    }
+}
+
+/// Adds the related site on 1-based `line` (built by `site` only then)
+/// unless it lies on the finding's own lines or the finding already has a
+/// site on that line; keeps them in line order, at most [`MAX_RELATED`].
+/// Cheap when it adds nothing: a regex matching at every byte of a long
+/// line must not build a site per match.
+pub fn add_related(f: &mut Finding, line: u32, site: impl FnOnce() -> Related) {
+    if (f.location.line..=f.location.end_line).contains(&line) || f.related.len() >= MAX_RELATED {
+        return;
+    }
+    // One site per line: two matches on one line are one change.
+    if let Err(i) = f.related.binary_search_by(|x| x.line.cmp(&line)) {
+        f.related.insert(i, site());
+    }
+}
+
 fn char_count(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count()
 }

@@ -359,9 +359,17 @@ fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
             esc(&fl.text)
         );
     }
+    h.push_str("</pre>\n");
+    if !f.related.is_empty() {
+        h.push_str("<p class=\"related\">Also at:</p>\n<ul class=\"related\">\n");
+        for r in &f.related {
+            let _ = writeln!(h, "<li>line {} <code>{}</code></li>", r.line, esc(&r.note));
+        }
+        h.push_str("</ul>\n");
+    }
     let _ = writeln!(
         h,
-        "</pre>\n<p class=\"fix\"><strong>Fix:</strong> {}</p>\n</article>",
+        "<p class=\"fix\"><strong>Fix:</strong> {}</p>\n</article>",
         esc_code(&f.remediation)
     );
 }

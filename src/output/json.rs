@@ -98,8 +98,19 @@ struct JsonFinding<'a> {
     deadline: Option<JsonDeadline<'a>>,
     remediation: &'a str,
     group: Option<&'a str>,
+    /// Further sites this finding stands for, in the same file.
+    related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<JsonOrigin<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    note: &'a str,
 }
 
 /// One credential: its identifiers, files and earliest deadline.
@@ -186,6 +197,17 @@ fn finding<'a>(f: &'a Finding, notes: &'a super::Notes) -> JsonFinding<'a> {
         deadline: f.deadline.as_ref().map(deadline),
         remediation: &f.remediation,
         group: f.group.as_deref(),
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                line: r.line,
+                column: r.column,
+                end_line: r.end_line,
+                end_column: r.end_column,
+                note: &r.note,
+            })
+            .collect(),
         history: notes.history.get(&f.fingerprint).map(|o| JsonOrigin {
             commit: &o.commit,
             summary: &o.summary,

@@ -278,6 +278,12 @@ fn finding(report: &Report<'_>, d: &Detected, out: &mut dyn Write) -> io::Result
     } else {
         write!(out, "{}", block(&frame.join("\n")))?;
     }
+    if !f.related.is_empty() {
+        writeln!(out, "\nAlso at:\n")?;
+        for r in &f.related {
+            writeln!(out, "- line {}: {}", r.line, code(&r.note))?;
+        }
+    }
     writeln!(out, "\n**Fix:** {}\n", f.remediation)
 }
 

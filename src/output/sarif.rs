@@ -147,6 +147,8 @@ struct SarifResult {
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<RelatedLocation>,
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
@@ -157,6 +159,15 @@ struct SarifResult {
 #[serde(rename_all = "camelCase")]
 struct Location {
     physical_location: PhysicalLocation,
+}
+
+/// A SARIF `relatedLocations` entry: another site of the same finding.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RelatedLocation {
+    id: usize,
+    physical_location: PhysicalLocation,
+    message: Text,
 }
 
 #[derive(Serialize)]
@@ -431,6 +442,30 @@ fn result(
                 },
             }),
         )],
+        related_locations: f
+            .related
+            .iter()
+            .enumerate()
+            .map(|(i, r)| RelatedLocation {
+                id: i + 1,
+                physical_location: location(
+                    &l.path,
+                    Some(Region {
+                        start_line: r.line.max(1),
+                        start_column: r.column.max(1),
+                        end_line: r.end_line.max(r.line).max(1),
+                        end_column: r.end_column.max(1),
+                        snippet: Text {
+                            text: r.note.clone(),
+                        },
+                    }),
+                )
+                .physical_location,
+                message: Text {
+                    text: r.note.clone(),
+                },
+            })
+            .collect(),
         partial_fingerprints: fingerprints,
         suppressions: suppression.into_iter().collect(),
         properties: ResultProperties {

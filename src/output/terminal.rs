@@ -107,6 +107,15 @@ fn write_finding(d: &Detected, out: &mut dyn Write) -> io::Result<()> {
             fl.line, fl.text
         )?;
     }
+    if !f.related.is_empty() {
+        let lines: Vec<String> = f.related.iter().map(|r| r.line.to_string()).collect();
+        writeln!(
+            out,
+            "    {DIM}also at line{} {}{DIM:#}",
+            if lines.len() == 1 { "" } else { "s" },
+            lines.join(", ")
+        )?;
+    }
     writeln!(
         out,
         "    {DIM}fix:{DIM:#} {}",

@@ -196,3 +196,44 @@ fn every_category_has_a_rule_and_a_corpus_finding() {
         assert!(found.contains(c.as_str()), "no corpus fixture produces {c}");
     }
 }
+
+/// A migration changes every site, not only the first line of a cluster:
+/// the matches `cluster_lines` folds into one finding are its `related`
+/// sites in JSON, SARIF `relatedLocations`, the terminal and the reports
+/// (bug: they disappeared from every output).
+#[test]
+fn folded_sites_are_listed_as_related_in_every_output() {
+    let (_, v) = scan_json(&["fixtures/corpus/kotlin"]);
+    let f = finding(&v, "ImsJwt.kt", "adobe-jwt-claims-template");
+    let related = f["related"].as_array().expect("related");
+    assert_eq!(related.len(), 1, "{f:#}");
+    assert_eq!(related[0]["line"], f["line"].as_u64().expect("line") + 1);
+    assert!(
+        related[0]["note"]
+            .as_str()
+            .is_some_and(|n| n.contains("/s/ent_cloudmgr_sdk")),
+        "{related:?}"
+    );
+    let out = |format: &str| {
+        let o = crate::common::bin()
+            .args(["scan", "--today", crate::common::TODAY, "--format", format])
+            .arg("fixtures/corpus/kotlin")
+            .output()
+            .expect("run");
+        String::from_utf8(o.stdout).expect("utf-8")
+    };
+    let sarif: serde_json::Value = serde_json::from_str(&out("sarif")).expect("sarif");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "adobe-jwt-claims-template")
+        .expect("claims result");
+    assert_eq!(
+        r["relatedLocations"][0]["physicalLocation"]["region"]["startLine"],
+        related[0]["line"]
+    );
+    let line = related[0]["line"].to_string();
+    assert!(out("terminal").contains(&format!("also at line {line}")));
+    assert!(out("markdown").contains(&format!("- line {line}: ")));
+    assert!(out("html").contains(&format!("<li>line {line} <code>")));
+}
