@@ -57,6 +57,7 @@ pub fn correlate(
     findings: &mut Vec<Detected>,
     identifiers: &BTreeMap<String, FileIdentifiers>,
 ) -> Vec<CredentialGroup> {
+    keep_project_backed(findings);
     // Key material that is not Adobe's by itself (a bare private key, a
     // certificate not named by the Console) stays only when its group holds
     // a finding from another file that is Adobe's on its own.
@@ -91,6 +92,43 @@ pub fn correlate(
         });
     }
     link(findings, identifiers)
+}
+
+/// Drops findings that need Adobe evidence in their project (a manifest
+/// pinning PyJWT or jsonwebtoken) where no file under the finding's
+/// directory holds a finding of a needed category from a rule that needs
+/// nothing itself.
+fn keep_project_backed(findings: &mut Vec<Detected>) {
+    if findings
+        .iter()
+        .all(|d| d.finding.needs_in_project.is_empty())
+    {
+        return;
+    }
+    let anchors: BTreeSet<(Category, &str)> = findings
+        .iter()
+        .map(|d| &d.finding)
+        .filter(|f| f.needs_in_project.is_empty() && !f.requires_link)
+        .map(|f| (f.category, f.location.path.as_str()))
+        .collect();
+    let keep: Vec<bool> = findings
+        .iter()
+        .map(|d| {
+            let f = &d.finding;
+            let dir = parent(&f.location.path);
+            f.needs_in_project.is_empty()
+                || anchors.iter().any(|(c, p)| {
+                    f.needs_in_project.contains(c)
+                        && (dir.is_empty()
+                            || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+                })
+        })
+        .collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 fn link(

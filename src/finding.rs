@@ -256,6 +256,10 @@ pub struct Finding {
     pub requires_link: bool,
     /// Further sites in the same file, in line order (see [`Related`]).
     pub related: Vec<Related>,
+    /// Kept only if a file under this file's directory holds a finding of
+    /// one of these categories (a manifest pinning a generic JWT library
+    /// is Adobe's only in a project whose code signs Adobe JWTs).
+    pub needs_in_project: Vec<Category>,
 }
 
 impl Finding {
@@ -305,6 +309,7 @@ impl Finding {
             group: None,
             requires_link: false,
             related: Vec::new(),
+            needs_in_project: Vec::new(),
         }
     }
 }

@@ -206,8 +206,19 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
     let mut failures = Vec::new();
     let mut count = 0;
     for rule in &set.rules {
+        // A rule that needs other evidence in the file runs with the rules
+        // that provide it; only its own findings count.
+        let mut rules = vec![rule.clone()];
+        if !rule.spec.needs.in_file.is_empty() {
+            rules.extend(
+                set.rules
+                    .iter()
+                    .filter(|r| r.spec.needs.in_file.is_empty())
+                    .cloned(),
+            );
+        }
         let single = RuleSet {
-            rules: vec![rule.clone()],
+            rules,
             deadlines: set.deadlines.clone(),
             remediations: set.remediations.clone(),
         };
@@ -223,7 +234,9 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                 let path = ex.path.as_deref().unwrap_or("example.txt");
                 let siblings = |n: &str| ex.siblings.iter().any(|s| s == n);
                 let res = engine.scan(path, ex.code.as_bytes(), &siblings, true, &mut scratch);
-                let n = res.findings.len() + res.suppressed.len();
+                let own = |f: &crate::finding::Finding| f.rule_id == rule.spec.id;
+                let n = res.findings.iter().filter(|d| own(&d.finding)).count()
+                    + res.suppressed.iter().filter(|s| own(&s.finding)).count();
                 let which = format!(
                     "examples.{}[{i}] ({path})",
                     if must_match { "match" } else { "no_match" }
@@ -238,6 +251,7 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                     let lines: Vec<String> = res
                         .findings
                         .iter()
+                        .filter(|d| own(&d.finding))
                         .map(|d| d.finding.location.line.to_string())
                         .collect();
                     failures.push(ExampleFailure {

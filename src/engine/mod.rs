@@ -147,9 +147,32 @@ impl<'r> Engine<'r> {
         let mut file_remediation: Option<&str> = None;
         let mut file_category: Option<(Category, Severity, Option<DeadlineInfo>)> = None;
         let mut occurrences: HashMap<(usize, String), u32> = HashMap::new();
-        for (ri, rule) in self.set.rules.iter().enumerate() {
+        // Rules that need other Adobe evidence in the file run last, and
+        // only where the others found it (so a generic `jwt.encode` rule
+        // costs nothing in files without Adobe claims).
+        let rules = &self.set.rules;
+        let order = (0..rules.len())
+            .filter(|&ri| rules[ri].spec.needs.in_file.is_empty())
+            .chain((0..rules.len()).filter(|&ri| !rules[ri].spec.needs.in_file.is_empty()));
+        let mut evidence: Option<Vec<Category>> = None;
+        for ri in order {
+            let rule = &rules[ri];
             if !candidates[ri] || !rule.applies_to(rel_path) {
                 continue;
+            }
+            let needs = &rule.spec.needs.in_file;
+            if !needs.is_empty() {
+                let found = evidence.get_or_insert_with(|| {
+                    out.findings
+                        .iter()
+                        .map(|d| &d.finding)
+                        .chain(out.suppressed.iter().map(|s| &s.finding))
+                        .map(|f| f.category)
+                        .collect()
+                });
+                if !needs.iter().any(|c| found.contains(c)) {
+                    continue;
+                }
             }
             let li = lines.get_or_insert_with(|| LineIndex::new(text));
             let cx = FileContext {
@@ -310,6 +333,7 @@ impl<'r> Engine<'r> {
             deadline,
         );
         finding.requires_link = spec.requires_link;
+        finding.needs_in_project = spec.needs.in_project.clone();
         if matches!(spec.category, Category::Metascope | Category::JwtClaims) {
             let (s, e) = window(li, text, l0, l1, span);
             let lines = String::from_utf8_lossy(&text[s..e]).into_owned();

@@ -37,6 +37,10 @@ pub struct RuleSpec {
     /// Adobe JWT finding (for key material that is not Adobe's by itself).
     #[serde(default)]
     pub requires_link: bool,
+    /// Reported only beside other Adobe JWT evidence (for generic code such
+    /// as a `jwt.encode` call or a key read, which is Adobe's only there).
+    #[serde(default)]
+    pub needs: NeedsSpec,
     /// A set in `rules/remediations.yaml` whose entry for the file's language
     /// is appended to the remediation (the concrete replacement code).
     #[serde(default)]
@@ -118,6 +122,25 @@ pub struct DocsSpec {
     pub example: Option<String>,
     /// The replacement to use instead.
     pub use_instead: Option<String>,
+}
+
+/// Where a rule's findings need other evidence: findings of one of these
+/// categories, from rules without `needs`, in the same file (`in_file`) or
+/// in a file under the finding's directory (`in_project`: a manifest's
+/// project).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NeedsSpec {
+    #[serde(default)]
+    pub in_file: Vec<Category>,
+    #[serde(default)]
+    pub in_project: Vec<Category>,
+}
+
+impl NeedsSpec {
+    pub fn is_empty(&self) -> bool {
+        self.in_file.is_empty() && self.in_project.is_empty()
+    }
 }
 
 /// Examples the rule must and must not match (run by `rules test`).
