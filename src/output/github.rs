@@ -78,11 +78,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             scan.suppressed.len(),
             scan.groups.len(),
             report.fail_on,
-            if report.gate_failed {
-                "FAILED"
-            } else {
-                "passed"
-            }
+            scan.gate_text(report.gate_failed)
         ))
     )
 }

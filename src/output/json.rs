@@ -293,7 +293,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             by_category,
             fail_on: report.fail_on,
             gate_failed: report.gate_failed,
-            incomplete: !scan.errors.is_empty(),
+            incomplete: scan.incomplete() > 0,
         },
         groups: scan.groups.iter().map(group).collect(),
         errors: scan

@@ -216,10 +216,6 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if scan.errors.len() == 1 { "" } else { "s" },
         report.today,
         report.fail_on,
-        if report.gate_failed {
-            "FAILED"
-        } else {
-            "passed"
-        },
+        scan.gate_text(report.gate_failed),
     )
 }

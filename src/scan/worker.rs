@@ -136,7 +136,7 @@ impl<'a, 'e> Worker<'a, 'e> {
             Err(e) => {
                 lock(&shared.errors).push(ScanError {
                     path: name_of(display),
-                    message: format!("cannot read: {e}"),
+                    message: format!("cannot read: {}", super::io_reason(&e)),
                 });
                 return;
             }
@@ -231,8 +231,18 @@ fn walk_error(err: &ignore::Error, roots: &Roots) -> ScanError {
             _ => None,
         }
     }
+    /// The error without the path (the path is listed beside it already).
+    fn message_of(err: &ignore::Error) -> String {
+        match err {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => message_of(err),
+            ignore::Error::Io(e) => super::io_reason(e),
+            other => other.to_string(),
+        }
+    }
     ScanError {
         path: path_of(err).map_or_else(|| "<walk>".to_string(), |p| roots.display(p)),
-        message: err.to_string(),
+        message: message_of(err),
     }
 }
