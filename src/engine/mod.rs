@@ -4,6 +4,7 @@
 //! through the `sibling_exists` callback.
 
 pub mod identifiers;
+mod json;
 pub mod keypath;
 pub mod keys;
 pub mod matcher;

@@ -208,3 +208,31 @@ fn errors_say_it_once() {
         stderr(&out)
     );
 }
+
+/// A JSON file `JSON.parse` accepts (a lone `\uD800` escape) parses, so
+/// `--strict` passes; a broken one is reported in JSON's terms with line
+/// and column.
+#[test]
+fn json_files_parse_as_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "config.schema.json",
+        "{\n  \"technical_account_id\": \"\\uD800\",\n  \"meta_scopes\": [\"ent_user_sdk\"]\n}\n",
+    );
+    let root = d.to_str().expect("utf-8");
+    let (rc, v) = scan_json(&["--strict", root]);
+    assert_ne!(rc, 3, "{}", v["errors"]);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    write(d, "broken.json", "{\n  \"technical_account_id\": [1,\n");
+    let (rc, v) = scan_json(&["--strict", root]);
+    assert_eq!(rc, 3);
+    let msg = v["errors"][0]["message"].as_str().expect("message");
+    assert!(msg.starts_with("cannot parse as JSON: "), "{msg}");
+    assert!(msg.contains("line 3 column 1"), "{msg}");
+    assert!(
+        !msg.contains("scalar") && !msg.contains("node content"),
+        "YAML's words: {msg}"
+    );
+}
