@@ -178,6 +178,11 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Terminal format: print each finding's whole remediation (wrapped)
+    /// instead of its first sentence.
+    #[arg(long)]
+    pub full_fix: bool,
+
     #[command(flatten)]
     pub rule_source: RuleSource,
 }

@@ -91,6 +91,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         threshold,
         rules: &rules,
         notes: &notes,
+        full_fix: args.full_fix,
     };
     write_all(&view, &dests, args.color)?;
     for s in &notes.stale {

@@ -236,3 +236,146 @@ fn json_files_parse_as_json() {
         "YAML's words: {msg}"
     );
 }
+
+/// Words joined by single spaces: terminal text compared across wrapping.
+fn words(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The terminal `fix:` line shows whole sentences, wrapped; `--full-fix`
+/// shows the whole remediation.
+#[test]
+fn fix_line_is_never_cut_mid_sentence() {
+    let (_, v) = scan_json(&["fixtures/corpus/python-jwt"]);
+    let remediation = v["findings"][0]["remediation"]
+        .as_str()
+        .expect("remediation");
+    let first = remediation.lines().next().unwrap_or("");
+    let out = scan(&["fixtures/corpus/python-jwt"]);
+    let text = stdout(&out);
+    assert!(!text.contains("…\n"), "cut: {text}");
+    let fix_block = |text: &str| {
+        // The first `fix:` line and its wrapped continuation lines.
+        let mut lines = text
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with("fix:"));
+        let mut block = lines
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .trim_start_matches("fix:")
+            .to_string();
+        for l in
+            lines.take_while(|l| l.starts_with("         ") && !l.trim_start().starts_with('>'))
+        {
+            block.push(' ');
+            block.push_str(l.trim());
+        }
+        words(&block)
+    };
+    let shown = fix_block(&text);
+    assert!(
+        words(first).starts_with(&shown),
+        "{shown:?} is not the start of {first:?}"
+    );
+    assert!(
+        shown.ends_with('.') || shown == words(first),
+        "not a whole sentence: {shown:?}"
+    );
+    assert!(
+        text.lines()
+            .all(|l| l.chars().count() <= 120 || !l.contains("fix:")),
+        "{text}"
+    );
+    let out = scan(&["--full-fix", "fixtures/corpus/python-jwt"]);
+    assert_eq!(fix_block(&stdout(&out)), words(remediation));
+}
+
+/// `rules explain`'s curl command lets the shell expand `$CLIENT_ID`.
+#[test]
+fn explained_curl_expands_its_variables() {
+    let out = bin()
+        .args(["rules", "explain", "jwt-exchange-endpoint"])
+        .output()
+        .expect("run");
+    let text = stdout(&out);
+    assert!(text.contains("client_id=$CLIENT_ID"), "{text}");
+    let single_quoted_var = regex::Regex::new(r"'[^'\n]*\$[A-Z_]+[^'\n]*'").expect("regex");
+    for line in text
+        .lines()
+        .filter(|l| l.contains("curl") || l.trim_start().starts_with("-d"))
+    {
+        assert!(!single_quoted_var.is_match(line), "{line}");
+    }
+}
+
+/// Redaction keeps identifiers and paths: a rule error naming the
+/// `private-key-reference` category, a frame line with a package path.
+#[test]
+fn redaction_keeps_identifiers_and_paths() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rule = std::fs::read_to_string(
+        crate::common::root().join("rules/adobe-private-key-reference.yaml"),
+    )
+    .expect("rule")
+    .replace(
+        "\ncategory: private-key-reference",
+        "\ncategory: private-key-referencex",
+    );
+    write(dir.path(), "rules/adobe-private-key-reference.yaml", &rule);
+    let out = bin()
+        .args(["rules", "lint"])
+        .arg(dir.path().join("rules"))
+        .output()
+        .expect("run");
+    let err = stderr(&out);
+    assert!(err.contains("private-key, private-key-reference,"), "{err}");
+    write(
+        dir.path(),
+        "src/Auth.java",
+        "String page = \"com/adobe/aem/guides/wknd/core/models/impl/HelloWorldModel.html\";\nURL u = new URL(\"https://ims-na1.adobelogin.com/ims/exchange/jwt\");\n",
+    );
+    let out = scan(&[dir.path().join("src").to_str().expect("utf-8")]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("com/adobe/aem/guides/wknd/core/models/impl/HelloWorldModel.html"),
+        "{text}"
+    );
+}
+
+/// The progress rate is a whole number (`5,987/s`), not `5,986.6357/s`.
+/// Drawn only on a terminal: run under `script` for a pseudo-terminal.
+#[test]
+fn progress_rate_is_a_whole_number() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        crate::common::skip_check("progress rate: `script` (util-linux) is missing");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    for i in 0..4000 {
+        write(dir.path(), &format!("d{}/f{i}.py", i % 40), "x = 1\n");
+    }
+    let cmd = format!(
+        "{} scan --today {TODAY} --format json -o /dev/null {}",
+        env!("CARGO_BIN_EXE_jwt2oauth"),
+        dir.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rate = regex::Regex::new(r"files \(([0-9,.]+)/s\)").expect("regex");
+    let rates: Vec<&str> = rate
+        .captures_iter(&text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .collect();
+    assert!(!rates.is_empty(), "no progress drawn: {text:?}");
+    assert!(rates.iter().all(|r| !r.contains('.')), "{rates:?}");
+}
