@@ -129,10 +129,18 @@ const FIX_WIDTH: usize = 92;
 /// full text is in JSON, `--full-fix` and `jwt2oauth rules explain`.
 fn first_sentence(s: &str) -> String {
     let line = first_line(s);
-    // A sentence ends at ". " followed by a capital (so "e.g. x" does not).
+    // A sentence ends at ". " followed by a capital, outside parentheses and
+    // not after an abbreviation ("e.g. AWS Secrets Manager" goes on).
     let end = line
         .match_indices(". ")
-        .find(|(i, _)| line[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .find(|(i, _)| {
+            let before = &line[..*i];
+            let open = before.matches('(').count() > before.matches(')').count();
+            let abbreviation = ["e.g", "i.e", "etc", "vs", "cf"]
+                .iter()
+                .any(|a| before.ends_with(a));
+            line[i + 2..].starts_with(|c: char| c.is_uppercase()) && !open && !abbreviation
+        })
         .map_or(line.len(), |(i, _)| i + 1);
     line[..end].to_string()
 }
