@@ -48,7 +48,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     if let Some(c) = &config {
         c.apply(&mut rules)?;
     }
-    let engine = Engine::new(&rules, today, warn_days);
+    let engine = Engine::new(&rules, today, warn_days)
+        .knowing(config.as_ref().map_or(&[][..], |c| c.disable.as_slice()));
     let mut notes = Notes {
         config: config.as_ref().map(|c| c.path.display().to_string()),
         ..Notes::default()

@@ -24,6 +24,8 @@ struct JsonReport<'a> {
     groups: Vec<JsonGroup<'a>>,
     errors: Vec<JsonError<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
+    /// Inline suppressions naming an unknown rule or without a reason.
+    warnings: Vec<JsonWarning<'a>>,
     /// The baseline file in force (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a str>,
@@ -160,6 +162,13 @@ struct Summary<'a> {
 struct JsonError<'a> {
     path: &'a str,
     message: std::borrow::Cow<'a, str>,
+}
+
+#[derive(Serialize)]
+struct JsonWarning<'a> {
+    path: &'a str,
+    line: u32,
+    message: &'a str,
 }
 
 #[derive(Serialize)]
@@ -302,6 +311,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             .map(|e| JsonError {
                 path: &e.path,
                 message: super::error_message(e),
+            })
+            .collect(),
+        warnings: scan
+            .warnings
+            .iter()
+            .map(|w| JsonWarning {
+                path: &w.path,
+                line: w.line,
+                message: &w.message,
             })
             .collect(),
         skipped: scan

@@ -62,6 +62,17 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             super::error_message(e)
         )?;
     }
+    for w in &scan.warnings {
+        writeln!(
+            out,
+            "{}warning{:#}: {}:{}: {}",
+            severity_style(Severity::Medium),
+            severity_style(Severity::Medium),
+            w.path,
+            w.line,
+            w.message
+        )?;
+    }
     for s in &scan.skipped {
         writeln!(out, "{DIM}skipped: {}: {}{DIM:#}", s.path, s.reason)?;
     }

@@ -8,7 +8,9 @@ mod special;
 pub mod walk;
 mod worker;
 
-pub use walk::{ScanError, ScanHooks, ScanOptions, ScanReport, Skipped, Stats, scan, scan_with};
+pub use walk::{
+    ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, scan, scan_with,
+};
 
 /// An I/O error as a reason to print beside a path: its description
 /// without the `(os error N)` suffix (`Permission denied`).

@@ -43,6 +43,16 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// Something in a scanned file worth fixing that does not make the scan
+/// incomplete: an inline suppression naming an unknown rule or without a
+/// reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanWarning {
+    pub path: String,
+    pub line: u32,
+    pub message: String,
+}
+
 /// A file deliberately not scanned, and why: over the size cap, not a
 /// regular file (FIFO, device, socket), a symlink loop, or an ignore file
 /// that could not be read safely.
@@ -71,6 +81,8 @@ pub struct ScanReport {
     pub errors: Vec<ScanError>,
     /// Files not scanned on purpose (binary files are only counted).
     pub skipped: Vec<Skipped>,
+    /// Inline suppressions that name an unknown rule or give no reason.
+    pub warnings: Vec<ScanWarning>,
     pub stats: Stats,
     /// Credentials: findings linked across files (sorted by id).
     pub groups: Vec<CredentialGroup>,
@@ -124,6 +136,7 @@ pub(super) struct Shared {
     pub(super) identifiers: Mutex<BTreeMap<String, FileIdentifiers>>,
     pub(super) errors: Mutex<Vec<ScanError>>,
     pub(super) skipped: Mutex<Vec<Skipped>>,
+    pub(super) warnings: Mutex<Vec<ScanWarning>>,
     pub(super) seen_credential_files: Mutex<HashSet<PathBuf>>,
     pub(super) files: AtomicU64,
     pub(super) bytes: AtomicU64,
@@ -285,6 +298,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         suppressed: take(shared.suppressed),
         errors: take(shared.errors),
         skipped: take(shared.skipped),
+        warnings: take(shared.warnings),
         groups: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
@@ -310,6 +324,8 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     report.errors.dedup();
     report.skipped.sort();
     report.skipped.dedup();
+    report.warnings.sort();
+    report.warnings.dedup();
     report
 }
 

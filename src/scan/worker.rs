@@ -11,7 +11,7 @@ use ignore::DirEntry;
 use super::classify::is_credential_file_name;
 use super::decode::{self, Encoding};
 use super::read::{Content, kind_name, read_file};
-use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, Shared, Skipped, lock};
+use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, ScanWarning, Shared, Skipped, lock};
 use crate::engine::{Engine, identifiers};
 
 /// One scanning thread's reusable state: the file buffer, the prefilter's
@@ -163,6 +163,13 @@ impl<'a, 'e> Worker<'a, 'e> {
         let dir = path.parent().unwrap_or(Path::new(""));
         let sibling = |name: &str| dir.join(name).is_file();
         let result = engine.scan_candidates(&display, text, &sibling, &self.candidates);
+        for (line, message) in result.warnings {
+            lock(&shared.warnings).push(ScanWarning {
+                path: display.clone(),
+                line,
+                message,
+            });
+        }
         for message in result.errors {
             lock(&shared.errors).push(ScanError {
                 path: display.clone(),

@@ -379,3 +379,120 @@ fn progress_rate_is_a_whole_number() {
     assert!(!rates.is_empty(), "no progress drawn: {text:?}");
     assert!(rates.iter().all(|r| !r.contains('.')), "{rates:?}");
 }
+
+/// The README's custom-rule example, copied as a new user would, passes
+/// `rules lint` and `rules test`.
+#[test]
+fn readme_rule_example_passes_rules_test() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    let section = readme.split("## Writing a rule").nth(1).expect("section");
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("yaml block");
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "my-jwt-helper.yaml", &format!("{yaml}\n"));
+    for verb in ["lint", "test"] {
+        let out = bin()
+            .args(["rules", verb])
+            .arg(dir.path())
+            .output()
+            .expect("run");
+        assert_eq!(
+            code(&out),
+            0,
+            "rules {verb}: {}{}",
+            stdout(&out),
+            stderr(&out)
+        );
+    }
+}
+
+/// `rules lint` reports a keyword that none of the rule's own match
+/// examples holds.
+#[test]
+fn lint_reports_keywords_no_example_holds() {
+    let readme = std::fs::read_to_string(crate::common::root().join("README.md")).expect("README");
+    let section = readme.split("## Writing a rule").nth(1).expect("section");
+    let yaml = section
+        .split("```yaml\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("yaml block")
+        .replace(
+            r#"keywords: ["adobe_jwt_helper"]"#,
+            r#"keywords: ["adobe_jwt_helper", "adobe_jwt_helpr"]"#,
+        );
+    assert!(yaml.contains("adobe_jwt_helpr"));
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "my-jwt-helper.yaml", &format!("{yaml}\n"));
+    let out = bin()
+        .args(["rules", "lint"])
+        .arg(dir.path())
+        .output()
+        .expect("run");
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning: my-jwt-helper: keyword `adobe_jwt_helpr` appears in none of its examples.match"),
+        "{text}"
+    );
+    assert!(!text.contains("`adobe_jwt_helper`"), "{text}");
+}
+
+/// An inline suppression naming an unknown rule, or giving no reason, is a
+/// warning listed in the output (terminal, JSON, GitHub annotations); a
+/// rule the config disables is no typo.
+#[test]
+fn inline_ignore_problems_are_warnings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    write(
+        d,
+        "auth.py",
+        "# jwt2oauth:ignore[jwt-exchange-endpiont] moved to OAuth in PLAT-1\nA = \"https://ims-na1.adobelogin.com/ims/exchange/jwt\"\n# jwt2oauth:ignore[jwt-exchange-endpoint]\nB = \"https://ims-na1.adobelogin.com/ims/exchange/jwt\"\n# jwt2oauth:ignore[adobe-metascope-name] disabled in config\n",
+    );
+    write(
+        d,
+        "jwt2oauth.toml",
+        "[rules]\ndisable = [\"adobe-metascope-name\"]\n",
+    );
+    let root = d.to_str().expect("utf-8");
+    let (_, v) = scan_json(&[root]);
+    let warnings: Vec<(u64, String)> = v["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| {
+            (
+                w["line"].as_u64().unwrap_or(0),
+                w["message"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0].0, 1);
+    assert!(
+        warnings[0]
+            .1
+            .contains("unknown rule `jwt-exchange-endpiont`"),
+        "{warnings:?}"
+    );
+    assert_eq!(warnings[1].0, 3);
+    assert!(warnings[1].1.contains("has no reason"), "{warnings:?}");
+    assert_eq!(v["warnings"][0]["path"], "auth.py");
+    let out = scan(&[root]);
+    assert!(
+        stdout(&out).contains(
+            "warning: auth.py:1: jwt2oauth:ignore names unknown rule `jwt-exchange-endpiont`"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = scan(&["--format", "github", root]);
+    assert!(
+        stdout(&out).contains("::warning file=auth.py,line=3,"),
+        "{}",
+        stdout(&out)
+    );
+}
