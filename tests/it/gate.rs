@@ -496,3 +496,40 @@ fn inline_ignore_problems_are_warnings() {
         stdout(&out)
     );
 }
+
+/// Empty and placeholder keys, client ids and technical accounts never
+/// link files: two unrelated repositories holding the same placeholders
+/// stay two credentials.
+#[test]
+fn placeholders_never_link_credentials() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let env = |key: &str| {
+        format!(
+            "CLIENT_ID=00000000000000000000000000000000\nTECHNICAL_ACCOUNT_ID=xxxxxxxxxxxxxxxxxxxxxxxx@techacct.adobe.com\nORG_ID=000000000000000000000000@AdobeOrg\nMETA_SCOPES=ent_dataservices_sdk\nPRIVATE_KEY=\"-----BEGIN PRIVATE KEY-----\\n{key}\\n-----END PRIVATE KEY-----\"\n"
+        )
+    };
+    write(d, "repo-a/.env", &env(""));
+    write(d, "repo-b/.env", &env(""));
+    write(d, "repo-c/.env", &env("YOUR_PRIVATE_KEY"));
+    write(d, "repo-d/.env", &env("YOUR_PRIVATE_KEY"));
+    let (_, v) = scan_json(&[d.to_str().expect("utf-8")]);
+    let groups = v["groups"].as_array().expect("groups");
+    assert!(!groups.is_empty(), "{v}");
+    for g in groups {
+        let files: Vec<&str> = g["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .filter_map(|f| f.as_str())
+            .collect();
+        let repos: std::collections::BTreeSet<&str> = files
+            .iter()
+            .filter_map(|f| f.split('/').find(|s| s.starts_with("repo-")))
+            .collect();
+        assert!(repos.len() <= 1, "one group spans {repos:?}: {g}");
+        assert_eq!(g["key_fingerprints"], serde_json::json!([]), "{g}");
+        assert_eq!(g["client_ids"], serde_json::json!([]), "{g}");
+        assert_eq!(g["technical_accounts"], serde_json::json!([]), "{g}");
+    }
+}
