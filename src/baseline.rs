@@ -47,30 +47,26 @@ pub struct Entry {
 /// Reading or writing a baseline failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
-    #[error("cannot read baseline {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// Reasons are strings, not `#[source]`s: `{:#}` printed the I/O error
+    /// twice (in this message and as its cause).
+    #[error("cannot read baseline {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
     /// `message` is serde_json's, redacted: it quotes unknown keys and
     /// mistyped values, which may be a secret pasted in the wrong place.
     #[error("baseline {path} is not valid: {message}")]
     Parse { path: PathBuf, message: String },
     #[error("baseline {path} has version {found}; this jwt2oauth reads version {VERSION}")]
     Version { path: PathBuf, found: u32 },
-    #[error("cannot write baseline {path}: {source}")]
-    Write {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    #[error("cannot write baseline {path}: {reason}")]
+    Write { path: PathBuf, reason: String },
 }
 
 impl Baseline {
     /// Reads and checks a baseline file.
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+        let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read {
             path: path.to_path_buf(),
-            source,
+            reason: crate::scan::io_reason(&e),
         })?;
         Baseline::parse_file(path, &text)
     }
@@ -143,10 +139,10 @@ impl Baseline {
 
     /// Writes the file (mode 0600 on unix).
     pub fn save(&self, path: &Path) -> Result<(), BaselineError> {
-        crate::output::files::write_private(path, self.to_json().as_bytes()).map_err(|source| {
+        crate::output::files::write_private(path, self.to_json().as_bytes()).map_err(|e| {
             BaselineError::Write {
                 path: path.to_path_buf(),
-                source,
+                reason: crate::scan::io_reason(&e),
             }
         })
     }

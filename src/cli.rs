@@ -10,8 +10,9 @@ const EXIT_CODES: &str = "\
 Exit codes:
   0  clean: no finding at or above --fail-on
   1  findings at or above --fail-on
-  2  usage, config or rule error
-  3  the scan was incomplete (unreadable or unparsable files) and --strict was given";
+  2  usage, config, baseline, rule or git error; a PATH that does not exist
+  3  the scan was incomplete (unreadable or unparsable files, files over
+     --max-filesize) and --strict was given; 3 wins over 1";
 
 /// Find Adobe Service Account (JWT) credential usage and prove the OAuth
 /// Server-to-Server replacement works.
@@ -151,7 +152,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_progress: bool,
 
-    /// Exit 3 when the scan was incomplete (unreadable or unparsable files).
+    /// Exit 3 when the scan was incomplete (unreadable or unparsable files,
+    /// files over --max-filesize).
     #[arg(long)]
     pub strict: bool,
 
@@ -163,8 +165,9 @@ pub struct ScanArgs {
     #[arg(long, short = 'L')]
     pub follow: bool,
 
-    /// Skip files larger than this many bytes (suffixes K, M, G allowed).
-    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_size)]
+    /// Skip files larger than this many bytes (suffixes K, M, G allowed). A
+    /// skipped file makes the scan incomplete (exit 3 with --strict).
+    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_size)]
     pub max_filesize: u64,
 
     /// Number of scanning threads (default: number of cores).
@@ -174,6 +177,11 @@ pub struct ScanArgs {
     /// Colour for terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Terminal format: print each finding's whole remediation (wrapped)
+    /// instead of its first sentence.
+    #[arg(long)]
+    pub full_fix: bool,
 
     #[command(flatten)]
     pub rule_source: RuleSource,

@@ -49,11 +49,10 @@ pub const FILE_NAME: &str = "jwt2oauth.toml";
 /// A config problem, naming the file and line.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read config {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    /// `reason` is a string, not a `#[source]`: `{:#}` printed the I/O
+    /// error twice (once in this message, once as its cause).
+    #[error("cannot read config {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
         path: PathBuf,
@@ -195,9 +194,9 @@ impl ConfigIgnore {
 impl Config {
     /// Reads and validates a config file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            reason: crate::scan::io_reason(&e),
         })?;
         Config::parse(path, text)
     }

@@ -19,7 +19,7 @@ impl Progress {
         Progress::new(
             enabled,
             None,
-            "{spinner} scanning: {human_pos} files ({per_sec})",
+            "{spinner} scanning: {human_pos} files ({rate})",
         )
     }
 
@@ -43,6 +43,13 @@ impl Progress {
         };
         bar.set_draw_target(ProgressDrawTarget::stderr_with_hz(10));
         if let Ok(style) = ProgressStyle::with_template(template) {
+            // indicatif's own {per_sec} printed `5,986.6357/s`.
+            let style = style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = w.write_str(&rate(state.per_sec()));
+                },
+            );
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -69,8 +76,38 @@ impl Progress {
     }
 }
 
+/// A rate as a whole number of items per second with thousands separators
+/// (`5,987/s`).
+pub fn rate(per_sec: f64) -> String {
+    let n = if per_sec.is_finite() && per_sec > 0.0 {
+        per_sec.round() as u64
+    } else {
+        0
+    };
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out + "/s"
+}
+
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rate_is_a_whole_number_with_separators() {
+        assert_eq!(super::rate(5986.6357), "5,987/s");
+        assert_eq!(super::rate(0.4), "0/s");
+        assert_eq!(super::rate(1_234_567.0), "1,234,567/s");
+        assert_eq!(super::rate(f64::NAN), "0/s");
     }
 }

@@ -94,16 +94,29 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
     out = replace_all(out, &ADOBE_SECRET, |c| mask(&c[0]));
     out = replace_all(out, &SECRET_ASSIGNMENT, |c| {
         let value = &c[2];
-        if value.contains("…[redacted") || looks_like_reference(value) {
+        // `private-key, private-key-reference`: a list of names (an error
+        // listing categories), not a key and its value. Only after a comma:
+        // `password = correct-horse-battery` is still masked.
+        let listed = c[1]
+            .trim_end_matches(|ch: char| ch.is_whitespace() || "[\"'`".contains(ch))
+            .ends_with(',')
+            && is_kebab_word(value);
+        if value.contains("…[redacted") || looks_like_reference(value) || listed {
             c[0].to_string()
         } else {
             format!("{}{}", &c[1], mask(value))
         }
     });
-    out = replace_all(out, &LONG_BASE64, |c| mask(&c[0]));
+    out = replace_all(out, &LONG_BASE64, |c| {
+        if looks_like_path(&c[0]) {
+            c[0].to_string()
+        } else {
+            mask(&c[0])
+        }
+    });
     out = replace_all(out, &BASE64_LINE, |c| {
         let run = &c[1];
-        if run.len() >= 12 && mixes_case(run) {
+        if run.len() >= 12 && mixes_case(run) && !looks_like_path(run) {
             c[0].replacen(run, &mask(run), 1)
         } else {
             c[0].to_string()
@@ -136,6 +149,25 @@ pub fn redact_message(message: &str) -> Cow<'_, str> {
 /// are lowercase and stay readable.
 fn mixes_case(run: &str) -> bool {
     run.bytes().any(|b| b.is_ascii_lowercase()) && run.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// Whether a run of base64 characters is a path made of words
+/// (`com/adobe/aem/guides/wknd/core/models/HelloWorldModel`): it has a `/`,
+/// no `+`, and every segment is a lowercase word or a CamelCase name,
+/// optionally ending in digits. A segment of random base64 is that regular
+/// with odds under 1 in 1,000 per 8 characters, and a 40-character run needs
+/// every segment to be.
+fn looks_like_path(run: &str) -> bool {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^(?:[a-z][a-z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*[0-9]*|[A-Z]{2,8})$")
+            .expect("static regex")
+    });
+    let run = run.trim_end_matches('=');
+    run.contains('/')
+        && !run.contains('+')
+        && run
+            .split('/')
+            .all(|seg| seg.is_empty() || WORD.is_match(seg))
 }
 
 /// PEM bodies are masked whole, keeping the escapes' shape out of the output.
@@ -184,6 +216,14 @@ fn is_identifier(v: &str) -> bool {
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'));
     let has_digit = v.chars().any(|c| c.is_ascii_digit());
     starts_ok && all_ok && (v.contains('_') || v.contains('.') || !has_digit)
+}
+
+/// A kebab-case name made of lowercase words (`private-key-reference`, a
+/// rule id or category): no digits, so not a UUID, hex or `p8e-` secret.
+fn is_kebab_word(v: &str) -> bool {
+    v.contains('-')
+        && v.split('-')
+            .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
 fn replace_all<'a>(

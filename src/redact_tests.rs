@@ -251,3 +251,21 @@ mod properties {
         }
     }
 }
+
+/// Identifiers and paths survive (issue 12): a rule error naming the
+/// `private-key-reference` category, and a Java package path in a frame.
+#[test]
+fn identifiers_and_word_paths_are_not_redacted() {
+    let msg = "unknown variant `x`, expected one of jwt-exchange, private-key, private-key-reference, ci-secret";
+    assert_eq!(redact_message(msg), msg);
+    let frame = r#"  String page = "/apps/wknd/components/com/adobe/aem/guides/wknd/core/models/HelloWorldModel.html";"#;
+    assert_eq!(redact_text(frame), frame);
+    let line = "com/adobe/aem/guides/wknd/core/models/impl/HelloWorldModel";
+    assert_eq!(redact_text(line), line);
+    // Key material with slashes is still masked.
+    let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7/x2abQ";
+    assert!(redact_text(body).contains("[redacted"));
+    assert!(redact_text("client_secret: p8e-abcdEFGH1234ijkl").contains("[redacted"));
+    assert!(redact_text("password = 'hunter2hunter2'").contains("[redacted"));
+    assert!(redact_text("password = correct-horse-battery").contains("[redacted"));
+}

@@ -179,6 +179,45 @@ pub fn inline_reason(line: &[u8], rule_id: &str) -> Option<String> {
     None
 }
 
+/// Problems with the inline suppressions in `text`: an id that names no
+/// rule of the run (`known` says which do) suppresses nothing, and one
+/// without a reason hides why. Each is (1-based line, message).
+pub fn inline_problems(text: &[u8], known: &dyn Fn(&str) -> bool) -> Vec<(u32, String)> {
+    let mut out = Vec::new();
+    if memchr::memmem::find(text, MARKER.as_bytes()).is_none() {
+        return out;
+    }
+    for (i, line) in text.split(|b| *b == b'\n').enumerate() {
+        if memchr::memmem::find(line, MARKER.as_bytes()).is_none() {
+            continue;
+        }
+        let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        for caps in INLINE.captures_iter(line) {
+            let ids = String::from_utf8_lossy(&caps[1]).into_owned();
+            for id in ids.split(',').map(str::trim).filter(|id| !id.is_empty()) {
+                if !known(id) {
+                    out.push((
+                        n,
+                        format!(
+                            "jwt2oauth:ignore names unknown rule `{id}`: it suppresses nothing (see `jwt2oauth rules list`)"
+                        ),
+                    ));
+                }
+            }
+            if clean_reason(&String::from_utf8_lossy(&caps[2])).is_empty() {
+                out.push((
+                    n,
+                    format!(
+                        "jwt2oauth:ignore[{}] has no reason: write why after the `]`",
+                        ids.trim()
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Strips comment closers (`*/`, `-->`, `#}`, `%>`) and quotes from a reason.
 fn clean_reason(s: &str) -> String {
     let mut r = s.trim();

@@ -28,9 +28,19 @@ pub fn destinations(formats: &[Format], outputs: &[String]) -> anyhow::Result<Ve
     let mut plain = Vec::new();
     let mut keyed = Vec::new();
     for o in outputs {
+        // `FORMAT=FILE` when the part before `=` has no path separator; a
+        // file whose name holds `=` is written `./a=b`.
         match o.split_once('=') {
-            Some((f, p)) if Format::from_str(f, true).is_ok() && !p.is_empty() => {
-                let format = Format::from_str(f, true).map_err(anyhow::Error::msg)?;
+            Some((f, p)) if !f.contains(['/', '\\']) => {
+                let format = Format::from_str(f, true).map_err(|_| {
+                    anyhow::anyhow!(
+                        "-o {o}: unknown format {f:?} before `=`; formats: {} (a file name holding `=` is written ./{o})",
+                        format_names()
+                    )
+                })?;
+                if p.is_empty() {
+                    anyhow::bail!("-o {o}: no file after `=`");
+                }
                 keyed.push(Destination {
                     format,
                     path: Some(PathBuf::from(p)),
@@ -76,6 +86,15 @@ pub fn destinations(formats: &[Format], outputs: &[String]) -> anyhow::Result<Ve
     Ok(out)
 }
 
+/// Every format name, for error messages.
+fn format_names() -> String {
+    Format::value_variants()
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Writes the report to every destination.
 pub fn write_all(
     report: &Report<'_>,
@@ -85,10 +104,22 @@ pub fn write_all(
     for d in dests {
         match &d.path {
             Some(path) => {
-                let mut file = create_private(path)
+                let file = create_private(path)
                     .with_context(|| format!("cannot create {}", path.display()))?;
-                d.format
-                    .write(report, &mut file)
+                let mut file = std::io::BufWriter::new(file);
+                let written = if d.format == Format::Terminal {
+                    // Colour goes only to a terminal: a report file never
+                    // holds ANSI codes, whatever --color says.
+                    let mut coloured = Vec::new();
+                    d.format.write(report, &mut coloured).and_then(|()| {
+                        let plain = anstream::adapter::strip_bytes(&coloured).into_vec();
+                        std::io::Write::write_all(&mut file, &plain)
+                    })
+                } else {
+                    d.format.write(report, &mut file)
+                };
+                written
+                    .and_then(|()| std::io::Write::flush(&mut file))
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
             None => {
@@ -144,10 +175,14 @@ mod tests {
                 d(Format::Html, Some("r.html"))
             ]
         );
+        assert!(
+            destinations(&[Format::Json], &s(&["x=y.txt"])).is_err(),
+            "not a format name before `=`: a usage error"
+        );
         assert_eq!(
-            destinations(&[Format::Json], &s(&["x=y.txt"])).expect("ok"),
-            vec![d(Format::Json, Some("x=y.txt"))],
-            "not a format name: a plain path"
+            destinations(&[Format::Json], &s(&["./x=y.txt"])).expect("ok"),
+            vec![d(Format::Json, Some("./x=y.txt"))],
+            "a path with a separator before `=` is a plain path"
         );
         assert!(destinations(&[Format::Json, Format::Sarif], &[]).is_err());
         assert!(destinations(&[Format::Json], &s(&["a", "b"])).is_err());

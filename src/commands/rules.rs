@@ -182,13 +182,52 @@ fn load_for_check(paths: &[PathBuf]) -> (RuleSet, Vec<RuleError>) {
 
 fn lint(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
     let (set, errors) = load_for_check(paths);
-    if errors.is_empty() {
-        println!("{} rules OK", set.rules.len());
-        Ok(Outcome::Clean)
-    } else {
+    if !errors.is_empty() {
         print_errors(&errors);
-        Ok(Outcome::UsageError)
+        return Ok(Outcome::UsageError);
     }
+    // Warnings, not errors: the rules load and run; the examples just do
+    // not prove every keyword.
+    let warnings = lint_problems(&set);
+    for w in &warnings {
+        println!("warning: {w}");
+    }
+    match warnings.len() {
+        0 => println!("{} rules OK", set.rules.len()),
+        n => println!(
+            "{} rules OK, {n} warning{}",
+            set.rules.len(),
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+    Ok(Outcome::Clean)
+}
+
+/// What a rule file can get wrong without being invalid: a keyword that
+/// none of the rule's `match` examples holds (the prefilter's keyword is
+/// then never shown to find what the rule matches; a typo in it would skip
+/// every file).
+pub fn lint_problems(set: &RuleSet) -> Vec<String> {
+    let mut out = Vec::new();
+    for rule in &set.rules {
+        let examples: Vec<String> = rule
+            .spec
+            .examples
+            .matches
+            .iter()
+            .map(|e| e.code.to_lowercase())
+            .collect();
+        for k in &rule.spec.keywords {
+            let lower = k.to_lowercase();
+            if !examples.iter().any(|e| e.contains(&lower)) {
+                out.push(format!(
+                    "{}: keyword `{k}` appears in none of its examples.match: add an example holding it, or drop it",
+                    rule.spec.id
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// One failed example.

@@ -47,7 +47,8 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     if let Some(c) = &config {
         c.apply(&mut rules)?;
     }
-    let engine = Engine::new(&rules, today, warn_days);
+    let engine = Engine::new(&rules, today, warn_days)
+        .knowing(config.as_ref().map_or(&[][..], |c| c.disable.as_slice()));
     let mut notes = Notes {
         config: config.as_ref().map(|c| c.path.display().to_string()),
         ..Notes::default()
@@ -89,6 +90,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         threshold,
         rules: &rules,
         notes: &notes,
+        full_fix: args.full_fix,
     };
     write_all(&view, &dests, args.color)?;
     for s in &notes.stale {
@@ -109,7 +111,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             }
         );
     }
-    Ok(if args.strict && !report.errors.is_empty() {
+    Ok(if args.strict && report.incomplete() > 0 {
         Outcome::Incomplete
     } else if gate_failed {
         Outcome::Findings
@@ -152,6 +154,7 @@ fn run_scan(
     config: Option<&Config>,
     notes: &mut Notes,
 ) -> anyhow::Result<ScanReport> {
+    check_paths(&args.paths)?;
     let filter_fn = |p: &str| config.is_none_or(|c| c.filter.allows(p));
     let show = !args.no_progress;
     if args.history {
@@ -217,6 +220,22 @@ fn run_scan(
     let report = scan_with(engine, &opts, hooks);
     progress.finish();
     Ok(report)
+}
+
+/// Every PATH named on the command line must exist: a typo would otherwise
+/// scan nothing and pass the gate. A usage error (exit 2), as in ripgrep.
+/// Unreadable entries *inside* a tree are listed in `errors` instead.
+fn check_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
+    for p in paths {
+        if let Err(e) = std::fs::metadata(p) {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+                _ => crate::scan::io_reason(&e),
+            };
+            anyhow::bail!("{}: {why}", p.display());
+        }
+    }
+    Ok(())
 }
 
 /// `--write-baseline` then `--baseline` (or the config's baseline).

@@ -41,9 +41,11 @@ pub fn run_with(
     let oauth = inputs::require_oauth(&resolved)?;
     let ims = http::check_ims_url(&args.creds.ims_url)?;
     let ims_str = ims.as_str().trim_end_matches('/').to_string();
+    let secret = oauth.client_secrets.first().context("client secret")?;
     let cached = if args.cache {
         let dir = cache::dir(args.cache_dir.as_deref(), env)?;
-        let key = cache::key(&oauth.client_id, &oauth.scopes, &ims_str);
+        let hmac_key = cache::hmac_key(&dir)?;
+        let key = cache::key(&hmac_key, &oauth.client_id, secret, &oauth.scopes, &ims_str);
         Some((dir, key))
     } else {
         None
@@ -56,7 +58,6 @@ pub fn run_with(
     }
     let policy = inputs::policy(&args.creds);
     let client = http::client(&policy, http::is_loopback(&ims))?;
-    let secret = oauth.client_secrets.first().context("client secret")?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -53,6 +53,9 @@ fn text(b: &[u8]) -> String {
 pub fn extract(content: &[u8]) -> FileIdentifiers {
     let mut ids = FileIdentifiers::default();
     for c in TECHACCT.captures_iter(content) {
+        if is_placeholder_id(&text(&c[1])) {
+            continue;
+        }
         ids.technical_accounts.insert(
             text(&c[1])
                 .to_ascii_uppercase()
@@ -60,6 +63,9 @@ pub fn extract(content: &[u8]) -> FileIdentifiers {
         );
     }
     for c in ORG.captures_iter(content) {
+        if is_placeholder_id(&text(&c[1])) {
+            continue;
+        }
         ids.org_ids.insert(
             text(&c[1])
                 .to_ascii_uppercase()
@@ -67,7 +73,10 @@ pub fn extract(content: &[u8]) -> FileIdentifiers {
         );
     }
     for c in CLIENT_ID.captures_iter(content) {
-        ids.client_ids.insert(text(&c[1]).to_ascii_lowercase());
+        let id = text(&c[1]);
+        if !is_placeholder_id(&id) {
+            ids.client_ids.insert(id.to_ascii_lowercase());
+        }
     }
     for c in METASCOPE.captures_iter(content) {
         ids.metascopes.insert(text(&c[1]));
@@ -76,13 +85,64 @@ pub fn extract(content: &[u8]) -> FileIdentifiers {
         ids.key_references.insert(text(&c[1]).replace('\\', "/"));
     }
     for c in PEM_KEY.captures_iter(content) {
-        ids.key_fingerprints.insert(key_fingerprint(&c[1]));
+        if !is_placeholder_key(&c[1]) {
+            ids.key_fingerprints.insert(key_fingerprint(&c[1]));
+        }
     }
     ids
 }
 
 /// A hash of a PEM body with whitespace and `\n` escapes removed, so the
 /// same key in a .key file and inside a .env or JSON string matches.
+/// Words that mark a value as a placeholder or test material, not a
+/// credential's (compared lowercased, without `_`, `-` and spaces).
+const PLACEHOLDER_WORDS: [&str; 12] = [
+    "your",
+    "example",
+    "placeholder",
+    "redacted",
+    "changeme",
+    "dummy",
+    "fake",
+    "sample",
+    "notareal",
+    "insert",
+    "replace",
+    "xxxx",
+];
+
+/// Whether a client id, technical account or org id is a placeholder
+/// (`00000000000000000000000000000000`, `xxxxxxxxxxxxxxxx@techacct.adobe.com`,
+/// `yourtechaccountid@...`): linking files by it would glue unrelated
+/// credentials together.
+pub fn is_placeholder_id(id: &str) -> bool {
+    let local = id.split('@').next().unwrap_or(id).to_ascii_lowercase();
+    let distinct = local
+        .bytes()
+        .collect::<std::collections::BTreeSet<u8>>()
+        .len();
+    distinct <= 3 || PLACEHOLDER_WORDS.iter().any(|w| local.contains(w))
+}
+
+/// Whether a PEM body is empty, a placeholder (`...`, `YOUR_PRIVATE_KEY`,
+/// `<key>`) or test material rather than a key: under 64 base64
+/// characters (the smallest real PKCS#8 key, EC P-256, has about 180), under
+/// 16 distinct ones (a real body uses nearly all 64), or a placeholder word.
+/// Its fingerprint (the empty one is `sha256:e3b0c44298fc1c149afbf4c8`)
+/// must never link files.
+pub fn is_placeholder_key(body: &[u8]) -> bool {
+    let cleaned = text(body).replace("\\n", "").replace("\\r", "");
+    let b64: Vec<u8> = cleaned
+        .bytes()
+        .filter(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        .collect();
+    let distinct = b64.iter().collect::<std::collections::BTreeSet<_>>().len();
+    let words = cleaned
+        .to_ascii_lowercase()
+        .replace(['_', '-', ' ', '\n', '\r', '\t'], "");
+    b64.len() < 64 || distinct < 16 || PLACEHOLDER_WORDS.iter().any(|w| words.contains(w))
+}
+
 pub fn key_fingerprint(body: &[u8]) -> String {
     let cleaned = text(body).replace("\\n", "").replace("\\r", "");
     let mut h = Sha256::new();
@@ -105,6 +165,39 @@ pub fn key_fingerprint(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholders_are_not_identifiers() {
+        let ids = extract(
+            br#"CLIENT_ID=00000000000000000000000000000000
+TECHNICAL_ACCOUNT_ID=xxxxxxxxxxxxxxxxxxxxxxxx@techacct.adobe.com
+TA2=yourtechnicalaccountid@techacct.adobe.com
+ORG_ID=000000000000000000000000@AdobeOrg
+-----BEGIN PRIVATE KEY-----
+-----END PRIVATE KEY-----
+-----BEGIN PRIVATE KEY-----...-----END PRIVATE KEY-----
+-----BEGIN PRIVATE KEY-----\nYOUR_PRIVATE_KEY\n-----END PRIVATE KEY-----
+-----BEGIN PRIVATE KEY-----
+<key>
+-----END PRIVATE KEY-----
+-----BEGIN PRIVATE KEY-----
+AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+-----END PRIVATE KEY-----
+"#,
+        );
+        assert!(ids.client_ids.is_empty(), "{:?}", ids.client_ids);
+        assert!(
+            ids.technical_accounts.is_empty(),
+            "{:?}",
+            ids.technical_accounts
+        );
+        assert!(ids.org_ids.is_empty(), "{:?}", ids.org_ids);
+        assert!(
+            ids.key_fingerprints.is_empty(),
+            "{:?}",
+            ids.key_fingerprints
+        );
+    }
 
     #[test]
     fn extracts_public_identifiers() {
@@ -131,9 +224,9 @@ aud: "https://ims-na1.adobelogin.com/c/aaaabbbbccccddddeeeeffff00001111"
     #[test]
     fn same_key_in_file_and_escaped_string_has_one_fingerprint() {
         let a =
-            extract(b"-----BEGIN PRIVATE KEY-----\nMIIEabc+/=\nDEF\n-----END PRIVATE KEY-----\n");
+            extract(b"-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7+/=abcdefghijk\nlmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n-----END PRIVATE KEY-----\n");
         let b = extract(
-            br#"KEY="-----BEGIN PRIVATE KEY-----\nMIIEabc+/=\nDEF\n-----END PRIVATE KEY-----""#,
+            br#"KEY="-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7+/=abcdefghijk\nlmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789\n-----END PRIVATE KEY-----""#,
         );
         assert_eq!(a.key_fingerprints, b.key_fingerprints);
         assert_eq!(a.key_fingerprints.len(), 1);

@@ -4,6 +4,7 @@
 //! through the `sibling_exists` callback.
 
 pub mod identifiers;
+mod json;
 pub mod keypath;
 pub mod keys;
 pub mod matcher;
@@ -62,6 +63,9 @@ pub struct FileScan {
     /// Why part of the file could not be analysed (a config file that does
     /// not parse): the scan is incomplete for this file.
     pub errors: Vec<String>,
+    /// Inline suppressions naming an unknown rule or giving no reason:
+    /// (1-based line, message).
+    pub warnings: Vec<(u32, String)>,
 }
 
 /// The rules of a run, compiled into one prefilter, with the date findings
@@ -72,9 +76,23 @@ pub struct Engine<'r> {
     deadlines: Vec<Option<DeadlineInfo>>,
     today: Date,
     warn_days: i64,
+    /// Rule ids an inline suppression may name besides the run's rules
+    /// (those the config disables).
+    also_known: Vec<String>,
 }
 
 impl<'r> Engine<'r> {
+    /// Rule ids that are not in the run but are no typo in an inline
+    /// suppression (rules the config disables).
+    pub fn knowing(mut self, ids: &[String]) -> Engine<'r> {
+        self.also_known.extend(ids.iter().cloned());
+        self
+    }
+
+    fn is_known_id(&self, id: &str) -> bool {
+        self.set.rules.iter().any(|r| r.spec.id == id) || self.also_known.iter().any(|k| k == id)
+    }
+
     /// Prepares the engine; deadlines are evaluated once per rule here.
     pub fn new(set: &'r RuleSet, today: Date, warn_days: i64) -> Engine<'r> {
         let deadlines = set
@@ -94,6 +112,7 @@ impl<'r> Engine<'r> {
             deadlines,
             today,
             warn_days,
+            also_known: Vec::new(),
         }
     }
 
@@ -157,10 +176,12 @@ impl<'r> Engine<'r> {
         let mut evidence: Option<Vec<Category>> = None;
         for ri in order {
             let rule = &rules[ri];
-            if !candidates[ri] || !rule.applies_to(rel_path) {
+            let needs = &rule.spec.needs.in_file;
+            // A rule that needs evidence runs wherever the evidence is, its
+            // keywords aside: findings never depend on the prefilter.
+            if (needs.is_empty() && !candidates[ri]) || !rule.applies_to(rel_path) {
                 continue;
             }
-            let needs = &rule.spec.needs.in_file;
             if !needs.is_empty() {
                 let found = evidence.get_or_insert_with(|| {
                     out.findings
@@ -252,6 +273,7 @@ impl<'r> Engine<'r> {
             }
         }
         out.errors.extend(structured.error());
+        out.warnings = crate::suppress::inline_problems(text, &|id| self.is_known_id(id));
         out
     }
 

@@ -3,9 +3,10 @@
 //! entries, so that a rule can say "key path X exists / has a value matching
 //! Y" and the finding points at the key's line.
 //!
-//! JSON and YAML go through `saphyr-parser`'s event stream (JSON is YAML 1.2
-//! flow style): no tree is built and aliases are never expanded, so an alias
-//! bomb costs nothing. TOML goes through `toml-span`, which keeps byte spans.
+//! YAML goes through `saphyr-parser`'s event stream: no tree is built and
+//! aliases are never expanded, so an alias bomb costs nothing. JSON has its
+//! own parser (`json.rs`) feeding the same frame stack, so that a file
+//! `JSON.parse` accepts parses and errors speak JSON. TOML goes through `toml-span`, which keeps byte spans.
 //! `.env` and `.properties`/`.ini` are line formats parsed here directly.
 
 use std::borrow::Cow;
@@ -68,14 +69,15 @@ pub struct Entry {
 /// line when the parser gives one).
 pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, String> {
     match format {
-        Format::Json | Format::Yaml => flatten_yaml(text),
+        Format::Json => super::json::flatten_json(text),
+        Format::Yaml => flatten_yaml(text),
         Format::Toml => flatten_toml(text),
         Format::Env => Ok(flatten_lines(text, false)),
         Format::Properties => Ok(flatten_lines(text, true)),
     }
 }
 
-enum Frame {
+pub(super) enum Frame {
     Map {
         path: Vec<String>,
         key: Option<(String, usize, usize)>,
@@ -159,7 +161,7 @@ fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-fn too_complex() -> String {
+pub(super) fn too_complex() -> String {
     format!(
         "more than {MAX_ENTRIES} keys or {MAX_PATH_SEGMENTS} key-path segments: not analysed structurally"
     )
@@ -167,7 +169,7 @@ fn too_complex() -> String {
 
 /// Handles a node: a key (in a mapping awaiting one) or a value.
 /// `container` is `Some(is_map)` for a collection start.
-fn node(
+pub(super) fn node(
     stack: &mut Vec<Frame>,
     out: &mut Vec<Entry>,
     scalar: Option<Cow<'_, str>>,
@@ -229,7 +231,7 @@ fn new_frame(path: Vec<String>, is_map: bool) -> Frame {
 }
 
 /// After a value completes, a sequence moves to its next index.
-fn advance(stack: &mut [Frame]) {
+pub(super) fn advance(stack: &mut [Frame]) {
     if let Some(Frame::Seq { index, .. }) = stack.last_mut() {
         *index += 1;
     }

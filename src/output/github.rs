@@ -62,6 +62,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         props.push_str(&format!(",title={}", escape_property(&title)));
         writeln!(out, "::{command} {props}::{}", escape_data(&message))?;
     }
+    for w in &scan.warnings {
+        writeln!(
+            out,
+            "::warning file={},line={},title=jwt2oauth suppression::{}",
+            escape_property(&w.path),
+            w.line,
+            escape_data(&w.message)
+        )?;
+    }
     for e in &scan.errors {
         writeln!(
             out,
@@ -78,11 +87,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             scan.suppressed.len(),
             scan.groups.len(),
             report.fail_on,
-            if report.gate_failed {
-                "FAILED"
-            } else {
-                "passed"
-            }
+            scan.gate_text(report.gate_failed)
         ))
     )
 }

@@ -70,7 +70,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         today = p.today,
         n = p.findings,
         gate = if p.gate_failed { "failed" } else { "passed" },
-        gate_text = if p.gate_failed { "FAILED" } else { "passed" },
+        gate_text = esc(&p.gate_text),
         v = env!("CARGO_PKG_VERSION"),
         scope = esc(&p.scope),
         fail_on = esc(p.fail_on),

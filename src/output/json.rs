@@ -24,6 +24,8 @@ struct JsonReport<'a> {
     groups: Vec<JsonGroup<'a>>,
     errors: Vec<JsonError<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
+    /// Inline suppressions naming an unknown rule or without a reason.
+    warnings: Vec<JsonWarning<'a>>,
     /// The baseline file in force (absent without one).
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a str>,
@@ -174,6 +176,13 @@ struct JsonError<'a> {
 }
 
 #[derive(Serialize)]
+struct JsonWarning<'a> {
+    path: &'a str,
+    line: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
 struct JsonSkipped<'a> {
     path: &'a str,
     reason: &'a str,
@@ -315,7 +324,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             by_category,
             fail_on: report.fail_on,
             gate_failed: report.gate_failed,
-            incomplete: !scan.errors.is_empty(),
+            incomplete: scan.incomplete() > 0,
         },
         groups: scan.groups.iter().map(group).collect(),
         errors: scan
@@ -324,6 +333,15 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             .map(|e| JsonError {
                 path: &e.path,
                 message: super::error_message(e),
+            })
+            .collect(),
+        warnings: scan
+            .warnings
+            .iter()
+            .map(|w| JsonWarning {
+                path: &w.path,
+                line: w.line,
+                message: &w.message,
             })
             .collect(),
         skipped: scan

@@ -45,7 +45,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         p.today,
         p.scope,
         p.fail_on,
-        if p.gate_failed { "FAILED" } else { "passed" }
+        p.gate_text
     )?;
     summary(&p, out)?;
     for g in &p.groups {

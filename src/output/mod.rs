@@ -38,6 +38,9 @@ pub struct Report<'a> {
     pub rules: &'a RuleSet,
     /// Baseline, config and history notes.
     pub notes: &'a Notes,
+    /// Terminal: print each finding's whole remediation, not only its first
+    /// sentence (`--full-fix`).
+    pub full_fix: bool,
 }
 
 impl Report<'_> {

@@ -24,6 +24,8 @@ pub struct Plan<'a> {
     pub today: Date,
     pub fail_on: &'a str,
     pub gate_failed: bool,
+    /// `FAILED`, `passed` or `passed, incomplete: ...`.
+    pub gate_text: String,
     pub credentials: usize,
     /// Files with findings.
     pub files: usize,
@@ -110,6 +112,7 @@ pub fn build<'a>(report: &'a Report<'a>) -> Plan<'a> {
         today: report.today,
         fail_on: report.fail_on,
         gate_failed: report.gate_failed,
+        gate_text: scan.gate_text(report.gate_failed),
         credentials: scan.groups.len(),
         files: files.len(),
         findings: scan.findings.len(),

@@ -47,7 +47,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             writeln!(out, "{BOLD}{path}{BOLD:#}")?;
             current = Some(path);
         }
-        write_finding(d, out)?;
+        write_finding(d, report.full_fix, out)?;
     }
     if !scan.findings.is_empty() {
         writeln!(out)?;
@@ -62,13 +62,24 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             super::error_message(e)
         )?;
     }
+    for w in &scan.warnings {
+        writeln!(
+            out,
+            "{}warning{:#}: {}:{}: {}",
+            severity_style(Severity::Medium),
+            severity_style(Severity::Medium),
+            w.path,
+            w.line,
+            w.message
+        )?;
+    }
     for s in &scan.skipped {
         writeln!(out, "{DIM}skipped: {}: {}{DIM:#}", s.path, s.reason)?;
     }
     write_summary(report, out)
 }
 
-fn write_finding(d: &Detected, out: &mut dyn Write) -> io::Result<()> {
+fn write_finding(d: &Detected, full_fix: bool, out: &mut dyn Write) -> io::Result<()> {
     let f = &d.finding;
     let l = &f.location;
     let sev = severity_style(f.severity);
@@ -116,30 +127,62 @@ fn write_finding(d: &Detected, out: &mut dyn Write) -> io::Result<()> {
             lines.join(", ")
         )?;
     }
-    writeln!(
-        out,
-        "    {DIM}fix:{DIM:#} {}",
+    let fix = if full_fix {
+        f.remediation.clone()
+    } else {
         first_sentence(&f.remediation)
-    )?;
+    };
+    for (i, line) in wrap(&fix, FIX_WIDTH).iter().enumerate() {
+        if i == 0 {
+            writeln!(out, "    {DIM}fix:{DIM:#} {line}")?;
+        } else {
+            writeln!(out, "         {line}")?;
+        }
+    }
     Ok(())
 }
 
-/// The remediation's first sentence: the full text is in JSON and
-/// `jwt2oauth rules explain`.
+/// Columns a `fix:` line's text is wrapped at.
+const FIX_WIDTH: usize = 92;
+
+/// The remediation's first sentence, whole (wrapped by the caller): the
+/// full text is in JSON, `--full-fix` and `jwt2oauth rules explain`.
 fn first_sentence(s: &str) -> String {
     let line = first_line(s);
-    // A sentence ends at ". " followed by a capital (so "e.g. x" does not).
+    // A sentence ends at ". " followed by a capital, outside parentheses and
+    // not after an abbreviation ("e.g. AWS Secrets Manager" goes on).
     let end = line
         .match_indices(". ")
-        .find(|(i, _)| line[i + 2..].starts_with(|c: char| c.is_uppercase()))
+        .find(|(i, _)| {
+            let before = &line[..*i];
+            let open = before.matches('(').count() > before.matches(')').count();
+            let abbreviation = ["e.g", "i.e", "etc", "vs", "cf"]
+                .iter()
+                .any(|a| before.ends_with(a));
+            line[i + 2..].starts_with(|c: char| c.is_uppercase()) && !open && !abbreviation
+        })
         .map_or(line.len(), |(i, _)| i + 1);
-    let sentence = &line[..end];
-    if sentence.chars().count() > 160 {
-        let cut: String = sentence.chars().take(159).collect();
-        format!("{cut}…")
-    } else {
-        sentence.to_string()
+    line[..end].to_string()
+}
+
+/// Splits `text` into lines of at most `width` characters at spaces (a
+/// longer word stays whole); the text's own line breaks are kept.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.trim().lines() {
+        let mut line = String::new();
+        for word in para.split_whitespace() {
+            if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+                out.push(std::mem::take(&mut line));
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        out.push(line);
     }
+    out
 }
 
 fn first_line(s: &str) -> &str {
@@ -225,10 +268,21 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         if scan.errors.len() == 1 { "" } else { "s" },
         report.today,
         report.fail_on,
-        if report.gate_failed {
-            "FAILED"
-        } else {
-            "passed"
-        },
+        scan.gate_text(report.gate_failed),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn wrap_keeps_every_word() {
+        let text = "Replace the exchange with one request, e.g. a POST to /ims/token/v3 with grant_type=client_credentials.";
+        let lines = super::wrap(text, 30);
+        assert!(lines.iter().all(|l| l.chars().count() <= 30), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+        assert_eq!(
+            super::first_sentence("One e.g. two. Three."),
+            "One e.g. two."
+        );
+    }
 }

@@ -19,7 +19,7 @@ use std::process::{Command, Stdio};
 use gix::ObjectId;
 
 use super::decode;
-use super::walk::{ScanError, ScanReport, Skipped, Stats};
+use super::walk::{ScanError, ScanReport, ScanWarning, Skipped, Stats};
 use crate::correlate::{FileIdentifiers, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::output::HistoryOrigin;
@@ -186,6 +186,7 @@ pub struct BlobScanner<'e, 'r> {
     /// Config blobs that did not parse (the scan is incomplete for them).
     errors: Vec<ScanError>,
     skipped: Vec<Skipped>,
+    warnings: Vec<ScanWarning>,
     stats: Stats,
 }
 
@@ -200,6 +201,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             identifiers: BTreeMap::new(),
             errors: Vec::new(),
             skipped: Vec::new(),
+            warnings: Vec::new(),
             stats: Stats::default(),
         }
     }
@@ -240,6 +242,12 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
                 path: path.to_string(),
                 message,
             }));
+        self.warnings
+            .extend(r.warnings.into_iter().map(|(line, message)| ScanWarning {
+                path: path.to_string(),
+                line,
+                message,
+            }));
         (r.findings, r.suppressed)
     }
 
@@ -272,11 +280,15 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         let mut errors = self.errors;
         errors.sort();
         errors.dedup();
+        let mut warnings = self.warnings;
+        warnings.sort();
+        warnings.dedup();
         ScanReport {
             findings,
             suppressed,
             errors,
             skipped,
+            warnings,
             stats: self.stats,
             groups,
         }

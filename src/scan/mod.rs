@@ -8,4 +8,27 @@ mod special;
 pub mod walk;
 mod worker;
 
-pub use walk::{ScanError, ScanHooks, ScanOptions, ScanReport, Skipped, Stats, scan, scan_with};
+pub use walk::{
+    ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, scan, scan_with,
+};
+
+/// An I/O error as a reason to print beside a path: its description
+/// without the `(os error N)` suffix (`Permission denied`).
+pub fn io_reason(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn io_reason_drops_the_os_error_code() {
+        let e = std::io::Error::from_raw_os_error(2);
+        assert_eq!(super::io_reason(&e), "No such file or directory");
+        let e = std::io::Error::other("custom");
+        assert_eq!(super::io_reason(&e), "custom");
+    }
+}

@@ -43,6 +43,16 @@ pub struct ScanError {
     pub message: String,
 }
 
+/// Something in a scanned file worth fixing that does not make the scan
+/// incomplete: an inline suppression naming an unknown rule or without a
+/// reason.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ScanWarning {
+    pub path: String,
+    pub line: u32,
+    pub message: String,
+}
+
 /// A file deliberately not scanned, and why: over the size cap, not a
 /// regular file (FIFO, device, socket), a symlink loop, or an ignore file
 /// that could not be read safely.
@@ -71,6 +81,8 @@ pub struct ScanReport {
     pub errors: Vec<ScanError>,
     /// Files not scanned on purpose (binary files are only counted).
     pub skipped: Vec<Skipped>,
+    /// Inline suppressions that name an unknown rule or give no reason.
+    pub warnings: Vec<ScanWarning>,
     pub stats: Stats,
     /// Credentials: findings linked across files (sorted by id).
     pub groups: Vec<CredentialGroup>,
@@ -83,6 +95,37 @@ impl ScanReport {
     pub fn skipped_other(&self) -> u64 {
         (self.skipped.len() as u64).saturating_sub(self.stats.skipped_too_large)
     }
+
+    /// How many places a finding could hide in: every error (unreadable or
+    /// unparsable files) and every file skipped for its size. Non-zero means
+    /// the scan is incomplete (exit 3 with `--strict`).
+    pub fn incomplete(&self) -> u64 {
+        self.errors.len() as u64 + self.stats.skipped_too_large
+    }
+
+    /// The gate's verdict as every format prints it: `FAILED`, `passed`, or
+    /// `passed, incomplete: ...` when a finding could have been missed (a
+    /// passed gate never reads as clean on an incomplete scan).
+    pub fn gate_text(&self, gate_failed: bool) -> String {
+        if gate_failed {
+            return "FAILED".to_string();
+        }
+        let mut parts = Vec::new();
+        match self.errors.len() {
+            0 => {}
+            1 => parts.push("1 error".to_string()),
+            n => parts.push(format!("{n} errors")),
+        }
+        match self.stats.skipped_too_large {
+            0 => {}
+            n => parts.push(format!("{n} too large")),
+        }
+        if parts.is_empty() {
+            "passed".to_string()
+        } else {
+            format!("passed, incomplete: {}", parts.join(", "))
+        }
+    }
 }
 
 /// What the scanning threads add to.
@@ -93,6 +136,7 @@ pub(super) struct Shared {
     pub(super) identifiers: Mutex<BTreeMap<String, FileIdentifiers>>,
     pub(super) errors: Mutex<Vec<ScanError>>,
     pub(super) skipped: Mutex<Vec<Skipped>>,
+    pub(super) warnings: Mutex<Vec<ScanWarning>>,
     pub(super) seen_credential_files: Mutex<HashSet<PathBuf>>,
     pub(super) files: AtomicU64,
     pub(super) bytes: AtomicU64,
@@ -172,7 +216,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
                 path: slashes(p),
                 message: match e.kind() {
                     std::io::ErrorKind::NotFound => "no such file or directory".into(),
-                    _ => format!("cannot read: {e}"),
+                    _ => format!("cannot read: {}", super::io_reason(&e)),
                 },
             });
         }
@@ -254,6 +298,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         suppressed: take(shared.suppressed),
         errors: take(shared.errors),
         skipped: take(shared.skipped),
+        warnings: take(shared.warnings),
         groups: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
@@ -279,6 +324,8 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     report.errors.dedup();
     report.skipped.sort();
     report.skipped.dedup();
+    report.warnings.sort();
+    report.warnings.dedup();
     report
 }
 

@@ -11,7 +11,7 @@ use ignore::DirEntry;
 use super::classify::is_credential_file_name;
 use super::decode::{self, Encoding};
 use super::read::{Content, kind_name, read_file};
-use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, Shared, Skipped, lock};
+use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, ScanWarning, Shared, Skipped, lock};
 use crate::engine::{Engine, identifiers};
 
 /// One scanning thread's reusable state: the file buffer, the prefilter's
@@ -136,7 +136,7 @@ impl<'a, 'e> Worker<'a, 'e> {
             Err(e) => {
                 lock(&shared.errors).push(ScanError {
                     path: name_of(display),
-                    message: format!("cannot read: {e}"),
+                    message: format!("cannot read: {}", super::io_reason(&e)),
                 });
                 return;
             }
@@ -163,6 +163,13 @@ impl<'a, 'e> Worker<'a, 'e> {
         let dir = path.parent().unwrap_or(Path::new(""));
         let sibling = |name: &str| dir.join(name).is_file();
         let result = engine.scan_candidates(&display, text, &sibling, &self.candidates);
+        for (line, message) in result.warnings {
+            lock(&shared.warnings).push(ScanWarning {
+                path: display.clone(),
+                line,
+                message,
+            });
+        }
         for message in result.errors {
             lock(&shared.errors).push(ScanError {
                 path: display.clone(),
@@ -231,8 +238,18 @@ fn walk_error(err: &ignore::Error, roots: &Roots) -> ScanError {
             _ => None,
         }
     }
+    /// The error without the path (the path is listed beside it already).
+    fn message_of(err: &ignore::Error) -> String {
+        match err {
+            ignore::Error::WithPath { err, .. }
+            | ignore::Error::WithDepth { err, .. }
+            | ignore::Error::WithLineNumber { err, .. } => message_of(err),
+            ignore::Error::Io(e) => super::io_reason(e),
+            other => other.to_string(),
+        }
+    }
     ScanError {
         path: path_of(err).map_or_else(|| "<walk>".to_string(), |p| roots.display(p)),
-        message: err.to_string(),
+        message: message_of(err),
     }
 }

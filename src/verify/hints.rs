@@ -68,8 +68,10 @@ pub fn hint(flow: Flow, status: u16, err: Option<&ImsError>, retired: bool) -> S
             "the JWT's exp has passed: check this machine's clock and the JWT lifetime".into()
         }
         (_, "invalid_token" | "invalid_signature") => {
-            "the JWT signature matches none of the credential's certificates: wrong private \
-             key, or its certificate was removed or expired"
+            "the JWT signature matches none of the credential's certificates: the private key \
+             (--private-key) most likely does not belong to this credential; use the private.key \
+             made with its certificate_pub.crt (or the certificate was removed or expired). \
+             This answer alone does not mean the credential is retired"
                 .into()
         }
         (_, "bad_request") => {

@@ -103,9 +103,9 @@ pub fn judge(jwt: &FlowResult, oauth: &FlowResult, exp: &Expected, now_ms: i64) 
                 )
             }
         }
-        Status::Invalid if jwt.retired || inferred_retired(jwt, now_ms) => {
+        Status::Invalid if jwt.retired || inferred_retired(jwt, exp, now_ms) => {
             if !jwt.retired {
-                details.push("jwt: IMS no longer knows this JWT binding; every JWT credential was converted by 2026-03-01, so it is most likely retired".into());
+                details.push("jwt: IMS no longer knows this client as a JWT credential although the OAuth flow works for it; every JWT credential was converted by 2026-03-01, so it is most likely retired".into());
             }
             details.push(format!("jwt: {}", jwt.reason));
             let ok = identity.is_empty();
@@ -115,6 +115,17 @@ pub fn judge(jwt: &FlowResult, oauth: &FlowResult, exp: &Expected, now_ms: i64) 
                 Kind::OauthWorksJwtRetired,
                 ok,
                 "oauth works, jwt already retired",
+                details,
+            )
+        }
+        Status::Invalid if signature_matches_no_binding(jwt) => {
+            details.push(format!("jwt: {}", jwt.reason));
+            details.extend(jwt.hint.iter().map(|h| format!("hint: {h}")));
+            details.extend(identity);
+            v(
+                Kind::OauthWorksJwtFails,
+                false,
+                "not verified: the JWT's signature matches none of the credential's certificates (wrong private key?), so access cannot be compared",
                 details,
             )
         }
@@ -151,9 +162,14 @@ pub fn judge(jwt: &FlowResult, oauth: &FlowResult, exp: &Expected, now_ms: i64) 
     }
 }
 
-/// After the final conversion date, "unknown client" and "no matching
-/// binding" from the JWT endpoint mean the credential is gone.
-fn inferred_retired(jwt: &FlowResult, now_ms: i64) -> bool {
+/// After the final conversion date, `invalid_client` (HTTP 400, not about
+/// the secret) from the JWT endpoint, for the very client id the OAuth
+/// flow was just issued a token for, means the JWT credential is gone: IMS
+/// knows the client, only not as a JWT one. "Could not match JWT signature
+/// to any of the bindings" is never read as retired: a private key that
+/// does not belong to the credential gets that answer too (see
+/// [`signature_matches_no_binding`]).
+fn inferred_retired(jwt: &FlowResult, exp: &Expected, now_ms: i64) -> bool {
     if now_ms < FINAL_CONVERSION_MS {
         return false;
     }
@@ -165,8 +181,26 @@ fn inferred_retired(jwt: &FlowResult, now_ms: i64) -> bool {
         .as_deref()
         .unwrap_or("")
         .to_ascii_lowercase();
-    (e.error == "invalid_client" && jwt.http_status == Some(400) && !desc.contains("secret"))
-        || (e.error == "invalid_token" && desc.contains("binding"))
+    let same_client = exp
+        .jwt_client_id
+        .as_deref()
+        .is_none_or(|j| j == exp.client_id);
+    e.error == "invalid_client"
+        && jwt.http_status == Some(400)
+        && !desc.contains("secret")
+        && same_client
+}
+
+/// IMS's answer to a JWT signed with a key none of the credential's
+/// certificates verify: a wrong `--private-key` (or, after a conversion, a
+/// removed certificate; the answer cannot tell which).
+pub fn signature_matches_no_binding(jwt: &FlowResult) -> bool {
+    jwt.ims_error.as_ref().is_some_and(|e| {
+        matches!(e.error.as_str(), "invalid_token" | "invalid_signature")
+            && e.error_description
+                .as_deref()
+                .is_some_and(|d| d.to_ascii_lowercase().contains("signature"))
+    })
 }
 
 fn identity_problems(oauth: &FlowResult, exp: &Expected) -> Vec<String> {

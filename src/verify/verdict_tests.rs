@@ -95,7 +95,7 @@ fn retired_jwt_with_working_oauth() {
 }
 
 #[test]
-fn lost_binding_counts_as_retired_only_after_the_final_conversion() {
+fn no_matching_binding_is_a_wrong_key_never_retirement() {
     let j = invalid(
         Flow::Jwt,
         400,
@@ -104,10 +104,35 @@ fn lost_binding_counts_as_retired_only_after_the_final_conversion() {
         false,
     );
     let o = valid(Flow::Oauth, "cid", "TA@techacct.adobe.com", UM);
-    assert_eq!(judge(&j, &o, &exp(), BEFORE).kind, Kind::OauthWorksJwtFails);
+    for now in [BEFORE, FINAL_CONVERSION_MS] {
+        let v = judge(&j, &o, &exp(), now);
+        assert_eq!(v.kind, Kind::OauthWorksJwtFails);
+        assert!(!v.verified);
+        assert!(v.summary.contains("wrong private key"), "{}", v.summary);
+    }
+    // An unknown client on the JWT endpoint, for the client the OAuth flow
+    // works with, after the final conversion: only retirement explains it.
+    let gone = invalid(
+        Flow::Jwt,
+        400,
+        "invalid_client",
+        "invalid client_id parameter",
+        false,
+    );
     assert_eq!(
-        judge(&j, &o, &exp(), FINAL_CONVERSION_MS).kind,
+        judge(&gone, &o, &exp(), BEFORE).kind,
+        Kind::OauthWorksJwtFails
+    );
+    assert_eq!(
+        judge(&gone, &o, &exp(), FINAL_CONVERSION_MS).kind,
         Kind::OauthWorksJwtRetired
+    );
+    // ... but not when the JWT credential has another client id.
+    let mut other = exp();
+    other.jwt_client_id = Some("other".into());
+    assert_eq!(
+        judge(&gone, &o, &other, FINAL_CONVERSION_MS).kind,
+        Kind::OauthWorksJwtFails
     );
     let expired = invalid(
         Flow::Jwt,

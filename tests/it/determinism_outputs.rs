@@ -48,9 +48,9 @@ fn build_tree(d: &Path) {
             &format!("bad/d{}/y.yaml", i % 7),
             b"enterprise:\n  tech_acct: [x\n",
         );
-        // Over the 8M cap (sparse: never read).
+        // Over the 64M cap (sparse: never read).
         let big = std::fs::File::create(d.join(format!("bad/d{i}/big.js"))).expect("create");
-        big.set_len(9 << 20).expect("set_len");
+        big.set_len(65 << 20).expect("set_len");
     }
     w("bin/blob.py", b"\0\x01\x02");
     let mut u16 = vec![0xFF, 0xFE];

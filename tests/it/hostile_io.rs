@@ -77,6 +77,13 @@ fn permission_denied_files_and_directories() {
         errors.iter().all(|e| e.1.contains("ermission denied")),
         "{errors:#?}"
     );
+    // The message says it once, without repeating the path beside it.
+    assert!(
+        errors
+            .iter()
+            .all(|e| !e.1.contains(&e.0) && e.1.matches("ermission denied").count() == 1),
+        "{errors:#?}"
+    );
     chmod(&d.join("locked"), 0o000);
     let (code, _) = run(true);
     chmod(&d.join("locked"), 0o755);
@@ -217,7 +224,7 @@ fn one_line_file(path: &Path, mb: usize) -> u64 {
     (n + tail.find("ims/").expect("url") + 1) as u64
 }
 
-/// A 200 MiB single-line file: skipped and listed under the default 8M cap.
+/// A 200 MiB single-line file: skipped and listed under the default 64M cap.
 #[test]
 fn huge_line_is_skipped_and_listed_by_default() {
     let dir = tempfile::tempdir().expect("tempdir");

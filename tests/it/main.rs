@@ -16,6 +16,7 @@ mod determinism;
 mod determinism_outputs;
 mod emulator;
 mod fuzz;
+mod gate;
 mod git;
 mod hostile;
 mod hostile_io;

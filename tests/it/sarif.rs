@@ -59,6 +59,13 @@ fn every_sarif_the_tool_writes_is_schema_valid() {
         "[[ignore]]\nrule = \"jwt-exchange-endpoint\"\npath = \"src/**\"\nreason = \"tracked in PLAT-1\"\n",
     );
     let d = p.to_str().expect("utf-8");
+    let broken = tempfile::tempdir().expect("tempdir");
+    write(
+        broken.path(),
+        "console.json",
+        "{\"technical_account_id\": [1,\n",
+    );
+    let e = broken.path().to_str().expect("utf-8");
     let baseline = p.join("baseline.json");
     let b = baseline.to_str().expect("utf-8");
     // Baseline suppressions: write one, then scan against it.
@@ -83,7 +90,7 @@ fn every_sarif_the_tool_writes_is_schema_valid() {
             vec!["fixtures/corpus"],
         ),
         ("clean tree", vec!["fixtures/clean"]),
-        ("scan errors", vec!["fixtures/clean", "does/not/exist"]),
+        ("scan errors", vec!["fixtures/clean", e]),
         ("config ignore", vec![d]),
         ("baseline", vec!["--no-config", "--baseline", b, d]),
         ("no findings at all", vec!["fixtures/corpus/negative"]),

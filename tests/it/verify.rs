@@ -99,13 +99,54 @@ fn retired_jwt_with_working_oauth_counts_as_migrated() {
     assert_eq!(j["jwt"]["retired"], true);
 }
 
+/// "Could not match JWT signature to any of the bindings" is what a wrong
+/// private key gets: never read as retired, even after the final
+/// conversion date (past on any clock this runs on).
 #[test]
-fn lost_binding_after_the_final_conversion_date_reads_as_retired() {
+fn lost_binding_is_not_read_as_retired() {
     let emu = Emulator::start(&["--jwt-retired", "no-binding"]);
     let (code, j, out) = verify(&emu, &[], &[]);
-    // The final conversion date (2026-03-01) is past on any clock this runs on.
-    assert_eq!(code, 0, "{}", text(&out));
-    assert_eq!(kind(&j), "oauth-works-jwt-retired");
+    assert_eq!(code, 1, "{}", text(&out));
+    assert_eq!(kind(&j), "oauth-works-jwt-fails");
+    assert_eq!(j["jwt"]["retired"], false);
+}
+
+/// `--private-key` pointing at a key that does not belong to the
+/// credential: the JWT side is invalid, the verdict says wrong key, exit 1.
+#[test]
+fn wrong_private_key_is_not_verified_and_not_retired() {
+    let emu = Emulator::start(&[]);
+    let other = fixture("other_private.key");
+    let (code, j, out) = verify(&emu, &["--private-key", other.to_str().unwrap()], &[]);
+    assert_eq!(code, 1, "{}", text(&out));
+    assert_eq!(kind(&j), "oauth-works-jwt-fails");
+    assert_eq!(j["jwt"]["status"], "invalid");
+    assert_eq!(j["jwt"]["retired"], false);
+    let summary = j["verdict"]["summary"].as_str().unwrap();
+    assert!(summary.contains("wrong private key"), "{summary}");
+    assert!(!summary.contains("retired"), "{summary}");
+    assert!(
+        j["jwt"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("does not belong")
+    );
+    let (_, _, human) = verify(
+        &emu,
+        &[
+            "--private-key",
+            other.to_str().unwrap(),
+            "--format",
+            "human",
+        ],
+        &[],
+    );
+    let s = String::from_utf8_lossy(&human.stdout);
+    assert!(s.contains("verdict: not verified"), "{s}");
+    assert!(
+        !s.contains("already retired") && !s.contains("most likely retired"),
+        "{s}"
+    );
 }
 
 #[test]

@@ -36,8 +36,21 @@ fn token_is_printed_and_cached_with_private_permissions() {
     let files: Vec<_> = std::fs::read_dir(&cache)
         .unwrap()
         .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .collect();
     assert_eq!(files.len(), 1);
+    // The entry's name is an HMAC under a key kept beside it (0600); no
+    // file holds the secret.
+    let key_file = cache.join("hmac.key");
+    assert_eq!(std::fs::read(&key_file).unwrap().len(), 32);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
@@ -83,4 +96,41 @@ fn token_without_cache_never_writes_files() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+/// A cached token does not survive a wrong client secret: the secret is
+/// part of the (keyed) cache key, so IMS is asked and says no.
+#[test]
+fn cached_token_is_not_served_for_a_wrong_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache");
+    let ws = fixture("workspace.json");
+    let emu = Emulator::start(&[]);
+    let args = vec![
+        "token",
+        "--config",
+        ws.to_str().unwrap(),
+        "--ims-url",
+        &emu.url,
+        "--cache",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--retries",
+        "0",
+    ];
+    let first = run(&args, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let token = String::from_utf8_lossy(&first.stdout).trim().to_string();
+    let again = run(&args, &[]);
+    assert_eq!(String::from_utf8_lossy(&again.stdout).trim(), token);
+    let wrong = run(
+        &args,
+        &[("JWT2OAUTH_CLIENT_SECRET", "p8e-not-the-secret-0000")],
+    );
+    assert_eq!(wrong.status.code(), Some(1), "{}", text(&wrong));
+    assert!(!String::from_utf8_lossy(&wrong.stdout).contains(&token));
+    for e in std::fs::read_dir(&cache).unwrap() {
+        let body = std::fs::read(e.unwrap().path()).unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("p8e-"));
+    }
 }
