@@ -379,6 +379,44 @@ fn the_run_deadline_bounds_the_analytics_calls() {
 }
 
 #[test]
+fn an_endless_analytics_body_is_cut_at_8_mib_in_bounded_memory() {
+    let emu = Emulator::start(&[]);
+    let api = BadServer::start(Behaviour::EndlessChunked);
+    let ws = fixture("workspace.json");
+    let key = fixture("private.key");
+    let b = run_bounded(
+        &[
+            "verify",
+            "--format",
+            "json",
+            "--analytics",
+            "--analytics-url",
+            &api.url,
+            "--config",
+            ws.to_str().unwrap(),
+            "--private-key",
+            key.to_str().unwrap(),
+            "--ims-url",
+            &emu.url,
+            "--retries",
+            "0",
+        ],
+        &[],
+        Duration::from_secs(60),
+    );
+    assert_eq!(b.output.status.code(), Some(1), "{}", text(&b.output));
+    let j: Value = serde_json::from_slice(&b.output.stdout).unwrap();
+    assert_eq!(kind(&j), "indeterminate", "{j:#}");
+    let reason = j["analytics"]["oauth"]["calls"][0]["reason"]
+        .as_str()
+        .unwrap();
+    assert!(reason.starts_with("response body over 8 MiB"), "{reason}");
+    if let Some(kib) = b.peak_rss_kib {
+        assert!(kib < 150 * 1024, "peak RSS {kib} KiB");
+    }
+}
+
+#[test]
 fn an_analytics_redirect_is_never_followed() {
     let emu = Emulator::start(&[]);
     let other = BadServer::start_on("127.0.0.2", answer(200, "application/json", "{}"));
