@@ -376,6 +376,18 @@ pub struct VerifyArgs {
     /// Call this API URL with each token and compare status and response shape.
     #[arg(long, value_name = "URL")]
     pub probe: Option<String>,
+    /// Prove Adobe Analytics access with each token: the companies, report
+    /// suites, metrics and dimensions the Analytics 2.0 API answers.
+    #[arg(long)]
+    pub analytics: bool,
+    /// Analytics API base URL (default https://analytics.adobe.io, or the
+    /// --ims-url when that is loopback: the emulator serves both).
+    #[arg(long, value_name = "URL", requires = "analytics")]
+    pub analytics_url: Option<String>,
+    /// The Analytics global company id to check (default: the first company
+    /// the OAuth token's technical account belongs to).
+    #[arg(long, value_name = "GLOBAL_COMPANY_ID", requires = "analytics")]
+    pub company: Option<String>,
     /// Lifetime of the signed JWT in seconds (Adobe's libraries use 300).
     #[arg(
         long,
@@ -418,6 +430,8 @@ pub enum FaultScope {
     Jwt,
     /// Only /ims/token/v2 and v3.
     Token,
+    /// Only the Analytics endpoints (/discovery, /api).
+    Analytics,
 }
 
 /// `jwt2oauth emulate-ims`.
@@ -453,6 +467,11 @@ pub struct EmulateArgs {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 86_400)]
     pub token_lifetime: u64,
+    /// Serve the Analytics 2.0 endpoints (/discovery/me, report suites,
+    /// metrics, dimensions, segments, calculated metrics) from this JSON:
+    /// companies and each technical account's access.
+    #[arg(long, value_name = "FILE")]
+    pub analytics: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -28,6 +28,11 @@ pub fn run(args: &EmulateArgs) -> anyhow::Result<Outcome> {
     if !registry.jwt.is_empty() && args.certificates.is_empty() {
         eprintln!("emulate-ims: warning: no --certificate given: every JWT exchange will fail");
     }
+    let analytics = args
+        .analytics
+        .as_deref()
+        .map(crate::emulator::analytics::Directory::load)
+        .transpose()?;
     let signer = Signer::generate()?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -56,6 +61,7 @@ pub fn run(args: &EmulateArgs) -> anyhow::Result<Outcome> {
             clock: Arc::new(SystemClock),
             fault_counter: AtomicU64::new(0),
             request_counter: AtomicU64::new(0),
+            analytics,
         });
         {
             let mut out = std::io::stdout().lock();

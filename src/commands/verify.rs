@@ -9,6 +9,7 @@ use anyhow::Context as _;
 
 use super::Outcome;
 use crate::cli::{VerifyArgs, VerifyFormat};
+use crate::verify::analytics::AnalyticsPlan;
 use crate::verify::env::{Clock, Env, ProcessEnv, SystemClock};
 use crate::verify::scrub::Scrubber;
 use crate::verify::trace::Trace;
@@ -60,13 +61,24 @@ pub fn run_with(
         }
         None => None,
     };
+    let ims = http::check_ims_url(&args.creds.ims_url)?;
+    let analytics = if args.analytics {
+        Some(AnalyticsPlan::new(
+            args.analytics_url.as_deref(),
+            args.company.as_deref(),
+            &ims,
+        )?)
+    } else {
+        None
+    };
     let plan = Plan {
         jwt,
         oauth,
-        ims: http::check_ims_url(&args.creds.ims_url)?,
+        ims,
         policy: inputs::policy(&args.creds),
         jwt_lifetime_secs: args.jwt_lifetime,
         probe: args.probe.as_deref().map(http::check_url).transpose()?,
+        analytics,
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

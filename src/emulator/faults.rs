@@ -1,6 +1,7 @@
 //! Middleware on every request: an `x-debug-id` header (as IMS sends),
 //! injected latency and faults (429 with `Retry-After`, 5xx) for the
-//! endpoints in scope, and one log line on stderr (method, path, status:
+//! endpoints in scope (IMS's error shape, or Analytics' envelope on the
+//! Analytics paths), and one log line on stderr (method, path, status:
 //! never the query string or body, which may hold secrets).
 
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -27,7 +28,7 @@ pub async fn layer(State(s): State<Arc<AppState>>, req: Request, next: Next) -> 
         tokio::time::sleep(Duration::from_millis(s.faults.latency_ms)).await;
     }
     let mut resp = match s.faults.status.filter(|_| in_scope) {
-        Some(status) if take_fault(&s) => fault(status, s.faults.retry_after),
+        Some(status) if take_fault(&s) => fault(status, s.faults.retry_after, &path, n),
         _ => next.run(req).await,
     };
     let debug_id = format!("emu-{:x}-{n:06x}", s.clock.now_ms());
@@ -50,6 +51,7 @@ pub fn in_scope(scope: FaultScope, path: &str) -> bool {
         FaultScope::All => path.starts_with("/ims/"),
         FaultScope::Jwt => jwt,
         FaultScope::Token => token,
+        FaultScope::Analytics => path.starts_with("/discovery/") || path.starts_with("/api/"),
     }
 }
 
@@ -58,13 +60,18 @@ fn take_fault(s: &AppState) -> bool {
     s.faults.count.is_none_or(|c| seen < c)
 }
 
-fn fault(status: u16, retry_after: Option<u64>) -> Response {
+fn fault(status: u16, retry_after: Option<u64>, path: &str, n: u64) -> Response {
     let (error, desc) = match status {
         429 => ("too_many_requests", "Too many requests, slow down"),
         s if s >= 500 => ("internal_error", "Please try again later"),
         _ => ("bad_request", "injected fault"),
     };
-    let mut resp = ImsErr::new(status, error, desc).into_response();
+    let mut resp = if in_scope(FaultScope::Analytics, path) {
+        let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
+        (code, axum::Json(super::analytics::fault_body(status, n))).into_response()
+    } else {
+        ImsErr::new(status, error, desc).into_response()
+    };
     if let Some(secs) = retry_after.filter(|_| status == 429 || status == 503)
         && let Ok(v) = HeaderValue::from_str(&secs.to_string())
     {
@@ -84,5 +91,9 @@ mod tests {
         assert!(!in_scope(FaultScope::Jwt, "/ims/token/v3"));
         assert!(in_scope(FaultScope::Token, "/ims/token/v2"));
         assert!(!in_scope(FaultScope::Token, "/ims/validate_token/v1"));
+        assert!(in_scope(FaultScope::Analytics, "/discovery/me"));
+        assert!(in_scope(FaultScope::Analytics, "/api/exampl0/metrics"));
+        assert!(!in_scope(FaultScope::Analytics, "/ims/token/v3"));
+        assert!(!in_scope(FaultScope::All, "/discovery/me"));
     }
 }

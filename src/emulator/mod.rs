@@ -4,9 +4,11 @@
 //! Endpoints: `/ims/exchange/jwt` (also `/ims/exchange/jwt/` and
 //! `/ims/exchange/v1/jwt`), `/ims/token/v3` and `/ims/token/v2`
 //! (client_credentials), `/ims/validate_token/v1`, and `GET /ims/profile/v1` (a bearer-token API to
-//! aim `verify --probe` at). Fault injection (latency,
+//! aim `verify --probe` at), and with `--analytics FILE` the Analytics 2.0
+//! endpoints `verify --analytics` calls ([`analytics`]). Fault injection (latency,
 //! 429 with Retry-After, 5xx, a retired JWT endpoint) is in [`faults`].
 
+pub mod analytics;
 pub mod errors;
 pub mod exchange;
 pub mod faults;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 
 use crate::cli::{FaultScope, RetiredStyle};
 use crate::verify::env::Clock;
@@ -37,6 +39,9 @@ pub enum EmulatorError {
     /// Listening failed or the address is not loopback.
     #[error("{0}")]
     Listen(String),
+    /// The `--analytics` file could not be used.
+    #[error("--analytics {0}")]
+    Analytics(String),
 }
 
 /// Fault injection settings.
@@ -74,6 +79,8 @@ pub struct AppState {
     pub fault_counter: AtomicU64,
     /// Requests seen (for debug ids).
     pub request_counter: AtomicU64,
+    /// The Analytics companies and access (`--analytics FILE`).
+    pub analytics: Option<analytics::Directory>,
 }
 
 /// The production IMS base: claims built on it are accepted too.
@@ -88,7 +95,19 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/ims/token/v3", post(token::handle))
         .route("/ims/token/v2", post(token::handle))
         .route("/ims/validate_token/v1", post(token::validate))
-        .route("/ims/profile/v1", axum::routing::get(token::profile))
+        .route("/ims/profile/v1", get(token::profile))
+        .route("/discovery/me", get(analytics::discovery))
+        .route(
+            "/api/{gc}/reportsuites/collections/suites",
+            get(analytics::report_suites),
+        )
+        .route("/api/{gc}/metrics", get(analytics::metrics))
+        .route("/api/{gc}/dimensions", get(analytics::dimensions))
+        .route("/api/{gc}/segments", get(analytics::segments))
+        .route(
+            "/api/{gc}/calculatedmetrics",
+            get(analytics::calculated_metrics),
+        )
         .fallback(errors::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -1,7 +1,7 @@
 //! One attempt inside the run's bounds. It gets `min(--timeout-ms, time
 //! left before --deadline-ms)` for connecting, the headers and the whole body
-//! together; the body is read chunk by chunk and abandoned past
-//! [`MAX_BODY`]. Failures come back as one clear, secret-free sentence;
+//! together; the body is read chunk by chunk and abandoned past the call's
+//! cap ([`MAX_BODY`](super::send::MAX_BODY) unless it says otherwise). Failures come back as one clear, secret-free sentence;
 //! server text in them is cleaned by the run's
 //! [`Scrubber`](super::scrub::Scrubber).
 
@@ -11,7 +11,7 @@ use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 
 use super::http::{origin, parse_retry_after};
-use super::send::{Answer, Call, Failure, MAX_BODY, Target};
+use super::send::{Answer, Call, Failure, Target};
 
 /// One attempt, bounded in time (timeout and deadline) and memory (body
 /// cap). A failure is traced with its reason.
@@ -104,14 +104,16 @@ async fn attempt(t: &Target<'_, '_>, call: &Call<'_>, n: u32) -> (Answer, Durati
     );
 
     let mut buf = Vec::new();
-    let read = tokio::time::timeout_at(until, read_capped(&mut resp, &mut buf)).await;
+    let cap = call.max_body;
+    let read = tokio::time::timeout_at(until, read_capped(&mut resp, &mut buf, cap)).await;
     let got = |buf: &Vec<u8>| format!("HTTP {status}, {} bytes received", buf.len());
     let answer = match read {
         Err(_) => timed_out(&format!("reading the response body ({})", got(&buf))),
         Ok(Err(BodyError::TooLarge(declared))) => failed(
             Failure::TooLarge,
             format!(
-                "response body over 1 MiB (HTTP {status}{}): not read further",
+                "response body over {} (HTTP {status}{}): not read further",
+                size_text(cap),
                 declared.map_or(String::new(), |n| format!(", Content-Length {n}"))
             ),
         ),
@@ -182,15 +184,28 @@ enum BodyError {
     Net(reqwest::Error),
 }
 
-/// Reads the body chunk by chunk into `buf`, refusing more than [`MAX_BODY`].
-async fn read_capped(resp: &mut reqwest::Response, buf: &mut Vec<u8>) -> Result<(), BodyError> {
+/// A body cap for messages: `1 MiB`, or bytes when not a whole MiB.
+fn size_text(cap: usize) -> String {
+    if cap >= 1 << 20 && cap.is_multiple_of(1 << 20) {
+        format!("{} MiB", cap >> 20)
+    } else {
+        format!("{cap} bytes")
+    }
+}
+
+/// Reads the body chunk by chunk into `buf`, refusing more than `cap` bytes.
+async fn read_capped(
+    resp: &mut reqwest::Response,
+    buf: &mut Vec<u8>,
+    cap: usize,
+) -> Result<(), BodyError> {
     if let Some(n) = resp.content_length()
-        && n > MAX_BODY as u64
+        && n > cap as u64
     {
         return Err(BodyError::TooLarge(Some(n)));
     }
     while let Some(chunk) = resp.chunk().await.map_err(BodyError::Net)? {
-        if buf.len() + chunk.len() > MAX_BODY {
+        if buf.len() + chunk.len() > cap {
             return Err(BodyError::TooLarge(None));
         }
         buf.extend_from_slice(&chunk);

@@ -132,6 +132,7 @@ pub async fn run_jwt(
         ]),
         bearer: None,
         headers: Vec::new(),
+        max_body: super::send::MAX_BODY,
     };
     let ex = send_with_retry(t, &call).await;
     classify(Flow::Jwt, &ex, &t.trace.scrub)
@@ -162,6 +163,7 @@ pub async fn run_oauth(
         form: Some(form),
         bearer: None,
         headers: Vec::new(),
+        max_body: super::send::MAX_BODY,
     };
     let ex = send_with_retry(t, &call).await;
     classify(Flow::Oauth, &ex, &t.trace.scrub)

@@ -5,6 +5,7 @@
 //! credentials (files / env / flags) ──▶ JWT flow ║ OAuth flow (concurrent)
 //! ──▶ compare claims ──▶ verdict ──▶ table or JSON.
 
+pub mod analytics;
 pub mod attempt;
 pub mod cache;
 pub mod claims;
@@ -16,6 +17,7 @@ pub mod hints;
 pub mod http;
 pub mod inputs;
 pub mod key;
+pub mod ownership;
 pub mod probe;
 pub mod render;
 pub mod scopes;
@@ -31,10 +33,12 @@ use jsonwebtoken::EncodingKey;
 use reqwest::Url;
 use serde::Serialize;
 
+use self::analytics::{AnalyticsPlan, AnalyticsReport};
 use self::credentials::{JwtCredential, OAuthCredential};
 use self::env::Clock;
 use self::flow::{Flow, FlowResult, Target};
 use self::http::RetryPolicy;
+use self::ownership::Ownership;
 use self::probe::ProbeReport;
 use self::trace::Trace;
 use self::verdict::{Expected, Verdict};
@@ -75,6 +79,8 @@ pub struct Plan {
     pub jwt_lifetime_secs: i64,
     /// Optional API endpoint to call with each token.
     pub probe: Option<Url>,
+    /// `--analytics`: the Analytics 2.0 API checks.
+    pub analytics: Option<AnalyticsPlan>,
 }
 
 /// The result of `verify`, serialised as-is for `--format json`.
@@ -92,6 +98,11 @@ pub struct Report {
     pub oauth: FlowResult,
     /// The `--probe` calls, if any.
     pub probe: Option<ProbeReport>,
+    /// The `--analytics` checks, if asked for.
+    pub analytics: Option<AnalyticsReport>,
+    /// The OAuth credential runs as another technical account than the JWT
+    /// one: what follows for the assets the old one owns.
+    pub ownership: Option<Ownership>,
     /// The verdict.
     pub verdict: Verdict,
     /// Warnings for the user.
@@ -102,8 +113,12 @@ pub struct Report {
 /// deadline from now. `trace` carries the `--verbose` sink and the run's
 /// known secrets; the signed JWT and the tokens received join them.
 pub async fn run(plan: &Plan, clock: &dyn Clock, trace: &Trace<'_>) -> Result<Report, VerifyError> {
-    let loopback =
-        http::is_loopback(&plan.ims) && plan.probe.as_ref().is_none_or(http::is_loopback);
+    let loopback = http::is_loopback(&plan.ims)
+        && plan.probe.as_ref().is_none_or(http::is_loopback)
+        && plan
+            .analytics
+            .as_ref()
+            .is_none_or(|a| http::is_loopback(&a.base));
     let client = http::client(&plan.policy, loopback)?;
     let now_secs = clock.now_secs();
     let target = Target {
@@ -160,6 +175,35 @@ pub async fn run(plan: &Plan, clock: &dyn Clock, trace: &Trace<'_>) -> Result<Re
         }
         None => None,
     };
+    let ownership = ownership::detect(
+        jwt_cred.and_then(|c| c.technical_account_id.as_deref()),
+        &jwt,
+        o.technical_account_id.as_deref(),
+        &oauth,
+    )
+    .filter(|_| jwt_cred.is_some());
+    let analytics = match &plan.analytics {
+        Some(a) => {
+            let jwt_key = jwt_cred.map_or(o.client_id.as_str(), |c| c.client_id.as_str());
+            let tokens = analytics::Tokens {
+                oauth: oauth.token.as_ref().map(|token| analytics::Auth {
+                    token,
+                    api_key: &o.client_id,
+                    label: "analytics oauth",
+                }),
+                jwt: jwt.token.as_ref().map(|token| analytics::Auth {
+                    token,
+                    api_key: jwt_key,
+                    label: "analytics jwt",
+                }),
+                count_old_assets: ownership.is_some(),
+            };
+            let r = analytics::run(&target, a, &tokens).await;
+            analytics::amend_verdict(&r.result, &mut verdict);
+            Some(r)
+        }
+        None => None,
+    };
     Ok(Report {
         version: 1,
         ims_url: plan.ims.as_str().trim_end_matches('/').to_string(),
@@ -167,6 +211,8 @@ pub async fn run(plan: &Plan, clock: &dyn Clock, trace: &Trace<'_>) -> Result<Re
         jwt,
         oauth,
         probe,
+        analytics,
+        ownership,
         verdict,
         warnings: Vec::new(),
     })

@@ -57,6 +57,7 @@ pub async fn run(
                 form: None,
                 bearer: Some(&token),
                 headers,
+                max_body: super::send::MAX_BODY,
             };
             let (answer, latency) = send::once(t, &call, 1).await;
             Some(match answer {

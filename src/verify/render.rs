@@ -127,6 +127,9 @@ pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "{}", line.trim_end())?;
     }
     writeln!(out)?;
+    if let Some(a) = &report.analytics {
+        analytics(a, out)?;
+    }
     for (name, r) in [("jwt", j), ("oauth", o)] {
         let told = report.verdict.details.iter().any(|d| d.contains(&r.reason));
         if !matches!(r.status, Status::Valid | Status::Skipped) && !told {
@@ -136,6 +139,80 @@ pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "verdict: {}", report.verdict.summary)?;
     for d in &report.verdict.details {
         writeln!(out, "  - {d}")?;
+    }
+    if let Some(own) = &report.ownership {
+        writeln!(out, "warning: {}", own.warning)?;
+        let assets = report
+            .analytics
+            .as_ref()
+            .and_then(|a| a.old_account_assets.as_ref().map(|o| (a, o)));
+        if let Some((a, o)) = assets {
+            owned_line(a, o, out)?;
+        }
+    }
+    Ok(())
+}
+
+/// The Analytics calls, one line each, before the verdict.
+fn analytics(a: &super::analytics::AnalyticsReport, out: &mut dyn Write) -> io::Result<()> {
+    let company = a.company.as_ref().map_or(String::new(), |c| {
+        format!(
+            " · company {}{}",
+            c.global_company_id,
+            c.company_name
+                .as_deref()
+                .map_or(String::new(), |n| format!(" ({n})"))
+        )
+    });
+    writeln!(out, "Adobe Analytics · {}{company}", a.url)?;
+    let sides = [("oauth", a.oauth.as_ref()), ("jwt", a.jwt.as_ref())];
+    let width = sides
+        .iter()
+        .flat_map(|(_, s)| s.iter().flat_map(|s| &s.calls))
+        .map(|c| c.step.label().len())
+        .max()
+        .unwrap_or(0);
+    for (name, side) in sides {
+        for c in side.iter().flat_map(|s| &s.calls) {
+            writeln!(out, "  {name:5}  {:width$}  {}", c.step.label(), c.reason)?;
+        }
+    }
+    writeln!(out)?;
+    Ok(())
+}
+
+fn owned_line(
+    a: &super::analytics::AnalyticsReport,
+    o: &super::analytics::OwnedAssets,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let n = |v: Option<u64>, one: &str, many: &str| {
+        v.map(|n| format!("{n} {}", if n == 1 { one } else { many }))
+    };
+    let counts: Vec<String> = [
+        n(o.segments, "segment", "segments"),
+        n(
+            o.calculated_metrics,
+            "calculated metric",
+            "calculated metrics",
+        ),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if !counts.is_empty() {
+        let company = a
+            .company
+            .as_ref()
+            .map_or(String::new(), |c| format!(" in {}", c.global_company_id));
+        writeln!(
+            out,
+            "  - the old technical account user owns {}{company}",
+            counts.join(" and ")
+        )?;
+    }
+    for note in &o.notes {
+        writeln!(out, "  - {note}")?;
     }
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct Call<'a> {
     pub bearer: Option<&'a Secret>,
     /// Other headers (not secret).
     pub headers: Vec<(&'static str, &'a str)>,
+    /// The largest body read ([`MAX_BODY`] unless a listing needs more).
+    pub max_body: usize,
 }
 
 /// Why an attempt produced no usable HTTP answer.
@@ -54,18 +56,19 @@ pub enum Failure {
     Deadline,
     /// Connecting failed or the connection broke.
     Network,
-    /// The body was over [`MAX_BODY`].
+    /// The body was over the call's cap ([`MAX_BODY`] by default).
     TooLarge,
 }
 
 /// The final answer of a request after retries.
 #[derive(Debug, Clone)]
 pub enum Answer {
-    /// A complete HTTP response (body at most [`MAX_BODY`]).
+    /// A complete HTTP response.
     Http {
         /// Status code.
         status: u16,
-        /// Body text (may hold a token: never print it unredacted).
+        /// Body text, at most the call's cap (may hold a token: never print
+        /// it unredacted).
         body: String,
         /// The media type (`text/html`), cleaned, without parameters.
         content_type: Option<String>,

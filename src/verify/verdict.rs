@@ -39,6 +39,9 @@ pub enum Kind {
     OauthWorksJwtFails,
     /// Both work but the tokens differ in client, account or scopes.
     NotEquivalent,
+    /// The tokens are fine but the OAuth credential lacks Analytics access
+    /// (`--analytics`): a permission group, a company, the product profile.
+    AnalyticsNotVerified,
     /// The OAuth flow was rejected.
     OauthFails,
     /// A flow could not be judged (429, 5xx, timeout, network).

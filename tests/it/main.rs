@@ -29,6 +29,7 @@ mod sarif;
 mod scan;
 mod secrets;
 mod verify;
+mod verify_analytics;
 mod verify_fault_secrets;
 mod verify_faults;
 mod verify_leaks;
