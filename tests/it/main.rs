@@ -15,6 +15,7 @@ mod detection;
 mod determinism;
 mod determinism_outputs;
 mod emulator;
+mod fix;
 mod fuzz;
 mod git;
 mod hostile;
