@@ -16,6 +16,7 @@ mod determinism;
 mod determinism_outputs;
 mod emulator;
 mod fix;
+mod fix_run;
 mod fuzz;
 mod git;
 mod hostile;
