@@ -100,7 +100,7 @@ fn every_fix_has_a_fixture_a_snapshot_and_leaves_no_jwt_use() {
         let (rc, dry, _) = fix(&dir, &["--unsafe"]);
         assert_eq!(rc, 1, "{id}: a dry run with changes exits 1\n{dry}");
         assert_no_secret(&dry);
-        assert!(dry.contains(&format!("--- a/")), "{id}: no diff\n{dry}");
+        assert!(dry.contains("--- a/"), "{id}: no diff\n{dry}");
         insta::assert_snapshot!(format!("fix_{id}"), dry);
 
         let (_, written, _) = fix(&dir, &["--unsafe", "--write"]);
