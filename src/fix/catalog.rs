@@ -364,6 +364,30 @@ mod tests {
         );
     }
 
+    /// Every built-in fix file cut at each line loads whole or gives
+    /// errors naming the file; nothing panics, no fix half-loads.
+    #[test]
+    fn half_written_fix_files_name_their_file() {
+        let rules = builtin_rules();
+        for file in builtin_sources() {
+            let whole = load_layers(vec![vec![file.clone()]], &rules, &mut Vec::new());
+            for (at, _) in file.contents.match_indices('\n') {
+                let cut = SourceFile {
+                    name: file.name.clone(),
+                    contents: file.contents[..at].to_string(),
+                };
+                let mut errors = Vec::new();
+                let c = load_layers(vec![vec![cut]], &rules, &mut errors);
+                if c.fixes.is_empty() {
+                    assert!(!errors.is_empty(), "{} cut at {at}: vanished", file.name);
+                    assert!(errors.iter().all(|e| e.file == file.name));
+                } else {
+                    assert_eq!(c.fixes.len(), whole.fixes.len());
+                }
+            }
+        }
+    }
+
     #[test]
     fn fix_files_are_not_rules() {
         assert!(is_fix_file("rules/fixes/node-jwt-auth-fetch.yaml"));
