@@ -41,6 +41,50 @@ pub enum Command {
     Token(TokenArgs),
     /// Run a local Adobe IMS emulator on loopback (tests, demos, CI).
     EmulateIms(EmulateArgs),
+    /// Rewrite JWT credential use into OAuth Server-to-Server: a dry run
+    /// (redacted diff and manual steps) unless --write.
+    #[command(after_help = FIX_HELP)]
+    Fix(FixArgs),
+}
+
+const FIX_HELP: &str = "\
+Exit codes:
+  0  nothing to do (--write: written, nothing manual remains)
+  1  changes or manual steps (--write: manual steps remain, or a file was skipped)
+  2  usage, rule or fix-catalog error";
+
+/// Output of `fix`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FixFormat {
+    /// A unified diff, then the manual steps.
+    Diff,
+    /// One JSON object: changes (with their diffs), manual steps, held-back fixes.
+    Json,
+}
+
+/// `jwt2oauth fix`.
+#[derive(Debug, Clone, Args)]
+pub struct FixArgs {
+    /// Files or directories to fix.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    /// Apply the changes (atomically, file by file).
+    #[arg(long)]
+    pub write: bool,
+    /// Also apply code rewrites (they change behaviour).
+    #[arg(long = "unsafe")]
+    pub unsafe_fixes: bool,
+    /// The new credential's OAuth scopes, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',')]
+    pub scopes: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FixFormat::Diff)]
+    pub format: FixFormat,
+    /// Colour for the diff.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    #[command(flatten)]
+    pub rule_source: RuleSource,
 }
 
 /// Output formats of `scan` (see [`crate::output::Format`]).

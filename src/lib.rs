@@ -12,6 +12,7 @@ pub mod correlate;
 pub mod emulator;
 pub mod engine;
 pub mod finding;
+pub mod fix;
 pub mod output;
 pub mod progress;
 pub mod redact;

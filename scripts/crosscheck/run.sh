@@ -23,8 +23,9 @@ if [ ! -d "$here/node_modules/@adobe/jwt-auth" ]; then
   echo "crosscheck: installing @adobe/jwt-auth into $here/node_modules"
   npm install --prefix "$here" --no-audit --no-fund --loglevel=error
 fi
-if [ ! -d "$here/pydeps/authlib" ]; then
-  echo "crosscheck: installing authlib and requests into $here/pydeps"
+if [ ! -d "$here/pydeps/authlib" ] || [ ! -d "$here/pydeps/jwt" ]; then
+  # PyJWT: tests/it/fix_run.rs runs a PyJWT program before `fix` rewrites it.
+  echo "crosscheck: installing authlib, requests and PyJWT into $here/pydeps"
   python3 -m pip install --quiet --disable-pip-version-check --target "$here/pydeps" -r "$here/requirements.txt"
 fi
 

@@ -2,6 +2,7 @@
 //! into a process exit code.
 
 pub mod emulate;
+pub mod fix;
 pub mod outputs;
 pub mod rules;
 pub mod scan;
@@ -43,5 +44,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Verify(args) => verify::run(&args),
         Command::Token(args) => token::run(&args),
         Command::EmulateIms(args) => emulate::run(&args),
+        Command::Fix(args) => fix::run(&args),
     }
 }

@@ -18,6 +18,18 @@ include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 pub const DEADLINES_FILE: &str = "deadlines.yaml";
 /// The file name that holds per-language remediation sets.
 pub const REMEDIATIONS_FILE: &str = "remediations.yaml";
+/// The directory (under a rules directory) that holds `jwt2oauth fix`'s
+/// rewrite templates ([`crate::fix::catalog`]): not rules.
+pub const FIXES_DIR: &str = "fixes";
+
+/// Whether a rule-directory file is a fix template (under `fixes/`).
+pub fn is_fix_file(name: &str) -> bool {
+    name.replace('\\', "/")
+        .split('/')
+        .rev()
+        .nth(1)
+        .is_some_and(|dir| dir == FIXES_DIR)
+}
 
 /// Language name -> advice, for one remediation set.
 pub type RemediationSet = BTreeMap<String, String>;
@@ -156,6 +168,9 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
     for layer in layers {
         let mut seen: HashMap<String, String> = HashMap::new();
         for file in layer {
+            if is_fix_file(&file.name) {
+                continue;
+            }
             if file_name(&file.name) == REMEDIATIONS_FILE {
                 match serde_saphyr::from_str::<RemediationsFile>(&file.contents) {
                     Ok(r) => {

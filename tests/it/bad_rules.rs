@@ -187,6 +187,8 @@ fn half_written_rule_files_name_file_and_line() {
     for file in builtin_files()
         .into_iter()
         .filter(|f| !f.name.ends_with("deadlines.yaml") && !f.name.ends_with("remediations.yaml"))
+        // Fix templates are not rules (src/fix/catalog.rs tests cut them).
+        .filter(|f| !jwt2oauth::rules::load::is_fix_file(&f.name))
     {
         let text = &file.contents;
         let mut points: Vec<usize> = text.match_indices('\n').map(|(i, _)| i + 1).collect();

@@ -53,7 +53,14 @@ static DOC_CONFIG: LazyLock<String> = LazyLock::new(|| {
 static BUILTIN: LazyLock<RuleSet> =
     LazyLock::new(|| jwt2oauth::rules::load(&[], false).expect("built-in rules load"));
 
-static RULE_FILES: LazyLock<Vec<SourceFile>> = LazyLock::new(builtin_files);
+/// The built-in rule, deadline and remediation files (fix templates under
+/// rules/fixes/ are not rules: src/fix/catalog.rs tests them).
+static RULE_FILES: LazyLock<Vec<SourceFile>> = LazyLock::new(|| {
+    builtin_files()
+        .into_iter()
+        .filter(|f| !jwt2oauth::rules::load::is_fix_file(&f.name))
+        .collect()
+});
 
 const BASELINE: &str = r#"{
   "version": 1,

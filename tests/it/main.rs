@@ -15,6 +15,8 @@ mod detection;
 mod determinism;
 mod determinism_outputs;
 mod emulator;
+mod fix;
+mod fix_run;
 mod fuzz;
 mod gate;
 mod git;

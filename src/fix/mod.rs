@@ -1,0 +1,87 @@
+//! `jwt2oauth fix`: rewrite what `scan` finds into the OAuth
+//! Server-to-Server form.
+//!
+//! Fixes are data: each one is a YAML file under `rules/fixes/`
+//! ([`catalog`]) naming the recogniser it drives (its `kind`), whether it is
+//! safe (config, env, CI: on by default) or unsafe (code: only with
+//! `--unsafe`), and the text templates it writes ([`template`]). The
+//! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
+//! [`workflow`], [`ust`], [`package_json`], [`node`], [`python`]. A shape a
+//! recogniser does not know is never half-rewritten: it becomes a
+//! [`ManualStep`] pointing at the remediation.
+//!
+//! [`plan`] scans the roots, runs the fixers and rescans every fixed text
+//! (what is left becomes a manual step); [`diff`] renders the plan as a
+//! redacted unified diff; [`apply`] writes it atomically; [`report`] gives it
+//! as JSON.
+
+pub mod aio_env;
+pub mod aio_json;
+pub mod apply;
+pub mod catalog;
+pub mod console;
+pub mod diff;
+pub mod jsonspan;
+pub mod node;
+pub mod package_json;
+pub mod plan;
+pub mod python;
+pub mod report;
+pub mod scopes;
+pub mod template;
+pub mod text;
+pub mod ust;
+pub mod workflow;
+
+use serde::Serialize;
+
+/// Whether a fix runs by default (config, env, CI) or only with `--unsafe`
+/// (code: it changes behaviour).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Safety {
+    Safe,
+    Unsafe,
+}
+
+/// Something `fix` cannot do for the user, at a file and line.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ManualStep {
+    /// The path as `scan` reports it.
+    pub path: String,
+    /// 1-based; in the fixed text when the file was changed.
+    pub line: u32,
+    /// What to do.
+    pub step: String,
+}
+
+/// What one fixer made of one file.
+#[derive(Debug)]
+pub enum Attempt {
+    /// The fixer does not apply to this file.
+    NotApplicable,
+    /// The new text and the steps it leaves to the user (lines in the new text).
+    Rewritten {
+        text: String,
+        manual: Vec<(u32, String)>,
+    },
+    /// The file has the fixer's subject in a shape it does not know.
+    Unrecognised(String),
+}
+
+/// What a fixer is given besides the file's text.
+pub struct FixCtx<'a> {
+    /// The file's reported path.
+    pub path: &'a str,
+    /// The fix being applied (templates).
+    pub fix: &'a catalog::FixSpec,
+    /// Where scopes come from.
+    pub scopes: &'a scopes::Resolver,
+}
+
+impl FixCtx<'_> {
+    /// A template of this fix (lint guarantees the names a kind uses exist).
+    pub fn template(&self, name: &str) -> &str {
+        self.fix.templates.get(name).map_or("", String::as_str)
+    }
+}

@@ -1,0 +1,423 @@
+//! The plan of a `fix` run: scan the roots with the rules, run every fix of
+//! the catalog on each file with findings (safe ones always, unsafe ones
+//! only when allowed, else counted as held back), rescan each fixed text
+//! with the same engine, and turn whatever is left (findings no fix
+//! removed, shapes no recogniser knows, key files) into manual steps.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use super::catalog::{Catalog, FixSpec};
+use super::scopes::{ConsoleBlock, Resolver};
+use super::{Attempt, FixCtx, ManualStep, Safety};
+use crate::engine::Engine;
+use crate::finding::{Category, Finding};
+use crate::rules::RuleSet;
+use crate::scan::{ScanOptions, scan};
+
+/// What to plan.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub unsafe_fixes: bool,
+    pub scopes: Vec<String>,
+}
+
+/// One file's change.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    /// As `scan` reports it.
+    pub path: String,
+    /// Where it is on disk.
+    pub abs: PathBuf,
+    /// The text as read (the write re-checks it).
+    pub before: String,
+    pub after: String,
+    /// The ids of the fixes that changed it.
+    pub fixes: Vec<String>,
+    /// Unsafe when any of them is.
+    pub safety: Safety,
+}
+
+/// An unsafe fix not applied because `--unsafe` was not given.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HeldBack {
+    pub path: String,
+    pub fix: String,
+}
+
+/// Everything a run would do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub changes: Vec<FileChange>,
+    pub manual: Vec<ManualStep>,
+    pub held_back: Vec<HeldBack>,
+    pub scopes: super::scopes::Source,
+    /// Files that could not be scanned or read.
+    pub errors: Vec<String>,
+}
+
+/// Why no plan could be made.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{0}: no such file or directory")]
+    Missing(String),
+    #[error("--scopes: empty scope in the list")]
+    EmptyScope,
+}
+
+/// File names `fix` never edits and tells the user to delete.
+fn is_key_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    [
+        ".key", ".pem", ".crt", ".cer", ".p12", ".pfx", ".p8", ".der",
+    ]
+    .iter()
+    .any(|e| name.ends_with(e))
+}
+
+/// Maps a reported path back to the file.
+fn to_abs(paths: &[PathBuf], shown: &str) -> PathBuf {
+    match paths {
+        [root] if root.is_dir() => root.join(shown),
+        _ => PathBuf::from(shown),
+    }
+}
+
+/// The OAuth blocks of the Developer Console JSONs in the tree.
+fn console_blocks(paths: &[PathBuf]) -> Vec<ConsoleBlock> {
+    let Some(first) = paths.first() else {
+        return Vec::new();
+    };
+    let mut walk = ignore::WalkBuilder::new(first);
+    for p in paths.iter().skip(1) {
+        walk.add(p);
+    }
+    walk.hidden(false).sort_by_file_name(std::cmp::Ord::cmp);
+    let mut out = Vec::new();
+    for entry in walk.build().flatten() {
+        let p = entry.path();
+        let small = entry
+            .metadata()
+            .is_ok_and(|m| m.is_file() && m.len() < 1 << 20);
+        if !small || p.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(p) else {
+            continue;
+        };
+        if !text.contains("oauth_server_to_server") {
+            continue;
+        }
+        for (client_id, scopes) in super::console::oauth_blocks(&text) {
+            out.push(ConsoleBlock {
+                path: p.display().to_string(),
+                client_id,
+                scopes,
+            });
+        }
+    }
+    out
+}
+
+fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
+    use super::{aio_env, aio_json, console, node, python, ust, workflow};
+    match fix.kind.as_str() {
+        "console-workspace" if ctx.path.ends_with(".json") => console::fix(ctx, text),
+        "aio-json" if ctx.path.ends_with(".json") || ctx.path.ends_with(".aio") => {
+            aio_json::fix(ctx, text)
+        }
+        "aio-env" => aio_env::fix(ctx, text),
+        "aio-apps-action" => workflow::fix_apps_action(ctx, text),
+        "workflow-env" => workflow::fix_env(ctx, text),
+        "user-sync" => ust::fix(ctx, text),
+        "node-jwt-auth" => node::fix(ctx, text),
+        "python-exchange" => python::fix(ctx, text),
+        _ => Attempt::NotApplicable,
+    }
+}
+
+/// One file's state while planning.
+struct Work<'a> {
+    path: String,
+    abs: PathBuf,
+    before: String,
+    after: String,
+    fixes: Vec<&'a FixSpec>,
+    manual: Vec<(u32, String)>,
+    /// Findings left after the fixes (rule id, line).
+    remaining: Vec<(String, u32)>,
+}
+
+/// Makes the plan.
+pub fn plan(opts: &Options, rules: &RuleSet, catalog: &Catalog) -> Result<Plan, PlanError> {
+    for p in &opts.paths {
+        if std::fs::symlink_metadata(p).is_err() {
+            return Err(PlanError::Missing(p.display().to_string()));
+        }
+    }
+    if opts.scopes.iter().any(|s| s.trim().is_empty()) {
+        return Err(PlanError::EmptyScope);
+    }
+    let engine = Engine::new(rules, jiff::Zoned::now().date(), 90);
+    let report = scan(
+        &engine,
+        &ScanOptions {
+            paths: opts.paths.clone(),
+            no_ignore: false,
+            follow: false,
+            max_filesize: 8 << 20,
+            threads: 0,
+            use_prefilter: true,
+        },
+    );
+    let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
+    for d in &report.findings {
+        if d.finding.category.counts_for_gate() {
+            by_file
+                .entry(d.finding.location.path.clone())
+                .or_default()
+                .push(&d.finding);
+        }
+    }
+    let resolver = Resolver::new(&opts.scopes, console_blocks(&opts.paths));
+    let mut errors: Vec<String> = report
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.path, e.message))
+        .collect();
+    let mut manual: Vec<ManualStep> = Vec::new();
+    let mut held_back = Vec::new();
+    let mut works: Vec<Work<'_>> = Vec::new();
+    let step = |path: &str, line: u32, s: String| ManualStep {
+        path: path.to_string(),
+        line,
+        step: crate::redact::redact_text(&s).into_owned(),
+    };
+    for (path, findings) in &by_file {
+        let first_line = findings.iter().map(|f| f.location.line).min().unwrap_or(1);
+        if is_key_file(path) {
+            manual.push(step(
+                path,
+                first_line,
+                format!(
+                    "delete {path} after the OAuth Server-to-Server credential works (fix never deletes key files)"
+                ),
+            ));
+            continue;
+        }
+        let abs = to_abs(&opts.paths, path);
+        let before = match std::fs::read(&abs).map(String::from_utf8) {
+            Ok(Ok(t)) => t,
+            Ok(Err(_)) => {
+                manual.push(step(
+                    path,
+                    first_line,
+                    "not UTF-8: migrate it by hand".into(),
+                ));
+                continue;
+            }
+            Err(e) => {
+                errors.push(format!("{path}: {e}"));
+                continue;
+            }
+        };
+        let mut w = Work {
+            path: path.clone(),
+            abs,
+            after: before.clone(),
+            before,
+            fixes: Vec::new(),
+            manual: Vec::new(),
+            remaining: Vec::new(),
+        };
+        for fix in catalog.fixes.iter().filter(|f| f.kind != "package-json") {
+            let ctx = FixCtx {
+                path,
+                fix,
+                scopes: &resolver,
+            };
+            match run_fix(fix, &ctx, &w.after) {
+                Attempt::NotApplicable => {}
+                Attempt::Unrecognised(why) => w.manual.push((
+                    first_line,
+                    format!(
+                        "not rewritten by {} ({why}): migrate it by hand{}",
+                        fix.id,
+                        fix.remediation
+                            .as_ref()
+                            .map(|_| format!(
+                                "; `jwt2oauth rules explain {}` shows the replacement",
+                                findings[0].rule_id
+                            ))
+                            .unwrap_or_default()
+                    ),
+                )),
+                Attempt::Rewritten { .. } if fix.safety == Safety::Unsafe && !opts.unsafe_fixes => {
+                    held_back.push(HeldBack {
+                        path: path.clone(),
+                        fix: fix.id.clone(),
+                    });
+                    w.manual.push((
+                        first_line,
+                        format!("unsafe fix {} held back (it rewrites code): rerun with --unsafe, or migrate it by hand", fix.id),
+                    ));
+                }
+                Attempt::Rewritten { text, manual: m } => {
+                    if text != w.after {
+                        w.fixes.push(fix);
+                    }
+                    w.after = text;
+                    w.manual.extend(m);
+                }
+            }
+        }
+        let original: BTreeSet<&str> = findings.iter().map(|f| f.rule_id.as_str()).collect();
+        w.remaining = if w.after == w.before {
+            findings
+                .iter()
+                .map(|f| (f.rule_id.clone(), f.location.line))
+                .collect()
+        } else {
+            rescan(&engine, &w.path, &w.abs, &w.after)
+                .into_iter()
+                .filter(|(r, _, link)| !link || original.contains(r.as_str()))
+                .map(|(r, l, _)| (r, l))
+                .collect()
+        };
+        works.push(w);
+    }
+    // package.json last: it may drop a library only once no code needs it.
+    let summary: Vec<(String, bool, bool)> = works
+        .iter()
+        .map(|w| {
+            (
+                w.path.clone(),
+                w.after.contains("@adobe/jwt-auth"),
+                !w.remaining.is_empty(),
+            )
+        })
+        .collect();
+    for w in works
+        .iter_mut()
+        .filter(|w| w.path.rsplit('/').next() == Some("package.json"))
+    {
+        let dir = w.path.trim_end_matches("package.json").to_string();
+        let code: Vec<&(String, bool, bool)> = summary
+            .iter()
+            .filter(|(p, _, _)| p.starts_with(&dir) && !p.ends_with(".json"))
+            .collect();
+        let needed = |pkg: &str| {
+            if pkg == "@adobe/jwt-auth" {
+                code.iter().any(|(_, uses, _)| *uses)
+            } else {
+                // aio-lib-ims-jwt backs JWT contexts wherever code sets them.
+                code.iter().any(|(_, _, left)| *left)
+            }
+        };
+        for fix in catalog.of_kind("package-json") {
+            let ctx = FixCtx {
+                path: &w.path,
+                fix,
+                scopes: &resolver,
+            };
+            if let Attempt::Rewritten { text, manual: m } =
+                super::package_json::fix(&ctx, &w.after, &needed)
+            {
+                if text != w.after {
+                    w.fixes.push(fix);
+                }
+                w.after = text;
+                w.manual.extend(m);
+            }
+        }
+        if w.after != w.before {
+            w.remaining = rescan(&engine, &w.path, &w.abs, &w.after)
+                .into_iter()
+                .filter(|(_, _, link)| !link)
+                .map(|(r, l, _)| (r, l))
+                .collect();
+        }
+    }
+    let mut changes = Vec::new();
+    for w in works {
+        let blocked = w.manual.iter().any(|(_, s)| {
+            s.starts_with("not rewritten") || s.starts_with("unsafe fix") || s.contains(" stays: ")
+        });
+        for (line, s) in &w.manual {
+            manual.push(step(&w.path, *line, s.clone()));
+        }
+        if !blocked && !w.remaining.is_empty() {
+            let mut left: Vec<&(String, u32)> = w.remaining.iter().collect();
+            left.sort_by_key(|(r, l)| (*l, r.clone()));
+            let mut ids: Vec<&str> = Vec::new();
+            for (rule, _) in &left {
+                if !ids.contains(&rule.as_str()) {
+                    ids.push(rule);
+                }
+            }
+            let first = ids[0];
+            let title = rules.get(first).map_or(first, |r| r.spec.title.trim());
+            manual.push(step(
+                &w.path,
+                left[0].1,
+                format!(
+                    "no fix recognises {title}: migrate it by hand (`jwt2oauth rules explain {first}`){}",
+                    if ids.len() > 1 {
+                        format!("; also {}", ids[1..].join(", "))
+                    } else {
+                        String::new()
+                    }
+                ),
+            ));
+        }
+        if w.after != w.before {
+            let safety = w
+                .fixes
+                .iter()
+                .map(|f| f.safety)
+                .max()
+                .unwrap_or(Safety::Safe);
+            changes.push(FileChange {
+                path: w.path,
+                abs: w.abs,
+                before: w.before,
+                after: w.after,
+                fixes: w.fixes.iter().map(|f| f.id.clone()).collect(),
+                safety,
+            });
+        }
+    }
+    manual.sort();
+    manual.dedup();
+    Ok(Plan {
+        changes,
+        manual,
+        held_back,
+        scopes: resolver.source.clone(),
+        errors,
+    })
+}
+
+/// Findings of a fixed text: (rule id, line, needs a link to count).
+fn rescan(engine: &Engine<'_>, path: &str, abs: &Path, text: &str) -> Vec<(String, u32, bool)> {
+    let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
+    let sibling = |name: &str| dir.join(name).exists();
+    let mut scratch = Vec::new();
+    engine
+        .scan(path, text.as_bytes(), &sibling, true, &mut scratch)
+        .findings
+        .into_iter()
+        .filter(|d| {
+            d.finding.category.counts_for_gate()
+                && !matches!(d.finding.category, Category::Certificate)
+        })
+        .map(|d| {
+            (
+                d.finding.rule_id,
+                d.finding.location.line,
+                d.finding.requires_link,
+            )
+        })
+        .collect()
+}
