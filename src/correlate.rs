@@ -170,6 +170,17 @@ fn link(
             }
         }
     }
+    // A call of a JWT wrapper links the calling file to the defining one.
+    for d in findings.iter() {
+        let f = &d.finding;
+        let ends = f
+            .calls_into
+            .as_deref()
+            .map(|def| (index.get(f.location.path.as_str()), index.get(def)));
+        if let Some((Some(&i), Some(&j))) = ends {
+            uf.union(i, j);
+        }
+    }
     // A key path written in one file links it to the key file it names.
     for (i, f) in files.iter().enumerate() {
         for reference in &ids(f).key_references {

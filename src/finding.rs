@@ -260,6 +260,9 @@ pub struct Finding {
     /// one of these categories (a manifest pinning a generic JWT library
     /// is Adobe's only in a project whose code signs Adobe JWTs).
     pub needs_in_project: Vec<Category>,
+    /// For a cross-file finding: the file that defines what it calls
+    /// (correlation puts both in one credential).
+    pub calls_into: Option<String>,
 }
 
 impl Finding {
@@ -310,6 +313,7 @@ impl Finding {
             requires_link: false,
             related: Vec::new(),
             needs_in_project: Vec::new(),
+            calls_into: None,
         }
     }
 }

@@ -238,6 +238,44 @@ pub struct ExampleFailure {
     pub problem: String,
 }
 
+/// Runs a `calls_of` rule's example: the other file with every per-file
+/// rule, then the cross-file pass over the example with what it taught.
+fn cross_file_example(
+    set: &RuleSet,
+    rule: &crate::rules::Rule,
+    today: Date,
+    other: &crate::rules::model::OtherFile,
+    path: &str,
+    code: &str,
+) -> crate::engine::FileScan {
+    let mut rules: Vec<_> = set
+        .rules
+        .iter()
+        .filter(|r| r.spec.matcher.calls_of.is_none())
+        .cloned()
+        .collect();
+    rules.push(rule.clone());
+    let all = RuleSet {
+        rules,
+        deadlines: set.deadlines.clone(),
+        remediations: set.remediations.clone(),
+    };
+    let engine = Engine::new(&all, today, 90);
+    let first = engine.scan(
+        &other.path,
+        other.code.as_bytes(),
+        &|_| false,
+        true,
+        &mut Vec::new(),
+    );
+    let found: Vec<&crate::finding::Finding> = first.findings.iter().map(|d| &d.finding).collect();
+    let defs = engine.learn(&other.path, other.code.as_bytes(), &found);
+    match crate::engine::wrappers::Callers::new(&defs) {
+        Some(callers) => engine.calls(path, code.as_bytes(), &callers),
+        None => crate::engine::FileScan::default(),
+    }
+}
+
 /// Runs every rule's examples through the real engine (prefilter included,
 /// so an example that no keyword covers fails too).
 pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
@@ -272,7 +310,10 @@ pub fn run_examples(set: &RuleSet) -> (usize, Vec<ExampleFailure>) {
                 count += 1;
                 let path = ex.path.as_deref().unwrap_or("example.txt");
                 let siblings = |n: &str| ex.siblings.iter().any(|s| s == n);
-                let res = engine.scan(path, ex.code.as_bytes(), &siblings, true, &mut scratch);
+                let res = match &ex.defined_in {
+                    Some(other) => cross_file_example(set, rule, today, other, path, &ex.code),
+                    None => engine.scan(path, ex.code.as_bytes(), &siblings, true, &mut scratch),
+                };
                 let own = |f: &crate::finding::Finding| f.rule_id == rule.spec.id;
                 let n = res.findings.iter().filter(|d| own(&d.finding)).count()
                     + res.suppressed.iter().filter(|s| own(&s.finding)).count();

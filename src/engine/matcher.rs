@@ -170,8 +170,9 @@ pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
             }
             base
         }
-        // A sibling condition only qualifies other matches (compile checks).
-        NodeKind::Sibling(_) => Vec::new(),
+        // A sibling condition only qualifies other matches (compile checks);
+        // a cross-file rule matches in the wrappers pass, not in one file.
+        NodeKind::Sibling(_) | NodeKind::CallsOf(_) => Vec::new(),
     };
     for n in &node.not {
         if spans.is_empty() {

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod matcher;
 pub mod prefilter;
 pub mod structured;
+pub mod wrappers;
 
 use std::collections::HashMap;
 
@@ -136,6 +137,102 @@ impl<'r> Engine<'r> {
             return FileScan::default();
         }
         self.scan_candidates(rel_path, text, sibling_exists, candidates)
+    }
+
+    /// Whether any rule runs the cross-file pass (a `calls_of` matcher).
+    pub fn has_cross_file_rules(&self) -> bool {
+        self.cross_file_rules().next().is_some()
+    }
+
+    fn cross_file_rules(&self) -> impl Iterator<Item = (usize, &Rule, &[Category])> {
+        self.set
+            .rules
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, r)| match &r.root.kind {
+                crate::rules::compile::NodeKind::CallsOf(c) => Some((ri, r, c.as_slice())),
+                _ => None,
+            })
+    }
+
+    /// The cross-file pass's first step for one file: the definitions that
+    /// enclose its findings of a `calls_of` rule's seed categories.
+    pub fn learn(
+        &self,
+        rel_path: &str,
+        text: &[u8],
+        findings: &[&Finding],
+    ) -> Vec<wrappers::Definition> {
+        let Some(family) = wrappers::Family::of(rel_path) else {
+            return Vec::new();
+        };
+        let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        let mut lines: Vec<usize> = self
+            .cross_file_rules()
+            .flat_map(|(_, _, seeds)| {
+                findings
+                    .iter()
+                    .filter(|f| f.location.path == rel_path && seeds.contains(&f.category))
+                    .map(|f| f.location.line as usize - 1)
+            })
+            .collect();
+        lines.sort_unstable();
+        lines.dedup();
+        if lines.is_empty() {
+            return Vec::new();
+        }
+        wrappers::learn(family, rel_path, text, &lines)
+    }
+
+    /// The cross-file pass's second step for one file: a finding of each
+    /// `calls_of` rule per learned name the file uses (its first use; the
+    /// others are related sites), saying where the name is defined.
+    pub fn calls(&self, rel_path: &str, text: &[u8], callers: &wrappers::Callers) -> FileScan {
+        let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        let mut out = FileScan::default();
+        let sites = callers.sites(rel_path, text);
+        if sites.is_empty() {
+            return out;
+        }
+        let li = LineIndex::new(text);
+        for (ri, rule, _) in self.cross_file_rules() {
+            if !rule.applies_to(rel_path) {
+                continue;
+            }
+            for (def, spans) in &sites {
+                let Some(&(start, end)) = spans.first() else {
+                    continue;
+                };
+                let span = Span { start, end };
+                let mut d = self.build(ri, rule, rel_path, text, &li, span, &def.name, 0);
+                d.finding.message = format!(
+                    "{} It calls `{}`, defined at {}:{}.",
+                    d.finding.message, def.name, def.path, def.line
+                );
+                d.finding.calls_into = Some(def.path.clone());
+                for &(s, e) in &spans[1..] {
+                    let line = li.line_of(s) as u32 + 1;
+                    add_related(&mut d.finding, line, || {
+                        related_site(text, &li, Span { start: s, end: e })
+                    });
+                }
+                let line0 = li.line_of(start);
+                let suppression = (0..=1).find_map(|back| {
+                    let l = line0.checked_sub(back)?;
+                    let (s, e) = li.line_range(text, l);
+                    inline_reason(&text[s..e], &rule.spec.id).map(|r| (l, r))
+                });
+                match suppression {
+                    Some((l, reason)) => out.suppressed.push(Suppressed {
+                        finding: d.finding,
+                        kind: SuppressionKind::Inline { line: l as u32 + 1 },
+                        reason,
+                    }),
+                    None => out.findings.push(d),
+                }
+            }
+        }
+        out
     }
 
     /// The prefilter step of [`Engine::scan`]: marks in `candidates` the

@@ -7,6 +7,7 @@ use regex::bytes::{Regex, RegexBuilder};
 
 use super::model::{MatcherSpec, RuleSpec};
 use crate::engine::structured::KeyPattern;
+use crate::finding::Category;
 use crate::scan::classify::language_globs;
 
 /// Compiled regexes may use at most this much memory each: a user's rule
@@ -38,6 +39,8 @@ pub enum NodeKind {
     Any(Vec<Node>),
     All(Vec<Node>),
     Sibling(String),
+    /// The cross-file pass's seed categories (never matches within a file).
+    CallsOf(Vec<Category>),
 }
 
 /// A rule ready to run.
@@ -152,7 +155,8 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
             errors.push(err(field, "must not be empty"));
         }
     }
-    if spec.keywords.is_empty() {
+    let cross_file = spec.matcher.calls_of.is_some();
+    if spec.keywords.is_empty() && !cross_file {
         errors.push(err(
             "keywords",
             "at least one keyword is required (the prefilter)",
@@ -177,6 +181,12 @@ fn check_metadata(spec: &RuleSpec, errors: &mut Vec<FieldError>) {
         if !r.starts_with("https://") {
             errors.push(err(format!("references[{i}]"), "must be an https:// URL"));
         }
+    }
+    if cross_file && spec.examples.matches.iter().any(|e| e.defined_in.is_none()) {
+        errors.push(err(
+            "examples.match",
+            "every example of a `calls_of` rule needs `defined_in` (the file that defines the name)",
+        ));
     }
     if spec.examples.matches.is_empty() {
         errors.push(err(
@@ -337,6 +347,7 @@ fn compile_node(
         spec.all.is_some(),
         spec.sibling_file.is_some(),
         spec.key.is_some(),
+        spec.calls_of.is_some(),
     ]
     .iter()
     .filter(|b| **b)
@@ -344,7 +355,7 @@ fn compile_node(
     if kinds != 1 {
         errors.push(err(
             field,
-            "needs exactly one of `regex`, `any`, `all`, `sibling_file`, `key`",
+            "needs exactly one of `regex`, `any`, `all`, `sibling_file`, `key`, `calls_of`",
         ));
         return None;
     }
@@ -360,7 +371,20 @@ fn compile_node(
             "only valid together with `key`",
         ));
     }
-    let kind = if let Some(pattern) = &spec.regex {
+    if spec.calls_of.is_some() && !is_root {
+        errors.push(err(
+            format!("{field}.calls_of"),
+            "only the root matcher can be `calls_of`",
+        ));
+        return None;
+    }
+    let kind = if let Some(categories) = &spec.calls_of {
+        if categories.is_empty() {
+            errors.push(err(format!("{field}.calls_of"), "must not be empty"));
+            return None;
+        }
+        NodeKind::CallsOf(categories.clone())
+    } else if let Some(pattern) = &spec.regex {
         let re = build_regex(pattern, &format!("{field}.regex"), errors)?;
         let hit = re.capture_names().position(|n| n == Some("hit"));
         NodeKind::Regex { re, hit }

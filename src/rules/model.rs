@@ -23,7 +23,9 @@ pub struct RuleSpec {
     /// Which files the rule applies to.
     pub files: FilesSpec,
     /// Literal strings (case-insensitive) of which a file must contain at
-    /// least one for the rule to run on it: the prefilter.
+    /// least one for the rule to run on it: the prefilter. Required, but
+    /// for a `calls_of` rule, which has none.
+    #[serde(default)]
     pub keywords: Vec<String>,
     /// What to look for.
     #[serde(rename = "match")]
@@ -103,6 +105,11 @@ pub struct MatcherSpec {
     pub key: Option<String>,
     /// With `key`: the key's scalar value must match this regex.
     pub value: Option<String>,
+    /// The cross-file pass (engine/wrappers.rs): calls, imports and
+    /// re-exports, in other files of the same language family, of the
+    /// functions and classes that enclose findings of these categories.
+    /// Only as the root matcher; such a rule needs no keywords.
+    pub calls_of: Option<Vec<Category>>,
     /// Drops a match when any of these matches (within their `within`).
     pub not: Option<Vec<MatcherSpec>>,
     /// As a child of `all` or `not`: at most this many lines away from the
@@ -162,6 +169,17 @@ pub struct ExampleSpec {
     /// Names of files that exist beside it (for `sibling_file`).
     #[serde(default)]
     pub siblings: Vec<String>,
+    /// For a `calls_of` rule: the other file, scanned first, whose JWT
+    /// findings define the names this example calls.
+    pub defined_in: Option<OtherFile>,
+}
+
+/// A second example file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OtherFile {
+    pub path: String,
+    pub code: String,
 }
 
 /// `rules/deadlines.yaml`: every date the rules refer to, with its source.

@@ -1,6 +1,7 @@
 //! Walking the scanned paths and classifying files; git-aware scans.
 
 pub mod classify;
+mod crossfile;
 pub mod decode;
 pub mod git;
 pub mod read;

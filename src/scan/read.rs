@@ -182,3 +182,18 @@ mod tests {
         );
     }
 }
+
+/// A file's text for a second look (the cross-file pass), read into `buf`
+/// (wide text transcoded into `decoded`); `None` for anything else: the
+/// first read already listed errors and skips.
+pub fn read_text<'b>(
+    path: &Path,
+    max_filesize: u64,
+    buf: &'b mut Vec<u8>,
+    decoded: &'b mut Vec<u8>,
+) -> Option<&'b [u8]> {
+    match read_file(path, max_filesize, buf) {
+        Ok(Content::Text { len, .. }) => super::decode::text_of(&buf[..len], decoded),
+        _ => None,
+    }
+}

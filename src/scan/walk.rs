@@ -138,6 +138,9 @@ pub(super) struct Shared {
     pub(super) skipped: Mutex<Vec<Skipped>>,
     pub(super) warnings: Mutex<Vec<ScanWarning>>,
     pub(super) seen_credential_files: Mutex<HashSet<PathBuf>>,
+    /// For the cross-file pass (see `crossfile`).
+    pub(super) code_files: Mutex<Vec<PathBuf>>,
+    pub(super) definitions: Mutex<Vec<(PathBuf, crate::engine::wrappers::Definition)>>,
     pub(super) files: AtomicU64,
     pub(super) bytes: AtomicU64,
     pub(super) binary: AtomicU64,
@@ -309,6 +312,17 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         },
     };
     report.errors.extend(missing);
+    let definitions = take(shared.definitions);
+    if !definitions.is_empty() {
+        super::crossfile::run(
+            engine,
+            opts,
+            &roots,
+            definitions,
+            take(shared.code_files),
+            &mut report,
+        );
+    }
     report.findings.sort_by(|a, b| {
         (&a.finding.location, &a.finding.rule_id).cmp(&(&b.finding.location, &b.finding.rule_id))
     });

@@ -12,7 +12,9 @@ use super::classify::is_credential_file_name;
 use super::decode::{self, Encoding};
 use super::read::{Content, kind_name, read_file};
 use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, ScanWarning, Shared, Skipped, lock};
+use crate::engine::wrappers::{Definition, Family};
 use crate::engine::{Engine, identifiers};
+use crate::finding::Finding;
 
 /// One scanning thread's reusable state: the file buffer, the prefilter's
 /// candidate marks, and counters added to the shared ones when it is dropped
@@ -29,6 +31,12 @@ pub(super) struct Worker<'a, 'e> {
     /// UTF-16/32 files transcoded to UTF-8.
     decoded: Vec<u8>,
     candidates: Vec<bool>,
+    /// Whether the cross-file pass runs (the rules have a `calls_of` rule).
+    cross_file: bool,
+    /// For the cross-file pass: the code files read, and the definitions
+    /// learned around JWT findings (added to the shared ones on drop).
+    code_files: Vec<std::path::PathBuf>,
+    definitions: Vec<(std::path::PathBuf, Definition)>,
     files: u64,
     bytes: u64,
     binary: u64,
@@ -51,6 +59,9 @@ impl<'a, 'e> Worker<'a, 'e> {
             buf: Vec::new(),
             decoded: Vec::new(),
             candidates: Vec::new(),
+            cross_file: engine.has_cross_file_rules(),
+            code_files: Vec::new(),
+            definitions: Vec::new(),
             files: 0,
             bytes: 0,
             binary: 0,
@@ -153,6 +164,9 @@ impl<'a, 'e> Worker<'a, 'e> {
         };
         self.files += 1;
         self.bytes += len as u64;
+        if self.cross_file && Family::of(&file_name).is_some() {
+            self.code_files.push(path.to_path_buf());
+        }
         if let Some(tick) = self.hooks.progress {
             tick();
         }
@@ -176,6 +190,12 @@ impl<'a, 'e> Worker<'a, 'e> {
                 message,
             });
         }
+        if self.cross_file && !result.findings.is_empty() {
+            let found: Vec<&Finding> = result.findings.iter().map(|d| &d.finding).collect();
+            for def in engine.learn(&display, text, &found) {
+                self.definitions.push((path.to_path_buf(), def));
+            }
+        }
         if !result.findings.is_empty() {
             let ids = identifiers::extract(text);
             lock(&shared.identifiers).insert(display, ids);
@@ -192,6 +212,10 @@ impl Drop for Worker<'_, '_> {
         self.shared.files.fetch_add(self.files, Ordering::Relaxed);
         self.shared.bytes.fetch_add(self.bytes, Ordering::Relaxed);
         self.shared.binary.fetch_add(self.binary, Ordering::Relaxed);
+        if self.cross_file {
+            lock(&self.shared.code_files).append(&mut self.code_files);
+            lock(&self.shared.definitions).append(&mut self.definitions);
+        }
     }
 }
 

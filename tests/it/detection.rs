@@ -237,3 +237,44 @@ fn folded_sites_are_listed_as_related_in_every_output() {
     assert!(out("markdown").contains(&format!("- line {line}: ")));
     assert!(out("html").contains(&format!("<li>line {line} <code>")));
 }
+
+/// Code that reaches the JWT flow through a wrapper in another file is a
+/// site: the cross-file pass reports imports, re-exports and calls of the
+/// functions and classes around JWT findings, says where they are defined,
+/// and puts the caller in the wrapper's credential; a generic name
+/// (`get_token`), a file defining the name itself and another project are
+/// left alone (bug: such files were never reported).
+#[test]
+fn wrapper_calls_in_other_files_are_sites_of_the_credential() {
+    let (_, v) = scan_json(&["fixtures/corpus/wrapper", "fixtures/corpus/wrapper-other"]);
+    let findings = v["findings"].as_array().expect("findings");
+    let calls: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "jwt-wrapper-call")
+        .collect();
+    let daily = calls
+        .iter()
+        .find(|f| f["path"] == "fixtures/corpus/wrapper/reports/daily.py")
+        .expect("the caller of analytics_session");
+    assert!(
+        daily["message"].as_str().is_some_and(|m| m.contains(
+            "`analytics_session`, defined at fixtures/corpus/wrapper/reports/auth/adobe.py:31"
+        )),
+        "{daily:#}"
+    );
+    assert_eq!(daily["related"][0]["line"], 5, "the call below the import");
+    let signing = finding(
+        &v,
+        "fixtures/corpus/wrapper/reports/auth/adobe.py",
+        "adobe-jwt-signing",
+    );
+    assert_eq!(daily["group"], signing["group"], "one credential");
+    for quiet in ["weekly.py", "monthly.py", "wrapper-other/job.py"] {
+        assert!(
+            calls
+                .iter()
+                .all(|f| !f["path"].as_str().is_some_and(|p| p.ends_with(quiet))),
+            "{quiet}: {calls:#?}"
+        );
+    }
+}

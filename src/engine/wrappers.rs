@@ -1,0 +1,597 @@
+//! The cross-file pass: code that reaches the JWT flow only through a
+//! wrapper defined in another file (`from .auth import JWTAuth`,
+//! `utils.NewAnalyticsClient(...)`, `new JwtTokenBuilder(ws)`).
+//!
+//! 1. *Learn*: in a file with JWT findings, the names of the function or
+//!    method enclosing each finding, and of its class, are definitions
+//!    (per-language line patterns; generic names such as `get_token` or
+//!    `login` are never learned).
+//! 2. *Find*: one Aho-Corasick pass over the other files of the same
+//!    language family in the definition's project reports every whole-word
+//!    occurrence of a learned name: calls, imports and re-exports.
+//!
+//! Per-language patterns rather than tree-sitter tag queries: one regex set
+//! per family costs nothing to build, while a grammar per language would
+//! add a C build per language to a binary users install in CI; the pass
+//! needs only "the nearest enclosing definition", which indentation (Python,
+//! Ruby) or order (brace languages) gives well enough. See docs/rules.md.
+
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex::bytes::Regex;
+
+/// Languages whose files call each other's definitions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    Js,
+    Python,
+    Jvm,
+    DotNet,
+    Php,
+    Go,
+    Ruby,
+    PowerShell,
+    Shell,
+}
+
+impl Family {
+    /// The family of a file, by its language (`scan::classify`).
+    pub fn of(path: &str) -> Option<Family> {
+        Some(match crate::scan::classify::language_of(path)? {
+            "javascript" | "typescript" | "html" => Family::Js,
+            "python" => Family::Python,
+            "java" | "kotlin" | "scala" | "groovy" => Family::Jvm,
+            "csharp" | "fsharp" | "vb" => Family::DotNet,
+            "php" => Family::Php,
+            "go" => Family::Go,
+            "ruby" => Family::Ruby,
+            "powershell" => Family::PowerShell,
+            "shell" => Family::Shell,
+            _ => return None,
+        })
+    }
+
+    /// Whether definitions nest by indentation (so the enclosing one has a
+    /// smaller indent) rather than by braces.
+    fn indented(self) -> bool {
+        matches!(self, Family::Python | Family::Ruby)
+    }
+
+    /// Characters that continue an identifier, for whole-word matches.
+    fn ident_byte(self, b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'_' || (self == Family::PowerShell && b == b'-')
+    }
+}
+
+/// A name defined around JWT findings.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Definition {
+    pub name: String,
+    pub family: Family,
+    /// The defining file, as reported.
+    pub path: String,
+    /// 1-based line of the definition.
+    pub line: u32,
+}
+
+/// (function-like pattern, class-like pattern) per family; group 1 is the
+/// name. Anchored at line starts.
+fn patterns(f: Family) -> &'static (Regex, Regex) {
+    static P: LazyLock<Vec<(Family, (Regex, Regex))>> = LazyLock::new(|| {
+        let mk = |func: &str, class: &str| {
+            (
+                Regex::new(&format!("(?m-u)^{func}")).expect("function pattern"),
+                Regex::new(&format!("(?m-u)^{class}")).expect("class pattern"),
+            )
+        };
+        vec![
+            (
+                Family::Js,
+                mk(
+                    r"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:async[ \t]+)?(?:function[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)[ \t]*\(|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*(?:async[ \t]*)?(?:function\b|\([^)\n]*\)[ \t]*=>|[A-Za-z_$][\w$]*[ \t]*=>)|(?:static[ \t]+)?(?:async[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^)\n]*\)[ \t]*\{|(?:module\.)?exports\.([A-Za-z_$][\w$]*)[ \t]*=)",
+                    r"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?class[ \t]+([A-Za-z_$][\w$]*)",
+                ),
+            ),
+            (
+                Family::Python,
+                mk(
+                    r"[ \t]*(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)",
+                    r"[ \t]*class[ \t]+([A-Za-z_]\w*)",
+                ),
+            ),
+            (
+                Family::Jvm,
+                mk(
+                    r"[ \t]*(?:@\w+(?:\([^)\n]*\))?[ \t]+)*(?:(?:public|private|protected|static|final|synchronized|abstract|override|internal|open|suspend)[ \t]+)+(?:fun[ \t]+)?(?:<[^>\n]*>[ \t]+)?(?:[\w.<>\[\]?,]+[ \t]+)?([A-Za-z_]\w*)[ \t]*\(|[ \t]*fun[ \t]+(?:[\w.<>]+\.)?([A-Za-z_]\w*)[ \t]*\(",
+                    r"[ \t]*(?:(?:public|private|protected|static|final|abstract|internal|open|data|sealed)[ \t]+)*(?:class|interface|object|enum|record)[ \t]+([A-Za-z_]\w*)",
+                ),
+            ),
+            (
+                Family::DotNet,
+                mk(
+                    r"[ \t]*(?:\[[^\]\n]*\][ \t]*)*(?:(?:public|private|protected|internal|static|async|virtual|override|sealed|abstract)[ \t]+)+(?:[\w.<>\[\]?,]+[ \t]+)?([A-Za-z_]\w*)[ \t]*\(",
+                    r"[ \t]*(?:(?:public|private|protected|internal|static|sealed|abstract|partial)[ \t]+)*(?:class|interface|record|struct)[ \t]+([A-Za-z_]\w*)",
+                ),
+            ),
+            (
+                Family::Php,
+                mk(
+                    r"[ \t]*(?:(?:public|private|protected|static|final|abstract)[ \t]+)*function[ \t]+&?([A-Za-z_]\w*)[ \t]*\(",
+                    r"[ \t]*(?:(?:final|abstract)[ \t]+)?(?:class|trait|interface)[ \t]+([A-Za-z_]\w*)",
+                ),
+            ),
+            (
+                Family::Go,
+                mk(
+                    r"func[ \t]+(?:\([^)\n]*\)[ \t]*)?([A-Za-z_]\w*)[ \t]*[\[(]",
+                    r"type[ \t]+([A-Za-z_]\w*)[ \t]+(?:struct|interface)\b",
+                ),
+            ),
+            (
+                Family::Ruby,
+                mk(
+                    r"[ \t]*def[ \t]+(?:self\.)?([A-Za-z_]\w*[?!]?)",
+                    r"[ \t]*(?:class|module)[ \t]+((?:[A-Z]\w*::)*[A-Z]\w*)",
+                ),
+            ),
+            (
+                Family::PowerShell,
+                mk(
+                    r"[ \t]*function[ \t]+([A-Za-z_][\w-]*)",
+                    r"[ \t]*class[ \t]+([A-Za-z_]\w*)",
+                ),
+            ),
+            (
+                Family::Shell,
+                mk(
+                    r"[ \t]*(?:function[ \t]+([A-Za-z_][\w-]*)|([A-Za-z_][\w-]*)[ \t]*\(\)[ \t]*\{)",
+                    r"\x00never\x00",
+                ),
+            ),
+        ]
+    });
+    &P.iter()
+        .find(|(g, _)| *g == f)
+        .expect("every family has patterns")
+        .1
+}
+
+/// Names too common to mean "the JWT wrapper" anywhere else: a call of
+/// `get_token` in another file is as likely to be someone else's.
+/// Compared lowercased, without `_` and `-`.
+const GENERIC: &[&str] = &[
+    "accesstoken",
+    "apiclient",
+    "app",
+    "application",
+    "auth",
+    "authenticate",
+    "authorize",
+    "build",
+    "builder",
+    "call",
+    "client",
+    "config",
+    "configure",
+    "connect",
+    "constructor",
+    "create",
+    "createclient",
+    "default",
+    "encode",
+    "equals",
+    "execute",
+    "exports",
+    "fetch",
+    "fetchtoken",
+    "generate",
+    "getaccesstoken",
+    "getclient",
+    "getheaders",
+    "gettoken",
+    "handle",
+    "handler",
+    "hashcode",
+    "headers",
+    "helper",
+    "helpers",
+    "index",
+    "init",
+    "invoke",
+    "load",
+    "login",
+    "logout",
+    "main",
+    "module",
+    "newclient",
+    "payload",
+    "post",
+    "process",
+    "provider",
+    "refresh",
+    "refreshtoken",
+    "request",
+    "requesttoken",
+    "run",
+    "send",
+    "service",
+    "session",
+    "setup",
+    "sign",
+    "start",
+    "test",
+    "tojson",
+    "token",
+    "tostring",
+    "update",
+    "util",
+    "utils",
+    "validate",
+];
+
+/// Parts of a class name that say it does authentication: a class is
+/// learned only with one (`JWTAuth`, `ImsToken`, `Authenticator`), since a
+/// class that merely holds a JWT method among others (`Workspace`,
+/// `Connection`, `Kernel`) is used for everything else too.
+const CLASS_HINTS: &[&str] = &["jwt", "token", "auth", "sign", "exchange", "credential"];
+
+fn class_hinted(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    CLASS_HINTS.iter().any(|h| lower.contains(h))
+}
+
+/// Whether the body of a brace language's definition starting at `from`
+/// is still open at `to`: braces counted (strings and comments ignored
+/// roughly), the first `{` opening the body.
+fn still_open(text: &[u8], from: usize, to: usize) -> bool {
+    let mut depth = 0i64;
+    let mut opened = false;
+    let mut quote: Option<u8> = None;
+    let mut i = from;
+    while i < to.min(text.len()) {
+        let b = text[i];
+        match quote {
+            Some(q) => {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q || b == b'\n' && q != b'`' {
+                    quote = None;
+                }
+            }
+            None => match b {
+                b'"' | b'\'' | b'`' => quote = Some(b),
+                // A declaration (`export function f(x): T;`, an abstract or
+                // interface method) has no body to enclose anything.
+                b';' if !opened => return false,
+                b'{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                b'}' => {
+                    depth -= 1;
+                    if opened && depth <= 0 {
+                        return false;
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    // A definition whose body has not opened yet (a signature over several
+    // lines) encloses what follows it.
+    true
+}
+
+/// Whether a name is specific enough to learn.
+fn specific(name: &str) -> bool {
+    let key: String = name
+        .chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect();
+    name.len() >= 5
+        && !name.starts_with("__")
+        && !GENERIC.contains(&key.as_str())
+        && !key.starts_with("test")
+}
+
+struct Def {
+    line: usize,
+    /// Byte offset of the definition's line.
+    start: usize,
+    indent: usize,
+    class: bool,
+    name: String,
+}
+
+/// The definitions enclosing `lines` (0-based) of a file of `family`: the
+/// nearest function or method above each (within `REACH` lines, and, for
+/// indented languages, less indented than the line), and its class.
+pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<Definition> {
+    const REACH: usize = 400;
+    let (func_re, class_re) = patterns(family);
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+        .collect();
+    let line_of = |off: usize| starts.partition_point(|&s| s <= off) - 1;
+    let indent_at = |line: usize| {
+        let s = starts[line];
+        text[s..]
+            .iter()
+            .take_while(|b| **b == b' ' || **b == b'\t')
+            .count()
+    };
+    let mut defs: Vec<Def> = Vec::new();
+    for (re, class) in [(func_re, false), (class_re, true)] {
+        for caps in re.captures_iter(text) {
+            let Some(m) = caps.iter().skip(1).flatten().next() else {
+                continue;
+            };
+            let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
+            if matches!(
+                name.as_str(),
+                "if" | "for" | "while" | "switch" | "catch" | "function" | "return" | "new"
+            ) {
+                continue;
+            }
+            let line = line_of(m.start());
+            defs.push(Def {
+                line,
+                start: starts[line],
+                indent: indent_at(line),
+                class,
+                name,
+            });
+        }
+    }
+    defs.sort_by_key(|d| (d.line, d.class));
+    let mut out = BTreeSet::new();
+    for &l in lines {
+        let l = l.min(starts.len() - 1);
+        let indent = indent_at(l);
+        // Encloses line `l`: less indented (Python, Ruby), or a body still
+        // open there (brace languages).
+        let encloses = |d: &Def| {
+            d.line == l
+                || if family.indented() {
+                    d.indent < indent
+                        && !(d.line + 1..l).any(|k| {
+                            let s = starts[k];
+                            let blank = text[s..]
+                                .iter()
+                                .take_while(|b| **b != b'\n')
+                                .all(|b| b.is_ascii_whitespace());
+                            !blank && indent_at(k) <= d.indent
+                        })
+                } else {
+                    still_open(text, d.start, starts[l])
+                }
+        };
+        let func = defs
+            .iter()
+            .rev()
+            .filter(|d| !d.class && d.line <= l && l - d.line <= REACH)
+            .find(|d| encloses(d));
+        // Only a method's class (a class-level finding is the class's data).
+        let class = func.and_then(|f| {
+            defs.iter()
+                .rev()
+                .filter(|d| d.class && d.line <= f.line)
+                .find(|d| encloses(d))
+                .filter(|d| class_hinted(&d.name))
+        });
+        for d in func.into_iter().chain(class) {
+            if specific(&d.name) {
+                out.insert(Definition {
+                    name: d.name.clone(),
+                    family,
+                    path: path.to_string(),
+                    line: d.line as u32 + 1,
+                });
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Every name a file of `family` defines.
+fn defined_names(family: Family, text: &[u8]) -> BTreeSet<String> {
+    let (func_re, class_re) = patterns(family);
+    [func_re, class_re]
+        .iter()
+        .flat_map(|re| re.captures_iter(text))
+        .filter_map(|c| c.iter().skip(1).flatten().next())
+        .map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+        .collect()
+}
+
+/// [`enclosing`], closed over calls within the file: a function of the
+/// file that calls a learned one is learned too (a helper file's public
+/// function that calls its private JWT code), to a fixed point.
+pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<Definition> {
+    const ROUNDS: usize = 8;
+    let mut all: BTreeSet<Definition> = BTreeSet::new();
+    let mut fresh = enclosing(family, path, text, lines);
+    for _ in 0..ROUNDS {
+        fresh.retain(|d| !all.contains(d));
+        if fresh.is_empty() {
+            break;
+        }
+        all.extend(fresh.iter().cloned());
+        let Some(callers) = Callers::new(&fresh) else {
+            break;
+        };
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', text).map(|i| i + 1))
+            .collect();
+        let mut uses: Vec<usize> = Vec::new();
+        for (_, spans) in callers.occurrences(family, text) {
+            for (s, _) in spans {
+                uses.push(starts.partition_point(|&x| x <= s) - 1);
+            }
+        }
+        uses.sort_unstable();
+        uses.dedup();
+        fresh = enclosing(family, path, text, &uses);
+    }
+    all.into_iter().collect()
+}
+
+/// Learned definitions, searchable in one pass.
+pub struct Callers {
+    ac: AhoCorasick,
+    families: BTreeSet<Family>,
+    /// Per pattern (a distinct name): the definitions of that name.
+    defs: Vec<Vec<Definition>>,
+}
+
+impl Callers {
+    /// `None` when nothing was learned.
+    pub fn new(definitions: &[Definition]) -> Option<Callers> {
+        let mut names: Vec<&str> = definitions.iter().map(|d| d.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            return None;
+        }
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok()?;
+        let defs = names
+            .iter()
+            .map(|n| {
+                definitions
+                    .iter()
+                    .filter(|d| d.name == *n)
+                    .cloned()
+                    .collect()
+            })
+            .collect();
+        let families = definitions.iter().map(|d| d.family).collect();
+        Some(Callers { ac, families, defs })
+    }
+
+    /// The families that have definitions.
+    pub fn families(&self) -> &BTreeSet<Family> {
+        &self.families
+    }
+
+    /// Whole-word occurrences in `text` (of file `path`) of names defined in
+    /// other files of its family: per definition, the byte ranges.
+    pub fn sites(&self, path: &str, text: &[u8]) -> Vec<(Definition, Vec<(usize, usize)>)> {
+        let Some(family) = Family::of(path) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let hits = self.occurrences(family, text);
+        if hits.is_empty() {
+            return out;
+        }
+        // A file that defines the name itself calls its own.
+        let own = defined_names(family, text);
+        for (p, spans) in hits {
+            if self.defs[p].first().is_some_and(|d| own.contains(&d.name)) {
+                continue;
+            }
+            // The definition of this family in another file (the first by
+            // path, so the output does not depend on the walk's order).
+            if let Some(d) = self.defs[p]
+                .iter()
+                .filter(|d| d.family == family && d.path != path)
+                .min()
+            {
+                out.push((d.clone(), spans));
+            }
+        }
+        out.sort_by(|a, b| a.1[0].cmp(&b.1[0]));
+        out
+    }
+
+    /// Whole-word occurrences of the names, per name (pattern index).
+    fn occurrences(&self, family: Family, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
+        let mut hits: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        for m in self.ac.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = s.checked_sub(1).map(|i| text[i]);
+            let after = text.get(e).copied();
+            if before.is_some_and(|b| family.ident_byte(b) || b == b'$' && family != Family::Php)
+                || after.is_some_and(|b| family.ident_byte(b))
+            {
+                continue;
+            }
+            let p = m.pattern().as_usize();
+            match hits.iter_mut().find(|(q, _)| *q == p) {
+                Some((_, spans)) => spans.push((s, e)),
+                None => hits.push((p, vec![(s, e)])),
+            }
+        }
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(family: Family, text: &str, line: usize) -> Vec<String> {
+        enclosing(family, "x", text.as_bytes(), &[line])
+            .into_iter()
+            .map(|d| d.name)
+            .collect()
+    }
+
+    #[test]
+    fn python_method_and_its_class() {
+        let t = "import jwt\n\nclass JWTAuth:\n    def __init__(self):\n        pass\n\n    def jwt_token(self):\n        claims = {'aud': 'x'}\n        return jwt.encode(claims)\n";
+        assert_eq!(names(Family::Python, t, 7), ["JWTAuth", "jwt_token"]);
+        // A module-level line belongs to no definition.
+        assert!(names(Family::Python, t, 0).is_empty());
+    }
+
+    #[test]
+    fn brace_languages_take_the_nearest_definition_above() {
+        let go = "package utils\n\nfunc NewAnalyticsClient(cfg Config) (*Client, error) {\n\ttok, err := c.ExchangeJWT(req)\n}\n";
+        assert_eq!(names(Family::Go, go, 3), ["NewAnalyticsClient"]);
+        let js = "async function generateAuthToken (opts) {\n  const ctx = { private_key: k }\n}\nconst signAdobeJwt = async (cfg) => {\n  return jwt.sign(p)\n}\n";
+        assert_eq!(names(Family::Js, js, 1), ["generateAuthToken"]);
+        assert_eq!(names(Family::Js, js, 4), ["signAdobeJwt"]);
+        let java = "public class JwtTokenBuilder {\n  public String build() {\n    return Jwts.builder().signWith(k).compact();\n  }\n}\n";
+        assert_eq!(names(Family::Jvm, java, 2), ["JwtTokenBuilder"]);
+    }
+
+    #[test]
+    fn generic_names_are_never_learned() {
+        let t = "def get_token():\n    return jwt.encode(c)\n\ndef login():\n    x = 1\n";
+        assert!(names(Family::Python, t, 1).is_empty());
+        assert!(names(Family::Python, t, 4).is_empty());
+    }
+
+    #[test]
+    fn sites_are_whole_words_in_other_files_of_the_family() {
+        let defs = enclosing(
+            Family::Python,
+            "pkg/auth.py",
+            b"class JWTAuth:\n    def __call__(self):\n        jwt.encode(c)\n",
+            &[2],
+        );
+        let c = Callers::new(&defs).expect("learned");
+        let text =
+            b"from .auth import JWTAuth, OAuthS2S\nx = JWTAuthority()\nauth = JWTAuth(a, b)\n";
+        let sites = c.sites("pkg/__init__.py", text);
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].0.line, 1);
+        assert_eq!(sites[0].1.len(), 2, "JWTAuthority is another name");
+        assert!(
+            c.sites("pkg/auth.py", text).is_empty(),
+            "not in its own file"
+        );
+        assert!(
+            c.sites("web/app.js", text).is_empty(),
+            "not in another family"
+        );
+    }
+}
