@@ -5,6 +5,13 @@
 //! form one credential group; a group whose files show independent kinds of
 //! evidence raises its findings' confidence.
 //!
+//! A file of a project (the nearest directory holding a manifest or `.git`,
+//! see [`ProjectRoots`]) that carries no identifier of its own (a
+//! `package.json` pinning `@adobe/jwt-auth`, code that signs with a key read
+//! through a variable) joins that project's credential. What no identifier
+//! and no project ties to a credential is listed per project as usage sites
+//! not tied to a credential, never as a credential of its own.
+//!
 //! Identifiers here are public ones (client ids, technical accounts, org
 //! ids, key paths, hashes of keys), never secrets.
 
@@ -25,6 +32,106 @@ pub struct FileIdentifiers {
     /// SHA-256 (hex, truncated) of private keys or certificates' public keys
     /// in this file, so a key and its certificate or copies link up.
     pub key_fingerprints: BTreeSet<String>,
+    /// Developer Console project and workspace ids (`project 4566...`,
+    /// `workspace 4566...`).
+    pub console_projects: BTreeSet<String>,
+}
+
+/// The kinds of identifier that make a credential, in the order reported.
+pub const IDENTIFIER_KINDS: [&str; 7] = [
+    "client-id",
+    "technical-account",
+    "console-project",
+    "key-fingerprint",
+    "key-file",
+    "key-path",
+    "org",
+];
+
+/// File names that mark a package or app root.
+const PROJECT_MARKERS: [&str; 16] = [
+    "package.json",
+    "pyproject.toml",
+    "setup.py",
+    "setup.cfg",
+    "requirements.txt",
+    "Pipfile",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "go.mod",
+    "composer.json",
+    "Gemfile",
+    "Cargo.toml",
+    "app.config.yaml",
+    ".aio",
+    ".git",
+];
+
+/// Whether a file (or directory) of this name marks a project root.
+pub fn is_project_marker(name: &str) -> bool {
+    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj")
+}
+
+/// The project roots of a scan: directories (as reported, `""` for the
+/// scan root) holding a manifest or `.git`, plus each scanned root.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectRoots {
+    dirs: BTreeSet<String>,
+}
+
+impl ProjectRoots {
+    /// Adds a project root directory (as reported).
+    pub fn add_dir(&mut self, dir: &str) {
+        self.dirs.insert(dir.trim_end_matches('/').to_string());
+    }
+
+    /// Notes a marker file or `.git` (its reported path): its directory is
+    /// a project root.
+    pub fn note_marker(&mut self, path: &str) {
+        self.add_dir(parent(path));
+    }
+
+    /// Adds every root of `other`.
+    pub fn extend(&mut self, other: ProjectRoots) {
+        self.dirs.extend(other.dirs);
+    }
+
+    /// The project root holding `path`: its nearest ancestor directory that
+    /// is a root, else the scan root (`""`).
+    pub fn project_of<'a>(&'a self, path: &str) -> &'a str {
+        let mut dir = parent(path);
+        loop {
+            if let Some(d) = self.dirs.get(dir) {
+                return d;
+            }
+            if dir.is_empty() {
+                return "";
+            }
+            dir = parent(dir);
+        }
+    }
+}
+
+/// What correlation found: the credentials and the usage sites it could
+/// not tie to one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Correlation {
+    pub groups: Vec<CredentialGroup>,
+    /// Per project (sorted), the files whose JWT findings no identifier and
+    /// no project root ties to a credential.
+    pub unattributed: Vec<UnattributedSites>,
+}
+
+/// JWT usage in one project that is tied to no credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnattributedSites {
+    /// The project root (`.` for the scan root).
+    pub project: String,
+    pub files: Vec<String>,
+    pub categories: Vec<Category>,
+    pub findings: usize,
+    pub effective_deadline: Option<DeadlineInfo>,
 }
 
 /// One Adobe JWT credential as seen across the scanned files.
@@ -34,9 +141,22 @@ pub struct CredentialGroup {
     pub id: String,
     /// A short human label (client id, technical account or first file).
     pub label: String,
+    /// The kinds of identifier that tie its files ([`IDENTIFIER_KINDS`]),
+    /// plus `project-root` when files without one joined through their
+    /// project. Never empty.
+    pub identified_by: Vec<String>,
+    /// The project root most of its files are in (`.` for the scan root).
+    pub project: String,
+    /// Every project root its files are in, sorted.
+    pub projects: Vec<String>,
+    /// Files that joined through their project root: no identifier of
+    /// their own, or only a key (or org) where the project has one
+    /// credential with a client id, technical account or Console project.
+    pub attached_files: Vec<String>,
     pub client_ids: Vec<String>,
     pub technical_accounts: Vec<String>,
     pub org_ids: Vec<String>,
+    pub console_projects: Vec<String>,
     pub metascopes: Vec<String>,
     pub key_references: Vec<String>,
     pub key_fingerprints: Vec<String>,
@@ -50,38 +170,46 @@ pub struct CredentialGroup {
     pub confidence: Confidence,
 }
 
-/// Groups findings into credentials, sets each finding's `group`, raises
-/// confidence where independent evidence agrees, and returns the groups
-/// sorted by id. `identifiers` maps a file path to what was found in it.
+/// Groups findings into credentials, sets each finding's `group` and
+/// `project`, raises confidence where independent evidence agrees, and
+/// returns the groups sorted by id with the sites tied to none.
+/// `identifiers` maps a file path to what was found in it; `projects` holds
+/// the scan's project roots.
 pub fn correlate(
     findings: &mut Vec<Detected>,
     identifiers: &BTreeMap<String, FileIdentifiers>,
-) -> Vec<CredentialGroup> {
+    projects: &ProjectRoots,
+) -> Correlation {
     keep_project_backed(findings);
     // Key material that is not Adobe's by itself (a bare private key, a
     // certificate not named by the Console) stays only when its group holds
     // a finding from another file that is Adobe's on its own.
     if findings.iter().any(|d| d.finding.requires_link) {
-        let mut probe = findings.clone();
-        let _ = link(&mut probe, identifiers);
-        // Per group, the files holding findings that are Adobe's on their own.
-        let mut anchors: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        for d in probe.iter().filter(|d| !d.finding.requires_link) {
-            if let Some(g) = &d.finding.group {
+        // Identifier links only: a project root vouches for no key.
+        let (files, mut uf) = union_files(findings, identifiers, projects);
+        let root: BTreeMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.as_str(), uf.find(i)))
+            .collect();
+        // Per component, the files holding findings that are Adobe's on their own.
+        let mut anchors: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
+        for d in findings.iter().filter(|d| !d.finding.requires_link) {
+            if let Some(&r) = root.get(d.finding.location.path.as_str()) {
                 anchors
-                    .entry(g)
+                    .entry(r)
                     .or_default()
                     .insert(&d.finding.location.path);
             }
         }
-        let keep: Vec<bool> = probe
+        let keep: Vec<bool> = findings
             .iter()
             .map(|d| {
                 let f = &d.finding;
                 !f.requires_link
-                    || f.group
-                        .as_deref()
-                        .and_then(|g| anchors.get(g))
+                    || root
+                        .get(f.location.path.as_str())
+                        .and_then(|r| anchors.get(r))
                         .is_some_and(|files| files.iter().any(|p| *p != f.location.path))
             })
             .collect();
@@ -91,7 +219,7 @@ pub fn correlate(
             keep[i - 1]
         });
     }
-    link(findings, identifiers)
+    link(findings, identifiers, projects)
 }
 
 /// Drops findings that need Adobe evidence in their project (a manifest
@@ -131,10 +259,15 @@ fn keep_project_backed(findings: &mut Vec<Detected>) {
     });
 }
 
-fn link(
-    findings: &mut [Detected],
+/// How each gate file of the scan is tied to the others: the files (sorted)
+/// and the union-find of the links made by identifiers (client id,
+/// technical account, key fingerprint, Console project/workspace, key path,
+/// key beside its certificate or config; an org within one project).
+fn union_files(
+    findings: &[Detected],
     identifiers: &BTreeMap<String, FileIdentifiers>,
-) -> Vec<CredentialGroup> {
+    projects: &ProjectRoots,
+) -> (Vec<String>, UnionFind) {
     // Files with only OAuth Server-to-Server findings hold no JWT credential.
     let files: Vec<String> = findings
         .iter()
@@ -151,16 +284,23 @@ fn link(
     let mut uf = UnionFind::new(files.len());
     let empty = FileIdentifiers::default();
     let ids = |f: &str| identifiers.get(f).unwrap_or(&empty);
-    // Files sharing a client id, technical account or key fingerprint.
-    let mut owner: BTreeMap<(u8, &str), usize> = BTreeMap::new();
+    // Files sharing a client id, technical account, key fingerprint,
+    // Console project or workspace, or a key path (resolved from the file's
+    // directory, so `./private.key` in two directories is two keys).
+    let mut owner: BTreeMap<(u8, String), usize> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         let fi = ids(f);
         let keys = fi
             .client_ids
             .iter()
-            .map(|v| (0u8, v.as_str()))
-            .chain(fi.technical_accounts.iter().map(|v| (1u8, v.as_str())))
-            .chain(fi.key_fingerprints.iter().map(|v| (2u8, v.as_str())));
+            .map(|v| (0u8, v.clone()))
+            .chain(fi.technical_accounts.iter().map(|v| (1u8, v.clone())))
+            .chain(fi.key_fingerprints.iter().map(|v| (2u8, v.clone())))
+            .chain(fi.console_projects.iter().map(|v| (3u8, v.clone())))
+            .chain(fi.key_references.iter().map(|r| {
+                let r = r.trim_start_matches("./");
+                (4u8, normalize(&format!("{}/{r}", parent(f))))
+            }));
         for k in keys {
             match owner.get(&k) {
                 Some(&j) => uf.union(i, j),
@@ -184,7 +324,7 @@ fn link(
     // A key path written in one file links it to the key file it names.
     for (i, f) in files.iter().enumerate() {
         for reference in &ids(f).key_references {
-            if let Some(j) = resolve_reference(f, reference, &files) {
+            if let Some(j) = resolve_reference(f, reference, &files, projects) {
                 uf.union(i, index[files[j].as_str()]);
             }
         }
@@ -218,7 +358,216 @@ fn link(
             }
         }
     }
-    build_groups(findings, &files, &mut uf, identifiers)
+    // An org id is shared by every credential of a company: it ties files
+    // only inside one project, and only to the one credential there that
+    // carries it (with two, the files known only by the org stay together,
+    // apart from both).
+    let strong: Vec<bool> = files
+        .iter()
+        .map(|f| {
+            let fi = ids(f);
+            !(fi.client_ids.is_empty()
+                && fi.technical_accounts.is_empty()
+                && fi.key_fingerprints.is_empty()
+                && fi.console_projects.is_empty()
+                && fi.key_references.is_empty())
+                || is_key_material(f)
+        })
+        .collect();
+    let mut comp_strong: BTreeSet<usize> = BTreeSet::new();
+    for (i, _) in strong.iter().enumerate().filter(|(_, s)| **s) {
+        comp_strong.insert(uf.find(i));
+    }
+    let mut by_org: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for (i, f) in files.iter().enumerate() {
+        for org in &ids(f).org_ids {
+            by_org
+                .entry((projects.project_of(f), org.as_str()))
+                .or_default()
+                .push(i);
+        }
+    }
+    for members in by_org.values() {
+        let strong_roots: BTreeSet<usize> = members
+            .iter()
+            .map(|&i| uf.find(i))
+            .filter(|r| comp_strong.contains(r))
+            .collect();
+        let joined: Vec<usize> = if strong_roots.len() <= 1 {
+            members.clone()
+        } else {
+            members
+                .iter()
+                .copied()
+                .filter(|&i| !comp_strong.contains(&uf.find(i)))
+                .collect()
+        };
+        for w in joined.windows(2) {
+            uf.union(w[0], w[1]);
+        }
+    }
+    (files, uf)
+}
+
+/// The kinds of identifier a file carries of its own (see
+/// [`CredentialGroup::identified_by`]).
+fn identifier_kinds(path: &str, fi: Option<&FileIdentifiers>) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if let Some(fi) = fi {
+        for (kind, present) in [
+            ("client-id", !fi.client_ids.is_empty()),
+            ("technical-account", !fi.technical_accounts.is_empty()),
+            ("org", !fi.org_ids.is_empty()),
+            ("key-fingerprint", !fi.key_fingerprints.is_empty()),
+            ("console-project", !fi.console_projects.is_empty()),
+            ("key-path", !fi.key_references.is_empty()),
+        ] {
+            if present {
+                out.push(kind);
+            }
+        }
+    }
+    if is_key_material(path) {
+        out.push("key-file");
+    }
+    out
+}
+
+fn link(
+    findings: &mut [Detected],
+    identifiers: &BTreeMap<String, FileIdentifiers>,
+    projects: &ProjectRoots,
+) -> Correlation {
+    let (files, mut uf) = union_files(findings, identifiers, projects);
+    let kinds: Vec<Vec<&'static str>> = files
+        .iter()
+        .map(|f| identifier_kinds(f, identifiers.get(f)))
+        .collect();
+    let file_project: Vec<&str> = files.iter().map(|f| projects.project_of(f)).collect();
+    let mut identified: BTreeSet<usize> = BTreeSet::new();
+    for (i, k) in kinds.iter().enumerate() {
+        if !k.is_empty() {
+            identified.insert(uf.find(i));
+        }
+    }
+    // A credential known only by its key (a key file, its fingerprint, a
+    // path to it) or its org, in a project whose one other credential has a
+    // client id, technical account or Console project, is that credential's
+    // key: the Console project's `keys/` beside its `project.json`.
+    let strong_kind =
+        |k: &&str| matches!(*k, "client-id" | "technical-account" | "console-project");
+    let mut strong_in_project: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let mut comp_is_strong: BTreeSet<usize> = BTreeSet::new();
+    for i in 0..files.len() {
+        if kinds[i].iter().any(strong_kind) {
+            let r = uf.find(i);
+            comp_is_strong.insert(r);
+            strong_in_project
+                .entry(file_project[i])
+                .or_default()
+                .insert(r);
+        }
+    }
+    let mut key_joins: Vec<(usize, usize)> = Vec::new();
+    for (i, project) in file_project.iter().enumerate() {
+        let r = uf.find(i);
+        if !identified.contains(&r) || comp_is_strong.contains(&r) {
+            continue;
+        }
+        if let Some(strong) = strong_in_project.get(project)
+            && strong.len() == 1
+            && let Some(&target) = strong.first()
+        {
+            key_joins.push((i, target));
+        }
+    }
+    let mut attached: BTreeSet<usize> = key_joins.iter().map(|(i, _)| *i).collect();
+    for (i, target) in key_joins {
+        uf.union(i, target);
+    }
+    let identified: BTreeSet<usize> = identified.iter().map(|&r| uf.find(r)).collect();
+    // Files of a project that carry no identifier join the project's one
+    // credential; with several, the one beside them (same directory), else
+    // the one nearest them in the tree when that is unique. What is left is
+    // not tied to a credential.
+    let mut comps_in_project: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (i, project) in file_project.iter().enumerate() {
+        let r = uf.find(i);
+        if identified.contains(&r) {
+            comps_in_project.entry(*project).or_default().insert(r);
+        }
+    }
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for i in 0..files.len() {
+        let r = uf.find(i);
+        if identified.contains(&r) {
+            continue;
+        }
+        let Some(candidates) = comps_in_project.get(file_project[i]) else {
+            continue;
+        };
+        let pick = if candidates.len() == 1 {
+            candidates.first().copied()
+        } else {
+            let dir = parent(&files[i]);
+            // Per candidate, the longest directory it shares with the file.
+            let mut best: BTreeMap<usize, usize> = BTreeMap::new();
+            for (j, f) in files.iter().enumerate() {
+                let rj = uf.find(j);
+                if candidates.contains(&rj) {
+                    let shared = common_dirs(dir, parent(f));
+                    let e = best.entry(rj).or_default();
+                    *e = (*e).max(shared);
+                }
+            }
+            let top = best.values().copied().max().unwrap_or(0);
+            let winners: Vec<usize> = best
+                .iter()
+                .filter(|(_, n)| **n == top)
+                .map(|(r, _)| *r)
+                .collect();
+            let floor = file_project[i].split('/').filter(|s| !s.is_empty()).count();
+            (winners.len() == 1 && top > floor).then(|| winners[0])
+        };
+        if let Some(target) = pick {
+            joins.push((i, target));
+        }
+    }
+    attached.extend(joins.iter().map(|(i, _)| *i));
+    for (i, target) in joins {
+        uf.union(i, target);
+    }
+    let identified: BTreeSet<usize> = identified.iter().map(|&r| uf.find(r)).collect();
+    build_groups(
+        findings,
+        &files,
+        &mut uf,
+        identifiers,
+        projects,
+        &Attribution {
+            kinds: &kinds,
+            identified: &identified,
+            attached: &attached,
+        },
+    )
+}
+
+/// How [`link`] attributed the files to credentials.
+struct Attribution<'a> {
+    /// Per file, the identifier kinds it carries.
+    kinds: &'a [Vec<&'static str>],
+    /// Roots of the components that are credentials.
+    identified: &'a BTreeSet<usize>,
+    /// Files that joined a credential through their project root.
+    attached: &'a BTreeSet<usize>,
+}
+
+/// The number of leading directory segments `a` and `b` share.
+fn common_dirs(a: &str, b: &str) -> usize {
+    a.split('/')
+        .zip(b.split('/'))
+        .take_while(|(x, y)| x == y && !x.is_empty())
+        .count()
 }
 
 fn build_groups(
@@ -226,7 +575,9 @@ fn build_groups(
     files: &[String],
     uf: &mut UnionFind,
     identifiers: &BTreeMap<String, FileIdentifiers>,
-) -> Vec<CredentialGroup> {
+    projects: &ProjectRoots,
+    how: &Attribution<'_>,
+) -> Correlation {
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for i in 0..files.len() {
         members.entry(uf.find(i)).or_default().push(i);
@@ -238,19 +589,68 @@ fn build_groups(
         .collect();
     let mut groups = Vec::new();
     let mut id_of_root: BTreeMap<usize, String> = BTreeMap::new();
+    let mut unattributed: BTreeMap<String, UnattributedSites> = BTreeMap::new();
     for (root, idxs) in &members {
+        if !how.identified.contains(root) {
+            for &i in idxs {
+                let project = project_name(projects.project_of(&files[i]));
+                let u = unattributed
+                    .entry(project.clone())
+                    .or_insert_with(|| UnattributedSites {
+                        project,
+                        files: Vec::new(),
+                        categories: Vec::new(),
+                        findings: 0,
+                        effective_deadline: None,
+                    });
+                u.files.push(files[i].clone());
+            }
+            continue;
+        }
         let group_files: Vec<String> = idxs.iter().map(|&i| files[i].clone()).collect();
         let id = format!(
             "cred-{}",
             &crate::finding::fingerprint("group", "", &group_files.join("\n"), 0)[..12]
         );
         id_of_root.insert(*root, id.clone());
+        let mut identified_by: Vec<&'static str> = Vec::new();
+        for kind in IDENTIFIER_KINDS {
+            if idxs.iter().any(|&i| how.kinds[i].contains(&kind)) {
+                identified_by.push(kind);
+            }
+        }
+        let attached_files: Vec<String> = idxs
+            .iter()
+            .filter(|i| how.attached.contains(i))
+            .map(|&i| files[i].clone())
+            .collect();
+        if !attached_files.is_empty() {
+            identified_by.push("project-root");
+        }
+        // The group's project: the one most of its files are in.
+        let mut per_project: BTreeMap<String, usize> = BTreeMap::new();
+        for &i in idxs {
+            *per_project
+                .entry(project_name(projects.project_of(&files[i])))
+                .or_default() += 1;
+        }
+        let top = per_project.values().copied().max().unwrap_or(0);
+        let project = per_project
+            .iter()
+            .find(|(_, n)| **n == top)
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| ".".to_string());
         let mut g = CredentialGroup {
             id,
             label: String::new(),
+            identified_by: identified_by.iter().map(|s| s.to_string()).collect(),
+            project,
+            projects: per_project.into_keys().collect(),
+            attached_files,
             client_ids: Vec::new(),
             technical_accounts: Vec::new(),
             org_ids: Vec::new(),
+            console_projects: Vec::new(),
             metascopes: Vec::new(),
             key_references: Vec::new(),
             key_fingerprints: Vec::new(),
@@ -267,6 +667,8 @@ fn build_groups(
                 acc.technical_accounts
                     .extend(fi.technical_accounts.iter().cloned());
                 acc.org_ids.extend(fi.org_ids.iter().cloned());
+                acc.console_projects
+                    .extend(fi.console_projects.iter().cloned());
                 acc.metascopes.extend(fi.metascopes.iter().cloned());
                 acc.key_references.extend(fi.key_references.iter().cloned());
                 acc.key_fingerprints
@@ -276,9 +678,11 @@ fn build_groups(
         g.client_ids = acc.client_ids.into_iter().collect();
         g.technical_accounts = acc.technical_accounts.into_iter().collect();
         g.org_ids = acc.org_ids.into_iter().collect();
+        g.console_projects = acc.console_projects.into_iter().collect();
         g.metascopes = acc.metascopes.into_iter().collect();
         g.key_references = acc.key_references.into_iter().collect();
         g.key_fingerprints = acc.key_fingerprints.into_iter().collect();
+        let key_file = g.files.iter().find(|f| is_key_material(f));
         g.label = g
             .client_ids
             .first()
@@ -288,17 +692,25 @@ fn build_groups(
                     .first()
                     .map(|t| format!("technical account {t}"))
             })
+            .or_else(|| g.console_projects.first().map(|p| format!("Console {p}")))
+            .or_else(|| key_file.map(|k| format!("key {k}")))
+            .or_else(|| g.key_references.first().map(|k| format!("key {k}")))
+            .or_else(|| g.key_fingerprints.first().map(|k| format!("key {k}")))
+            .or_else(|| g.org_ids.first().map(|o| format!("org {o}")))
             .unwrap_or_else(|| g.files[0].clone());
         groups.push(g);
     }
     // Evidence per group: independent categories from independent files.
     let mut evidence: BTreeMap<&str, BTreeSet<(Category, &str)>> = BTreeMap::new();
     for d in findings.iter() {
-        let Some(&root) = file_group.get(d.finding.location.path.as_str()) else {
+        let Some(id) = file_group
+            .get(d.finding.location.path.as_str())
+            .and_then(|r| id_of_root.get(r))
+        else {
             continue;
         };
         evidence
-            .entry(id_of_root[&root].as_str())
+            .entry(id.as_str())
             .or_default()
             .insert((d.finding.category, d.finding.location.path.as_str()));
     }
@@ -321,33 +733,69 @@ fn build_groups(
         .map(|(i, g)| (g.id.clone(), i))
         .collect();
     for d in findings.iter_mut() {
-        let Some(&root) = file_group.get(d.finding.location.path.as_str()) else {
+        let path = d.finding.location.path.as_str();
+        d.finding.project = Some(project_name(projects.project_of(path)));
+        let Some(&root) = file_group.get(path) else {
             continue;
         };
-        let id = id_of_root[&root].clone();
-        if corroborated.contains(&id) && d.finding.category.counts_for_gate() {
-            d.finding.confidence = Confidence::High;
+        let (categories, count, deadline) = match id_of_root.get(&root) {
+            Some(id) => {
+                let id = id.clone();
+                if corroborated.contains(&id) && d.finding.category.counts_for_gate() {
+                    d.finding.confidence = Confidence::High;
+                }
+                let g = &mut groups[by_id[&id]];
+                g.confidence = g.confidence.max(d.finding.confidence);
+                d.finding.group = Some(id);
+                (
+                    &mut g.categories,
+                    &mut g.findings,
+                    &mut g.effective_deadline,
+                )
+            }
+            None => {
+                let Some(u) = unattributed.get_mut(&project_name(projects.project_of(path))) else {
+                    continue;
+                };
+                (
+                    &mut u.categories,
+                    &mut u.findings,
+                    &mut u.effective_deadline,
+                )
+            }
+        };
+        *count += 1;
+        if !categories.contains(&d.finding.category) {
+            categories.push(d.finding.category);
         }
-        let g = &mut groups[by_id[&id]];
-        g.findings += 1;
-        if !g.categories.contains(&d.finding.category) {
-            g.categories.push(d.finding.category);
-        }
-        g.confidence = g.confidence.max(d.finding.confidence);
         if let Some(dl) = &d.finding.deadline
-            && g.effective_deadline
-                .as_ref()
-                .is_none_or(|e| dl.date < e.date)
+            && deadline.as_ref().is_none_or(|e| dl.date < e.date)
         {
-            g.effective_deadline = Some(dl.clone());
+            *deadline = Some(dl.clone());
         }
-        d.finding.group = Some(id);
     }
     for g in &mut groups {
         g.categories.sort();
     }
     groups.sort_by(|a, b| a.id.cmp(&b.id));
-    groups
+    let mut unattributed: Vec<UnattributedSites> = unattributed.into_values().collect();
+    for u in &mut unattributed {
+        u.categories.sort();
+        u.files.sort();
+    }
+    Correlation {
+        groups,
+        unattributed,
+    }
+}
+
+/// A project root as reported: `.` for the scan root.
+fn project_name(dir: &str) -> String {
+    if dir.is_empty() {
+        ".".to_string()
+    } else {
+        dir.to_string()
+    }
 }
 
 fn parent(path: &str) -> &str {
@@ -366,7 +814,14 @@ fn is_key_material(path: &str) -> bool {
 
 /// The finding file a key path written in `from` refers to: resolved against
 /// `from`'s directory first, then by matching path suffix.
-fn resolve_reference(from: &str, reference: &str, files: &[String]) -> Option<usize> {
+/// By suffix, only a key file of `from`'s own project: a key of the same
+/// name in another repository is another credential's.
+fn resolve_reference(
+    from: &str,
+    reference: &str,
+    files: &[String],
+    projects: &ProjectRoots,
+) -> Option<usize> {
     let reference = reference.trim_start_matches("./");
     let joined = normalize(&format!("{}/{}", parent(from), reference));
     if let Some(i) = files.iter().position(|f| *f == joined) {
@@ -377,6 +832,7 @@ fn resolve_reference(from: &str, reference: &str, files: &[String]) -> Option<us
         .iter()
         .enumerate()
         .filter(|(_, f)| f.ends_with(&suffix) || f.as_str() == reference)
+        .filter(|(_, f)| projects.project_of(f) == projects.project_of(from))
         .map(|(i, _)| i)
         .collect();
     // Ambiguous references (several key files of that name) link nothing.
@@ -441,18 +897,32 @@ mod tests {
             "app/src/auth.js".to_string(),
             "other/private.key".to_string(),
         ];
+        let one = ProjectRoots::default();
         assert_eq!(
-            resolve_reference("app/src/auth.js", "../secrets/private.key", &files),
+            resolve_reference("app/src/auth.js", "../secrets/private.key", &files, &one),
             Some(0)
         );
         assert_eq!(
-            resolve_reference("app/src/auth.js", "./secrets/private.key", &files),
+            resolve_reference("app/src/auth.js", "./secrets/private.key", &files, &one),
             Some(0)
         );
         assert_eq!(
-            resolve_reference("app/src/auth.js", "private.key", &files),
+            resolve_reference("app/src/auth.js", "private.key", &files, &one),
             None,
             "ambiguous"
+        );
+        // With `app` and `other` as projects, the suffix finds app's own key.
+        let mut two = ProjectRoots::default();
+        two.add_dir("app");
+        two.add_dir("other");
+        assert_eq!(
+            resolve_reference("app/src/auth.js", "private.key", &files, &two),
+            Some(0)
+        );
+        assert_eq!(
+            resolve_reference("third/job.py", "private.key", &files, &two),
+            None,
+            "no key in its project"
         );
         assert_eq!(normalize("a/./b/../c"), "a/c");
     }

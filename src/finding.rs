@@ -252,6 +252,9 @@ pub struct Finding {
     pub remediation: String,
     /// The credential group (see `correlate`), once correlation has run.
     pub group: Option<String>,
+    /// The project root of its file (`.` for the scan root), once
+    /// correlation has run.
+    pub project: Option<String>,
     /// Kept only if correlation links it to another file's finding.
     pub requires_link: bool,
     /// Further sites in the same file, in line order (see [`Related`]).
@@ -310,6 +313,7 @@ impl Finding {
             deadline,
             remediation: rule.remediation.trim().to_string(),
             group: None,
+            project: None,
             requires_link: false,
             related: Vec::new(),
             needs_in_project: Vec::new(),

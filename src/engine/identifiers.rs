@@ -27,6 +27,14 @@ static METASCOPE: LazyLock<Regex> = LazyLock::new(|| {
 static KEY_PATH: LazyLock<Regex> = LazyLock::new(|| {
     re(r#"(?:["'`]|=)([A-Za-z0-9_./\\~-]*[A-Za-z0-9_-]\.(?:key|pem|p8|p12|pfx))(?:["'`]|\s|$)"#)
 });
+/// Developer Console project and workspace ids: the workspace download
+/// (`"project": {"id": ...}`, `"workspace": {"id": ...}`) and aio's `.env`
+/// (`AIO_PROJECT_ID`, `AIO_PROJECT_WORKSPACE_ID`).
+static CONSOLE_JSON: LazyLock<Regex> =
+    LazyLock::new(|| re(r#""(project|workspace)"\s*:\s*\{[^{}]*?"id"\s*:\s*"([0-9]{6,24})""#));
+static CONSOLE_ENV: LazyLock<Regex> = LazyLock::new(|| {
+    re(r#"(?m)^\s*(?:export\s+)?AIO_PROJECT_(ID|WORKSPACE_ID)\s*=\s*["']?([0-9]{6,24})\b"#)
+});
 static PEM_KEY: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"-----BEGIN (?:RSA |ENCRYPTED )?PRIVATE KEY-----((?:[^-]|-[^-])+?)-----END (?:RSA |ENCRYPTED )?PRIVATE KEY-----",
@@ -83,6 +91,23 @@ pub fn extract(content: &[u8]) -> FileIdentifiers {
     }
     for c in KEY_PATH.captures_iter(content) {
         ids.key_references.insert(text(&c[1]).replace('\\', "/"));
+    }
+    for c in CONSOLE_JSON.captures_iter(content) {
+        let id = text(&c[2]);
+        if !is_placeholder_id(&id) {
+            ids.console_projects.insert(format!("{} {id}", text(&c[1])));
+        }
+    }
+    for c in CONSOLE_ENV.captures_iter(content) {
+        let id = text(&c[2]);
+        let kind = if &c[1] == b"ID" {
+            "project"
+        } else {
+            "workspace"
+        };
+        if !is_placeholder_id(&id) {
+            ids.console_projects.insert(format!("{kind} {id}"));
+        }
     }
     for c in PEM_KEY.captures_iter(content) {
         if !is_placeholder_key(&c[1]) {
@@ -219,6 +244,27 @@ aud: "https://ims-na1.adobelogin.com/c/aaaabbbbccccddddeeeeffff00001111"
         );
         assert!(ids.metascopes.contains("ent_dataservices_sdk"));
         assert!(ids.key_references.contains("./secrets/private.key"));
+    }
+
+    #[test]
+    fn console_project_and_workspace_ids() {
+        let ids = extract(
+            br#"{"project": {"id": "4566206088344794932", "name": "exports",
+  "workspace": {"id": "4566206088344853995", "name": "Production"}}}
+AIO_PROJECT_ID=4566206088344794932
+AIO_PROJECT_WORKSPACE_ID=4566206088344999999
+AIO_PROJECT_ID=000000000000
+"#,
+        );
+        let got: Vec<&str> = ids.console_projects.iter().map(String::as_str).collect();
+        assert_eq!(
+            got,
+            [
+                "project 4566206088344794932",
+                "workspace 4566206088344853995",
+                "workspace 4566206088344999999"
+            ]
+        );
     }
 
     #[test]

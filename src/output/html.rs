@@ -29,6 +29,12 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Escapes `s` and lets it break after each `/` (paths in headings and
+/// summaries break between their parts, never inside a word).
+fn esc_path(s: &str) -> String {
+    esc(s).replace('/', "/<wbr>")
+}
+
 /// Escapes `s` and turns `backtick spans` into `<code>`.
 fn esc_code(s: &str) -> String {
     s.split('`')
@@ -76,39 +82,93 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         fail_on = esc(p.fail_on),
     );
     summary(&p, &mut h);
+    steps(&p, &mut h);
     for g in &p.groups {
         group(g, &mut h);
     }
+    unattributed(&p, &mut h);
     findings(report, &p, &mut h);
     notes(report, &mut h);
     let _ = writeln!(h, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>");
     out.write_all(h.as_bytes())
 }
 
-fn summary(p: &Plan<'_>, h: &mut String) {
-    let _ = write!(
+/// "1 finding" / "2 findings".
+fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn card(h: &mut String, id: &str, class: &str, n: usize, one: &str, many: &str) {
+    let _ = writeln!(
         h,
-        "<section id=\"summary\">\n<h2>Executive summary</h2>\n<div class=\"cards\">\n\
-         <div class=\"card\"><span class=\"num\" id=\"credentials\">{}</span>credentials</div>\n\
-         <div class=\"card\"><span class=\"num\" id=\"files\">{}</span>files with findings</div>\n\
-         <div class=\"card\"><span class=\"num\" id=\"findings\">{}</span>findings</div>\n\
-         <div class=\"card\"><span class=\"num\" id=\"suppressed\">{}</span>suppressed</div>\n",
-        p.credentials, p.files, p.findings, p.suppressed
+        "<div class=\"card {class}\"><span class=\"num\" id=\"{id}\">{n}</span>{}</div>",
+        if n == 1 { one } else { many }
+    );
+}
+
+fn summary(p: &Plan<'_>, h: &mut String) {
+    h.push_str("<section id=\"summary\">\n<h2>Executive summary</h2>\n<div class=\"cards\">\n");
+    card(
+        h,
+        "credentials",
+        "",
+        p.credentials,
+        "identified credential",
+        "identified credentials",
+    );
+    card(
+        h,
+        "projects",
+        "",
+        p.projects,
+        "project with JWT usage",
+        "projects with JWT usage",
+    );
+    card(
+        h,
+        "files",
+        "",
+        p.files,
+        "file with findings",
+        "files with findings",
+    );
+    card(h, "findings", "", p.findings, "finding", "findings");
+    if p.unattributed_findings > 0 {
+        card(
+            h,
+            "unattributed",
+            "",
+            p.unattributed_findings,
+            "site not tied to a credential",
+            "sites not tied to a credential",
+        );
+    }
+    card(
+        h,
+        "suppressed",
+        "",
+        p.suppressed,
+        "suppressed",
+        "suppressed",
     );
     for (s, n) in &p.by_status {
         if *n > 0 {
-            let _ = writeln!(
+            let label = plan::status_label(s);
+            card(
                 h,
-                "<div class=\"card status-{s}\"><span class=\"num\">{n}</span>{s}</div>"
+                &format!("status-{s}"),
+                &format!("status-{s}"),
+                *n,
+                label,
+                label,
             );
         }
     }
     h.push_str("</div>\n");
-    chart(p, h);
     if !p.groups.is_empty() {
         h.push_str(
-            "<h3>Effective cut-off per credential</h3>\n<table class=\"cutoffs\">\n\
-             <thead><tr><th>credential</th><th>cut-off</th><th>status</th><th>files</th><th>findings</th></tr></thead>\n<tbody>\n",
+            "<h3>Credentials</h3>\n<table class=\"cutoffs\">\n\
+             <thead><tr><th>credential</th><th>identified by</th><th>project</th><th>cut-off</th><th>status</th><th>files</th><th>findings</th></tr></thead>\n<tbody>\n",
         );
         for g in &p.groups {
             let (date, st, days) = g
@@ -120,15 +180,30 @@ fn summary(p: &Plan<'_>, h: &mut String) {
                 });
             let _ = writeln!(
                 h,
-                "<tr><td><a href=\"#{id}\">{t}</a></td><td>{date}</td><td><span class=\"badge status-{st}\">{st}</span> {days}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td data-label=\"credential\"><a href=\"#{id}\">{t}</a></td><td data-label=\"identified by\">{by}</td>\
+                 <td data-label=\"project\"><code>{project}</code></td><td data-label=\"cut-off\" class=\"date\">{date}</td>\
+                 <td data-label=\"status\"><span class=\"badge status-{st}\">{stl}</span> {days}</td>\
+                 <td data-label=\"files\" class=\"n\">{}</td><td data-label=\"findings\" class=\"n\">{}</td></tr>",
                 g.group.files.len(),
                 g.group.findings,
                 id = esc(&g.group.id),
                 t = esc(&g.title),
+                by = esc(&g.identified_text),
+                project = esc(&g.group.project),
+                stl = plan::status_label(st),
             );
         }
         h.push_str("</tbody>\n</table>\n");
     }
+    if !p.unattributed.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p>{} in {} not tied to a credential: <a href=\"#unattributed\">usage sites not tied to a credential</a>.</p>",
+            counted(p.unattributed_findings, "usage site", "usage sites"),
+            counted(p.unattributed.len(), "project", "projects"),
+        );
+    }
+    chart(p, h);
     let _ = writeln!(
         h,
         "<p>Adobe's <a href=\"{}\">migration guide</a> and <a href=\"{}\">OAuth Server-to-Server guide</a>.</p>\n</section>",
@@ -191,8 +266,9 @@ fn chart(p: &Plan<'_>, h: &mut String) {
     for st in STATUSES {
         let _ = writeln!(
             h,
-            "<rect x=\"{lx}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{ly}\" class=\"legend\">{st}</text>",
+            "<rect x=\"{lx}\" y=\"{ry}\" width=\"12\" height=\"12\" fill=\"{c}\"/><text x=\"{tx}\" y=\"{ly}\" class=\"legend\">{stl}</text>",
             ry = ly - 10.0,
+            stl = plan::status_label(st),
             tx = lx + 16.0,
             c = color(st),
         );
@@ -201,13 +277,94 @@ fn chart(p: &Plan<'_>, h: &mut String) {
     h.push_str("</svg>\n");
 }
 
+fn steps(p: &Plan<'_>, h: &mut String) {
+    if p.kinds.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"steps\">\n<h2>Migration steps</h2>\n<p class=\"note\">Each kind of credential's steps, once; each credential's section says which apply to it.</p>\n");
+    for k in &p.kinds {
+        let _ = writeln!(
+            h,
+            "<div class=\"kind\" id=\"steps-{}\">\n<h3>{}</h3>\n<p>{}</p>",
+            k.kind.id(),
+            esc(k.kind.title()),
+            esc_code(k.kind.intro())
+        );
+        let mut who: Vec<String> = k
+            .credentials
+            .iter()
+            .map(|(id, t)| format!("<a href=\"#{}\">{}</a>", esc(id), esc(t)))
+            .collect();
+        who.extend(k.unattributed_projects.iter().map(|pr| {
+            format!(
+                "<a href=\"#unattributed\">sites not tied to a credential in <code>{}</code></a>",
+                esc(pr)
+            )
+        }));
+        let _ = writeln!(
+            h,
+            "<p class=\"applies\">Applies to: {}.</p>",
+            who.join("; ")
+        );
+        h.push_str("<ol class=\"steps\">\n");
+        for (title, detail) in k.kind.steps() {
+            let _ = writeln!(
+                h,
+                "<li><strong>{}.</strong> {}</li>",
+                esc(title),
+                esc_code(detail)
+            );
+        }
+        h.push_str("</ol>\n</div>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+/// A table of files and the lines to change in each.
+fn sites(list: &[plan::FileSites<'_>], h: &mut String) {
+    h.push_str("<table class=\"sites\"><thead><tr><th>file</th><th>lines to change</th><th>categories</th></tr></thead><tbody>\n");
+    for f in list {
+        let lines: Vec<String> = f.lines().iter().map(u32::to_string).collect();
+        let cats: Vec<&str> = f.categories().iter().map(|c| c.as_str()).collect();
+        let _ = writeln!(
+            h,
+            "<tr><td data-label=\"file\"><a href=\"#{}\"><code>{}</code></a></td><td data-label=\"lines\">{}</td><td data-label=\"categories\">{}</td></tr>",
+            file_anchor(f.path),
+            esc(f.path),
+            lines.join(", "),
+            cats.join(", ")
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// A stable anchor for a file's entry in the findings list.
+fn file_anchor(path: &str) -> String {
+    format!(
+        "file-{}",
+        &crate::finding::fingerprint("file", path, "", 0)[..12]
+    )
+}
+
 fn group(g: &GroupPlan<'_>, h: &mut String) {
     let c = g.group;
     let _ = writeln!(
         h,
         "<section class=\"credential\" id=\"{}\">\n<h2>{}</h2>",
         esc(&c.id),
-        esc(&g.title)
+        esc_path(&g.title)
+    );
+    let kinds: Vec<String> = g
+        .kinds
+        .iter()
+        .map(|k| format!("<a href=\"#steps-{}\">{}</a>", k.id(), esc(k.title())))
+        .collect();
+    let _ = writeln!(
+        h,
+        "<p class=\"identified\">Identified by {} · project <code>{}</code> · steps: {}</p>",
+        esc(&g.identified_text),
+        esc(&c.project),
+        kinds.join(", ")
     );
     if let Some(d) = &c.effective_deadline {
         let src = esc(&d.source);
@@ -224,29 +381,24 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
             st = d.status.as_str(),
         );
     }
-    h.push_str("<dl class=\"ids\">\n");
-    let ids = [
-        ("Files", &c.files),
-        ("Client ids", &c.client_ids),
-        ("Technical accounts", &c.technical_accounts),
-        ("Organizations", &c.org_ids),
-        ("Key files referenced", &c.key_references),
-        ("Key fingerprints", &c.key_fingerprints),
-    ];
-    for (label, v) in ids {
-        if !v.is_empty() {
+    if !g.identifiers.is_empty() {
+        h.push_str("<dl class=\"ids\">\n");
+        for (label, v) in &g.identifiers {
             let items: Vec<String> = v
                 .iter()
                 .map(|x| format!("<code>{}</code>", esc(x)))
                 .collect();
             let _ = writeln!(h, "<dt>{label}</dt><dd>{}</dd>", items.join(" "));
         }
+        h.push_str("</dl>\n");
     }
-    h.push_str("</dl>\n<h3>Metascopes and OAuth scopes</h3>\n");
+    h.push_str("<h3>Files and sites</h3>\n");
+    sites(&g.sites, h);
+    h.push_str("<h3>Metascopes and OAuth scopes</h3>\n");
     if g.metascopes.is_empty() {
         h.push_str("<p>No metascope found in these files: copy the new credential's scopes.</p>\n");
     } else {
-        h.push_str("<table class=\"scopes\"><thead><tr><th>JWT metascope</th><th>OAuth Server-to-Server scopes observed</th></tr></thead><tbody>\n");
+        h.push_str("<table class=\"scopes\"><thead><tr><th>JWT metascope</th><th>OAuth scopes observed</th></tr></thead><tbody>\n");
         for (m, s) in &g.metascopes {
             let scopes = s.map_or_else(
                 || "no observed mapping: copy the credential's list".to_string(),
@@ -254,7 +406,7 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
             );
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td>{scopes}</td></tr>",
+                "<tr><td data-label=\"metascope\"><code>{}</code></td><td data-label=\"scopes\">{scopes}</td></tr>",
                 esc(m)
             );
         }
@@ -267,16 +419,7 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
         }
         h.push_str("</ul>\n");
     }
-    h.push_str("<h3>Migration steps</h3>\n<ol class=\"steps\">\n");
-    for (title, detail) in &g.steps {
-        let _ = writeln!(
-            h,
-            "<li><strong>{}.</strong> {}</li>",
-            esc(title),
-            esc_code(detail)
-        );
-    }
-    h.push_str("</ol>\n<h3>Checklist</h3>\n<ul class=\"checklist\">\n");
+    h.push_str("<h3>Checklist</h3>\n<ul class=\"checklist\">\n");
     for item in &g.checklist {
         let _ = writeln!(
             h,
@@ -287,30 +430,128 @@ fn group(g: &GroupPlan<'_>, h: &mut String) {
     h.push_str("</ul>\n</section>\n");
 }
 
-fn findings(report: &Report<'_>, p: &Plan<'_>, h: &mut String) {
-    h.push_str(
-        "<section id=\"findings-list\">\n<h2>Findings</h2>\n\
-         <p class=\"filter\"><label>Filter <input id=\"filter\" type=\"search\" placeholder=\"path, rule or status\"></label> \
-         <span id=\"shown\"></span></p>\n",
-    );
-    if p.by_file.is_empty() {
-        h.push_str("<p>No findings.</p>\n");
+fn unattributed(p: &Plan<'_>, h: &mut String) {
+    if p.unattributed.is_empty() {
+        return;
     }
-    for (path, list) in &p.by_file {
+    h.push_str(
+        "<section id=\"unattributed\">\n<h2>Usage sites not tied to a credential</h2>\n\
+         <p>These files use the JWT flow but hold no identifier (client id, technical account, key, Console project) \
+         and their project has no single credential to join: find the credential they load at run time \
+         (environment, secret store) and migrate them with it.</p>\n",
+    );
+    for u in &p.unattributed {
+        let kinds: Vec<String> = u
+            .kinds
+            .iter()
+            .map(|k| format!("<a href=\"#steps-{}\">{}</a>", k.id(), esc(k.title())))
+            .collect();
+        let cut = u
+            .sites
+            .effective_deadline
+            .as_ref()
+            .map_or(String::new(), |d| {
+                format!(
+                    " · cut-off {} <span class=\"badge status-{st}\">{st}</span> {}",
+                    d.date,
+                    days_text(d),
+                    st = d.status.as_str()
+                )
+            });
         let _ = writeln!(
             h,
-            "<div class=\"file\">\n<h3><code>{}</code></h3>",
-            esc(path)
+            "<div class=\"unattributed\" id=\"{}\">\n<h3>Project <code>{}</code></h3>\n<p>{} in {} · steps: {}{cut}</p>",
+            esc(&u.id),
+            esc_path(&u.sites.project),
+            counted(u.sites.findings, "site", "sites"),
+            counted(u.sites.files.len(), "file", "files"),
+            kinds.join(", ")
         );
-        for d in list {
-            finding(report, d, h);
-        }
+        sites(&u.files, h);
         h.push_str("</div>\n");
     }
     h.push_str("</section>\n");
 }
 
-fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
+/// A `<select>` filter over one data attribute.
+fn select(h: &mut String, id: &str, label: &str, options: &[(String, String)]) {
+    let _ = write!(
+        h,
+        "<label>{label} <select id=\"{id}\"><option value=\"\">all</option>"
+    );
+    for (value, text) in options {
+        let _ = write!(h, "<option value=\"{}\">{}</option>", esc(value), esc(text));
+    }
+    h.push_str("</select></label>\n");
+}
+
+fn findings(report: &Report<'_>, p: &Plan<'_>, h: &mut String) {
+    h.push_str("<section id=\"findings-list\">\n<h2>Findings</h2>\n<div class=\"filter\">\n");
+    let mut owners: Vec<(String, String)> = p
+        .groups
+        .iter()
+        .map(|g| (g.group.id.clone(), g.title.clone()))
+        .collect();
+    owners.extend(p.unattributed.iter().map(|u| {
+        (
+            u.id.clone(),
+            format!("not tied to a credential: {}", u.sites.project),
+        )
+    }));
+    if p.informational > 0 {
+        owners.push(("informational".into(), "informational only".into()));
+    }
+    select(h, "f-credential", "Credential", &owners);
+    let statuses: Vec<(String, String)> = p
+        .by_status
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, _)| (s.to_string(), plan::status_label(s).to_string()))
+        .collect();
+    select(h, "f-status", "Status", &statuses);
+    let cats: Vec<(String, String)> = p
+        .by_category
+        .iter()
+        .map(|(c, _)| (c.as_str().to_string(), c.as_str().to_string()))
+        .collect();
+    select(h, "f-category", "Category", &cats);
+    h.push_str(
+        "<label>Text <input id=\"filter\" type=\"search\" placeholder=\"path or rule\"></label>\n\
+         <button type=\"button\" id=\"expand\">expand all</button> <button type=\"button\" id=\"collapse\">collapse all</button>\n\
+         <span id=\"shown\"></span>\n</div>\n",
+    );
+    if p.by_file.is_empty() {
+        h.push_str("<p>No findings.</p>\n");
+    }
+    for f in &p.by_file {
+        let (owner_id, owner) = p
+            .owner
+            .get(f.path)
+            .map_or(("informational", "informational only"), |(id, t)| {
+                (id.as_str(), t.as_str())
+            });
+        let _ = writeln!(
+            h,
+            "<details class=\"file\" open id=\"{anchor}\">\n<summary><code>{path}</code> <span class=\"count\">{n}</span> <span class=\"owner\">{owner}</span></summary>",
+            anchor = file_anchor(f.path),
+            path = esc_path(f.path),
+            n = counted(f.findings.len(), "finding", "findings"),
+            owner = esc(owner),
+        );
+        for d in &f.findings {
+            let own = if d.finding.category.counts_for_gate() {
+                owner_id
+            } else {
+                "informational"
+            };
+            finding(report, d, own, h);
+        }
+        h.push_str("</details>\n");
+    }
+    h.push_str("</section>\n");
+}
+
+fn finding(report: &Report<'_>, d: &Detected, owner: &str, h: &mut String) {
     let f = &d.finding;
     let l = &f.location;
     let st = super::status_of(f);
@@ -320,9 +561,9 @@ fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
     );
     let _ = write!(
         h,
-        "<article class=\"finding sev-{sev}\" data-rule=\"{rule}\" data-status=\"{st}\" data-path=\"{path}\">\n\
+        "<article class=\"finding sev-{sev}\" data-rule=\"{rule}\" data-status=\"{st}\" data-path=\"{path}\" data-category=\"{cat}\" data-credential=\"{owner}\">\n\
          <p class=\"where\"><code>{path}:{line}:{col}</code> <span class=\"badge sev\">{sev}</span> \
-         <code class=\"rule\">{rule}</code> <span class=\"badge status-{st}\">{st}</span> {when} · {cat}</p>\n\
+         <code class=\"rule\">{rule}</code> <span class=\"badge status-{st}\">{stl}</span> {when} · {cat}</p>\n\
          <p class=\"message\">{msg}</p>\n",
         sev = f.severity,
         rule = esc(&f.rule_id),
@@ -331,6 +572,8 @@ fn finding(report: &Report<'_>, d: &Detected, h: &mut String) {
         col = l.column,
         when = esc(&when),
         cat = f.category,
+        owner = esc(owner),
+        stl = plan::status_label(st),
         msg = esc(&f.message),
     );
     if let Some(o) = report.notes.history.get(&f.fingerprint) {

@@ -22,6 +22,8 @@ struct JsonReport<'a> {
     suppressed: Vec<JsonSuppressed<'a>>,
     summary: Summary<'a>,
     groups: Vec<JsonGroup<'a>>,
+    /// JWT usage sites tied to no credential, per project.
+    unattributed: Vec<JsonUnattributed<'a>>,
     errors: Vec<JsonError<'a>>,
     skipped: Vec<JsonSkipped<'a>>,
     /// Inline suppressions naming an unknown rule or without a reason.
@@ -100,6 +102,8 @@ struct JsonFinding<'a> {
     deadline: Option<JsonDeadline<'a>>,
     remediation: &'a str,
     group: Option<&'a str>,
+    /// The project root of the finding's file (`.` for the scan root).
+    project: Option<&'a str>,
     /// Further sites this finding stands for, in the same file.
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -120,9 +124,19 @@ struct JsonRelated<'a> {
 struct JsonGroup<'a> {
     id: &'a str,
     label: &'a str,
+    /// Which identifiers tie its files (`client-id`, `technical-account`,
+    /// `console-project`, `key-fingerprint`, `key-file`, `key-path`, `org`),
+    /// plus `project-root` when files joined through their project.
+    identified_by: &'a [String],
+    /// The project root most of its files are in.
+    project: &'a str,
+    projects: &'a [String],
+    /// Files that joined through their project root.
+    attached_files: &'a [String],
     client_ids: &'a [String],
     technical_accounts: &'a [String],
     org_ids: &'a [String],
+    console_projects: &'a [String],
     metascopes: &'a [String],
     /// OAuth scopes observed for these metascopes (not published by Adobe:
     /// copy the OAuth credential's own list).
@@ -134,6 +148,16 @@ struct JsonGroup<'a> {
     findings: usize,
     effective_deadline: Option<JsonDeadline<'a>>,
     confidence: &'a str,
+}
+
+/// JWT usage in one project that no identifier ties to a credential.
+#[derive(Serialize)]
+struct JsonUnattributed<'a> {
+    project: &'a str,
+    files: &'a [String],
+    categories: Vec<&'a str>,
+    findings: usize,
+    effective_deadline: Option<JsonDeadline<'a>>,
 }
 
 #[derive(Serialize)]
@@ -206,6 +230,7 @@ fn finding<'a>(f: &'a Finding, notes: &'a super::Notes) -> JsonFinding<'a> {
         deadline: f.deadline.as_ref().map(deadline),
         remediation: &f.remediation,
         group: f.group.as_deref(),
+        project: f.project.as_deref(),
         related: f
             .related
             .iter()
@@ -239,9 +264,14 @@ fn group(g: &crate::correlate::CredentialGroup) -> JsonGroup<'_> {
     JsonGroup {
         id: &g.id,
         label: &g.label,
+        identified_by: &g.identified_by,
+        project: &g.project,
+        projects: &g.projects,
+        attached_files: &g.attached_files,
         client_ids: &g.client_ids,
         technical_accounts: &g.technical_accounts,
         org_ids: &g.org_ids,
+        console_projects: &g.console_projects,
         metascopes: &g.metascopes,
         observed_oauth_scopes: crate::verify::scopes::scopes_for(&g.metascopes),
         key_references: &g.key_references,
@@ -327,6 +357,17 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             incomplete: scan.incomplete() > 0,
         },
         groups: scan.groups.iter().map(group).collect(),
+        unattributed: scan
+            .unattributed
+            .iter()
+            .map(|u| JsonUnattributed {
+                project: &u.project,
+                files: &u.files,
+                categories: u.categories.iter().map(|c| c.as_str()).collect(),
+                findings: u.findings,
+                effective_deadline: u.effective_deadline.as_ref().map(deadline),
+            })
+            .collect(),
         errors: scan
             .errors
             .iter()

@@ -48,35 +48,52 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         p.gate_text
     )?;
     summary(&p, out)?;
+    steps(&p, out)?;
     for g in &p.groups {
         group(g, out)?;
     }
+    unattributed(&p, out)?;
     findings(report, &p, out)?;
     notes(report, out)
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("**{n}** {}", if n == 1 { one } else { many })
 }
 
 fn summary(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "## Executive summary\n")?;
     writeln!(
         out,
-        "- **{}** Service Account (JWT) credential{} across **{}** file{} with findings",
-        p.credentials,
-        plural(p.credentials),
-        p.files,
-        plural(p.files)
+        "- {} to migrate, in {} with JWT usage",
+        count(
+            p.credentials,
+            "identified Service Account (JWT) credential",
+            "identified Service Account (JWT) credentials"
+        ),
+        count(p.projects, "project", "projects"),
     )?;
     writeln!(
         out,
-        "- **{}** finding{} ({} suppressed)",
-        p.findings,
-        plural(p.findings),
+        "- {} in {} ({} informational, {} suppressed)",
+        count(p.findings, "finding", "findings"),
+        count(p.files, "file", "files"),
+        p.informational,
         p.suppressed
     )?;
+    if p.unattributed_findings > 0 {
+        writeln!(
+            out,
+            "- {} not tied to a credential, in {} (see [Usage sites not tied to a credential](#usage-sites-not-tied-to-a-credential))",
+            count(p.unattributed_findings, "usage site", "usage sites"),
+            count(p.unattributed.len(), "project", "projects"),
+        )?;
+    }
     let statuses: Vec<String> = p
         .by_status
         .iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(s, n)| format!("{n} {s}"))
+        .map(|(s, n)| format!("{n} {}", plan::status_label(s)))
         .collect();
     if !statuses.is_empty() {
         writeln!(out, "- By deadline status: {}", statuses.join(", "))?;
@@ -85,6 +102,11 @@ fn summary(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
         .groups
         .iter()
         .filter_map(|g| g.group.effective_deadline.as_ref())
+        .chain(
+            p.unattributed
+                .iter()
+                .filter_map(|u| u.sites.effective_deadline.as_ref()),
+        )
         .min_by_key(|d| d.date)
     {
         writeln!(
@@ -101,10 +123,40 @@ fn summary(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
         plan::MIGRATION_GUIDE,
         plan::IMPLEMENTATION_GUIDE
     )?;
+    if !p.groups.is_empty() {
+        writeln!(out, "### Credentials\n")?;
+        writeln!(
+            out,
+            "| credential | identified by | project | kinds | cut-off | status | files | findings |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|---:|---:|")?;
+        for g in &p.groups {
+            let (date, status) = match &g.group.effective_deadline {
+                Some(d) => (
+                    d.date.to_string(),
+                    format!("{} ({})", d.status.as_str(), days_text(d)),
+                ),
+                None => ("none".into(), "informational".into()),
+            };
+            let kinds: Vec<&str> = g.kinds.iter().map(|k| k.id()).collect();
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {date} | {status} | {} | {} |",
+                cell(&g.title),
+                cell(&g.identified_text),
+                code(&g.group.project),
+                kinds.join(", "),
+                g.group.files.len(),
+                g.group.findings
+            )?;
+        }
+        writeln!(out)?;
+    }
     if !p.by_category.is_empty() {
         writeln!(out, "### Findings by category and deadline status\n")?;
-        writeln!(out, "| category | {} | total |", STATUSES.join(" | "))?;
-        writeln!(out, "|---|{}---|", "---:|".repeat(STATUSES.len()))?;
+        let heads: Vec<&str> = STATUSES.iter().map(|s| plan::status_label(s)).collect();
+        writeln!(out, "| category | {} | total |", heads.join(" | "))?;
+        writeln!(out, "|---|{}---:|", "---:|".repeat(STATUSES.len()))?;
         for (c, n) in &p.by_category {
             let cells: Vec<String> = STATUSES
                 .iter()
@@ -114,59 +166,84 @@ fn summary(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    if !p.groups.is_empty() {
-        writeln!(out, "### Effective cut-off per credential\n")?;
-        writeln!(out, "| credential | cut-off | status | files | findings |")?;
-        writeln!(out, "|---|---|---|---:|---:|")?;
-        for g in &p.groups {
-            let (date, status) = match &g.group.effective_deadline {
-                Some(d) => (
-                    d.date.to_string(),
-                    format!("{} ({})", d.status.as_str(), days_text(d)),
-                ),
-                None => ("none".into(), "informational".into()),
-            };
-            writeln!(
-                out,
-                "| {} | {date} | {status} | {} | {} |",
-                cell(&g.title),
-                g.group.files.len(),
-                g.group.findings
-            )?;
+    Ok(())
+}
+
+fn steps(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if p.kinds.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## Migration steps\n")?;
+    writeln!(
+        out,
+        "Each kind of credential's steps, once; each credential's section says which apply to it.\n"
+    )?;
+    for k in &p.kinds {
+        writeln!(out, "### Steps: {}\n", k.kind.title())?;
+        writeln!(out, "{}\n", k.kind.intro())?;
+        let mut who: Vec<String> = k.credentials.iter().map(|(_, t)| t.clone()).collect();
+        who.extend(
+            k.unattributed_projects
+                .iter()
+                .map(|p| format!("sites not tied to a credential in {}", code(p))),
+        );
+        writeln!(out, "Applies to: {}.\n", who.join("; "))?;
+        for (i, (title, detail)) in k.kind.steps().iter().enumerate() {
+            writeln!(out, "{}. **{title}.** {detail}", i + 1)?;
         }
         writeln!(out)?;
     }
     Ok(())
 }
 
+fn sites(list: &[plan::FileSites<'_>], out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "| file | lines to change | categories |")?;
+    writeln!(out, "|---|---|---|")?;
+    for f in list {
+        let lines: Vec<String> = f.lines().iter().map(u32::to_string).collect();
+        let cats: Vec<&str> = f.categories().iter().map(|c| c.as_str()).collect();
+        writeln!(
+            out,
+            "| {} | {} | {} |",
+            code(f.path),
+            lines.join(", "),
+            cats.join(", ")
+        )?;
+    }
+    writeln!(out)
+}
+
 fn group(g: &GroupPlan<'_>, out: &mut dyn Write) -> io::Result<()> {
     let c = g.group;
     writeln!(out, "## {}\n", g.title)?;
-    if let Some(d) = &c.effective_deadline {
-        writeln!(
+    let kinds: Vec<&str> = g.kinds.iter().map(|k| k.title()).collect();
+    writeln!(
+        out,
+        "**Identified by:** {} · **project:** {} · **steps:** {}\n",
+        g.identified_text,
+        code(&c.project),
+        kinds.join(", ")
+    )?;
+    match &c.effective_deadline {
+        Some(d) => writeln!(
             out,
             "**Cut-off:** {} ({}, {}); source: {}\n",
             d.date,
             d.status.as_str(),
             days_text(d),
             d.source
-        )?;
+        )?,
+        None => writeln!(out, "**Cut-off:** none (informational)\n")?,
     }
-    let ids = [
-        ("Client ids", &c.client_ids),
-        ("Technical accounts", &c.technical_accounts),
-        ("Organizations", &c.org_ids),
-        ("Key files referenced", &c.key_references),
-        ("Key fingerprints (SHA-256, truncated)", &c.key_fingerprints),
-    ];
-    for (label, v) in ids {
-        if !v.is_empty() {
-            let items: Vec<String> = v.iter().map(|x| code(x)).collect();
-            writeln!(out, "- {label}: {}", items.join(", "))?;
-        }
+    for (label, v) in &g.identifiers {
+        let items: Vec<String> = v.iter().map(|x| code(x)).collect();
+        writeln!(out, "- {label}: {}", items.join(", "))?;
     }
-    let files: Vec<String> = c.files.iter().map(|f| code(f)).collect();
-    writeln!(out, "- Files: {}\n", files.join(", "))?;
+    if !g.identifiers.is_empty() {
+        writeln!(out)?;
+    }
+    writeln!(out, "### Files and sites\n")?;
+    sites(&g.sites, out)?;
     writeln!(out, "### Metascopes and OAuth scopes\n")?;
     if g.metascopes.is_empty() {
         writeln!(
@@ -198,15 +275,45 @@ fn group(g: &GroupPlan<'_>, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    writeln!(out, "### Migration steps\n")?;
-    for (i, (title, detail)) in g.steps.iter().enumerate() {
-        writeln!(out, "{}. **{title}.** {detail}", i + 1)?;
-    }
-    writeln!(out, "\n### Checklist\n")?;
+    writeln!(out, "### Checklist\n")?;
     for item in &g.checklist {
         writeln!(out, "- [ ] {item}")?;
     }
     writeln!(out)
+}
+
+fn unattributed(p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
+    if p.unattributed.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "## Usage sites not tied to a credential\n")?;
+    writeln!(
+        out,
+        "These files use the JWT flow but hold no identifier (client id, technical account, key, Console project) and their project has no single credential to join: find the credential they load at run time (environment, secret store) and migrate them with it.\n"
+    )?;
+    for u in &p.unattributed {
+        let kinds: Vec<&str> = u.kinds.iter().map(|k| k.title()).collect();
+        writeln!(out, "### Project {}\n", code(&u.sites.project))?;
+        write!(
+            out,
+            "{} in {} · steps: {}",
+            count(u.sites.findings, "site", "sites"),
+            count(u.sites.files.len(), "file", "files"),
+            kinds.join(", ")
+        )?;
+        match &u.sites.effective_deadline {
+            Some(d) => writeln!(
+                out,
+                " · cut-off {} ({}, {})\n",
+                d.date,
+                d.status.as_str(),
+                days_text(d)
+            )?,
+            None => writeln!(out, "\n")?,
+        }
+        sites(&u.files, out)?;
+    }
+    Ok(())
 }
 
 fn findings(report: &Report<'_>, p: &Plan<'_>, out: &mut dyn Write) -> io::Result<()> {
@@ -214,9 +321,14 @@ fn findings(report: &Report<'_>, p: &Plan<'_>, out: &mut dyn Write) -> io::Resul
     if p.by_file.is_empty() {
         writeln!(out, "No findings.\n")?;
     }
-    for (path, list) in &p.by_file {
-        writeln!(out, "### {}\n", code(path))?;
-        for d in list {
+    for f in &p.by_file {
+        writeln!(out, "### {}\n", code(f.path))?;
+        match p.owner.get(f.path) {
+            Some((id, title)) if id.starts_with("cred-") => writeln!(out, "Part of {title}.\n")?,
+            Some((_, title)) => writeln!(out, "{title}.\n")?,
+            None => writeln!(out, "Informational only.\n")?,
+        }
+        for d in &f.findings {
             finding(report, d, out)?;
         }
     }
@@ -341,10 +453,6 @@ fn notes(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     Ok(())
-}
-
-fn plural(n: usize) -> &'static str {
-    if n == 1 { "" } else { "s" }
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ use gix::ObjectId;
 
 use super::decode;
 use super::walk::{ScanError, ScanReport, ScanWarning, Skipped, Stats};
-use crate::correlate::{FileIdentifiers, correlate};
+use crate::correlate::{FileIdentifiers, ProjectRoots, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::output::HistoryOrigin;
 use crate::suppress::Suppressed;
@@ -183,6 +183,8 @@ pub struct BlobScanner<'e, 'r> {
     /// UTF-16/32 blobs transcoded to UTF-8.
     decoded: Vec<u8>,
     identifiers: BTreeMap<String, FileIdentifiers>,
+    /// Directories holding a manifest blob.
+    projects: ProjectRoots,
     /// Config blobs that did not parse (the scan is incomplete for them).
     errors: Vec<ScanError>,
     skipped: Vec<Skipped>,
@@ -199,6 +201,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             candidates: Vec::new(),
             decoded: Vec::new(),
             identifiers: BTreeMap::new(),
+            projects: ProjectRoots::default(),
             errors: Vec::new(),
             skipped: Vec::new(),
             warnings: Vec::new(),
@@ -214,6 +217,9 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         data: &[u8],
         sibling_exists: &dyn Fn(&str) -> bool,
     ) -> (Vec<Detected>, Vec<Suppressed>) {
+        if crate::correlate::is_project_marker(path.rsplit('/').next().unwrap_or(path)) {
+            self.projects.note_marker(path);
+        }
         if data.len() as u64 > self.max_filesize {
             self.too_large(path);
             return (Vec::new(), Vec::new());
@@ -236,6 +242,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             slot.metascopes.extend(ids.metascopes);
             slot.key_references.extend(ids.key_references);
             slot.key_fingerprints.extend(ids.key_fingerprints);
+            slot.console_projects.extend(ids.console_projects);
         }
         self.errors
             .extend(r.errors.into_iter().map(|message| ScanError {
@@ -273,7 +280,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             (&a.finding.location, &a.finding.rule_id)
                 .cmp(&(&b.finding.location, &b.finding.rule_id))
         });
-        let groups = correlate(&mut findings, &self.identifiers);
+        let c = correlate(&mut findings, &self.identifiers, &self.projects);
         let mut skipped = self.skipped;
         skipped.sort();
         skipped.dedup();
@@ -290,7 +297,8 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             skipped,
             warnings,
             stats: self.stats,
-            groups,
+            groups: c.groups,
+            unattributed: c.unattributed,
         }
     }
 }

@@ -17,7 +17,9 @@ use ignore::{DirEntry, WalkBuilder, WalkState};
 use super::classify::{DEPENDENCY_DIRS, is_credential_file_name};
 use super::special::{UnsafeIgnoreFile, unsafe_ignore_file, unsafe_ignore_file_up};
 use super::worker::Worker;
-use crate::correlate::{CredentialGroup, FileIdentifiers, correlate};
+use crate::correlate::{
+    CredentialGroup, FileIdentifiers, ProjectRoots, UnattributedSites, correlate,
+};
 use crate::engine::{Detected, Engine};
 use crate::suppress::Suppressed;
 
@@ -86,6 +88,8 @@ pub struct ScanReport {
     pub stats: Stats,
     /// Credentials: findings linked across files (sorted by id).
     pub groups: Vec<CredentialGroup>,
+    /// JWT usage sites tied to no credential, per project.
+    pub unattributed: Vec<UnattributedSites>,
 }
 
 impl ScanReport {
@@ -134,6 +138,8 @@ pub(super) struct Shared {
     pub(super) findings: Mutex<Vec<Detected>>,
     pub(super) suppressed: Mutex<Vec<Suppressed>>,
     pub(super) identifiers: Mutex<BTreeMap<String, FileIdentifiers>>,
+    /// Project roots: directories holding a manifest or `.git`.
+    pub(super) projects: Mutex<ProjectRoots>,
     pub(super) errors: Mutex<Vec<ScanError>>,
     pub(super) skipped: Mutex<Vec<Skipped>>,
     pub(super) warnings: Mutex<Vec<ScanWarning>>,
@@ -161,6 +167,18 @@ impl Roots {
             roots: paths.iter().map(|p| (p.clone(), p.is_file())).collect(),
             single_dir: paths.len() == 1 && paths[0].is_dir(),
         }
+    }
+
+    /// Each directory root as a project root: with several roots, a file is
+    /// never in a project above the root it was found under.
+    fn project_roots(&self) -> ProjectRoots {
+        let mut p = ProjectRoots::default();
+        for (root, is_file) in &self.roots {
+            if !*is_file && !self.single_dir {
+                p.add_dir(&slashes(root));
+            }
+        }
+        p
     }
 
     pub(super) fn display(&self, path: &Path) -> String {
@@ -233,6 +251,8 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     // does not enter them; each is walked afterwards without ignore files.
     let unsafe_dirs: Arc<Mutex<Vec<(PathBuf, UnsafeIgnoreFile)>>> = Arc::default();
     let checks_ignore_files = !opts.no_ignore;
+    // `.git` entries the walk passed by: their directories are project roots.
+    let git_dirs: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
     let mut normal = Vec::new();
     for p in walked {
         let dir = if p.is_dir() {
@@ -251,6 +271,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
             b.add(p);
         }
         let found = Arc::clone(&unsafe_dirs);
+        let git_dirs = Arc::clone(&git_dirs);
         b.hidden(false)
             .follow_links(opts.follow)
             .threads(opts.threads)
@@ -259,6 +280,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
             .hidden(false)
             .filter_entry(move |e| {
                 if e.file_name() == ".git" {
+                    lock(&git_dirs).push(e.path().to_path_buf());
                     return false;
                 }
                 if checks_ignore_files
@@ -303,6 +325,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         skipped: take(shared.skipped),
         warnings: take(shared.warnings),
         groups: Vec::new(),
+        unattributed: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
             bytes_scanned: shared.bytes.load(Ordering::Relaxed),
@@ -333,7 +356,14 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         .identifiers
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    report.groups = correlate(&mut report.findings, &ids);
+    let mut projects = roots.project_roots();
+    projects.extend(take_inner(shared.projects));
+    for git in lock(&git_dirs).iter() {
+        projects.note_marker(&roots.display(git));
+    }
+    let c = correlate(&mut report.findings, &ids, &projects);
+    report.groups = c.groups;
+    report.unattributed = c.unattributed;
     report.errors.sort();
     report.errors.dedup();
     report.skipped.sort();
@@ -399,6 +429,11 @@ fn scan_ignored_credential_files(
 pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     // A panic in another scanning thread must not hide this thread's results.
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn take_inner<T>(m: Mutex<T>) -> T {
+    m.into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {

@@ -76,6 +76,9 @@ impl<'a, 'e> Worker<'a, 'e> {
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_file() => {
                     let path = entry.path();
+                    if crate::correlate::is_project_marker(&entry.file_name().to_string_lossy()) {
+                        lock(&shared.projects).note_marker(&roots.display(path));
+                    }
                     if !opts.no_ignore
                         && is_credential_file_name(&entry.file_name().to_string_lossy())
                     {

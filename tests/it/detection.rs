@@ -157,18 +157,61 @@ fn one_credential_across_files_is_one_group() {
         [
             "aio/workspace.json",
             "env/.env",
+            "postman/Adobe IO Token.postman_collection.json",
             "postman/adobe-io.postman_environment.json"
         ]
+    );
+    // The collection holds no identifier: it joins the environment beside it.
+    assert_eq!(
+        g["attached_files"],
+        serde_json::json!(["postman/Adobe IO Token.postman_collection.json"])
+    );
+    assert!(
+        g["identified_by"]
+            .as_array()
+            .is_some_and(|k| k.iter().any(|k| k == "client-id"))
     );
     assert!(
         g["observed_oauth_scopes"]
             .as_array()
             .is_some_and(|s| !s.is_empty())
     );
-    // Every JWT finding names its group; OAuth and AEM service ones none.
+    // Every JWT finding names its group or is listed as not tied to a
+    // credential in its project; OAuth and AEM service ones are in neither.
+    let unattributed: Vec<(&str, &str)> = v["unattributed"]
+        .as_array()
+        .expect("unattributed")
+        .iter()
+        .flat_map(|u| {
+            let project = u["project"].as_str().expect("project");
+            u["files"]
+                .as_array()
+                .expect("files")
+                .iter()
+                .filter_map(move |f| Some((project, f.as_str()?)))
+        })
+        .collect();
     for f in v["findings"].as_array().expect("findings") {
         let informational = f["category"] == "oauth-s2s" || f["category"] == "aem-service";
-        assert_eq!(f["group"].is_null(), informational, "{f}");
+        let listed = unattributed.contains(&(
+            f["project"].as_str().expect("project"),
+            f["path"].as_str().expect("path"),
+        ));
+        if informational {
+            assert!(f["group"].is_null(), "{f}");
+        } else {
+            assert!(f["group"].is_string() != listed, "{f}");
+        }
+    }
+    // No group lacks an identifier or a project.
+    for g in groups {
+        assert!(
+            g["identified_by"]
+                .as_array()
+                .is_some_and(|k| k.iter().any(|k| k != "project-root")),
+            "{g}"
+        );
+        assert!(g["project"].is_string(), "{g}");
     }
     // The key read by token.js is in token.js's group.
     let key = finding(

@@ -513,9 +513,25 @@ fn placeholders_never_link_credentials() {
     write(d, "repo-b/.env", &env(""));
     write(d, "repo-c/.env", &env("YOUR_PRIVATE_KEY"));
     write(d, "repo-d/.env", &env("YOUR_PRIVATE_KEY"));
+    for repo in ["repo-a", "repo-b", "repo-c", "repo-d"] {
+        std::fs::create_dir_all(d.join(repo).join(".git")).expect("mkdir .git");
+    }
     let (_, v) = scan_json(&[d.to_str().expect("utf-8")]);
+    // Nothing identifies these credentials: each repository (a `.git`
+    // root) lists its usage as not tied to a credential, none is a group.
+    let unattributed: Vec<&str> = v["unattributed"]
+        .as_array()
+        .expect("unattributed")
+        .iter()
+        .filter_map(|u| u["project"].as_str())
+        .collect();
+    assert_eq!(
+        unattributed,
+        ["repo-a", "repo-b", "repo-c", "repo-d"],
+        "{v}"
+    );
     let groups = v["groups"].as_array().expect("groups");
-    assert!(!groups.is_empty(), "{v}");
+    assert!(groups.is_empty(), "{v}");
     for g in groups {
         let files: Vec<&str> = g["files"]
             .as_array()

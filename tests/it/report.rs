@@ -29,11 +29,14 @@ fn markdown_report_sections_on_the_corpus() {
     for section in [
         "## Executive summary",
         "### Findings by category and deadline status",
-        "### Effective cut-off per credential",
+        "### Credentials",
+        "## Migration steps",
+        "### Steps: Developer Console JWT credential",
+        "### Files and sites",
         "### Metascopes and OAuth scopes",
         "### Secrets and keys to rotate or delete",
-        "### Migration steps",
         "### Checklist",
+        "## Usage sites not tied to a credential",
         "## Findings",
         "## Suppressed findings",
     ] {
@@ -221,4 +224,155 @@ fn no_progress_bar_off_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stdout.starts_with(b"{"));
+}
+
+/// A tree of several small projects (built here): a Node app whose code
+/// reads its key, a Console project with its `keys/`, an App Builder app
+/// deployed from CI, a User Sync job, and a script with nothing to tie it
+/// to a credential. One credential per real credential; the script is a
+/// usage site not tied to one; each kind's steps are written once.
+#[test]
+fn several_projects_one_credential_each() {
+    use crate::common::write;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let corpus = crate::common::root().join("fixtures/corpus");
+    let copy = |from: &str, to: &str| {
+        let text = std::fs::read_to_string(corpus.join(from)).expect("fixture");
+        write(d, to, &text);
+    };
+    // A Node app: index.js reads ./secrets/private.key; package.json and
+    // manual.js carry no identifier and join it through the package root.
+    copy("node-jwt-auth/package.json", "node-shop/package.json");
+    copy("node-jwt-auth/index.js", "node-shop/index.js");
+    copy("node-jwt-auth/manual.js", "node-shop/manual.js");
+    // A Console project (a git repository): the workspace download, its
+    // keys/ and a script that signs with the key from the environment.
+    std::fs::create_dir_all(d.join("console-exports/.git")).expect("mkdir");
+    write(
+        d,
+        "console-exports/project.json",
+        r#"{
+  "project": {
+    "id": "4566206088344794932",
+    "name": "exports",
+    "org": { "id": "123456", "ims_org_id": "5E6F7A8B9C0D1E2F3A4B5C6D@AdobeOrg" },
+    "workspace": {
+      "id": "4566206088344853995",
+      "name": "Production",
+      "details": {
+        "credentials": [
+          {
+            "id": "555555",
+            "name": "Exports JWT",
+            "integration_type": "service",
+            "jwt": {
+              "client_id": "5c1e7a2b9d4f60813a2b4c6d8e0f1a3b",
+              "techacct_id": "5C1E7A2B9D4F60813A2B4C6D@techacct.adobe.com",
+              "meta_scopes": ["ent_dataservices_sdk"]
+            }
+          }
+        ]
+      }
+    }
+  }
+}
+"#,
+    );
+    copy("keys/private.key", "console-exports/keys/private.key");
+    copy(
+        "keys/certificate_pub.crt",
+        "console-exports/keys/certificate_pub.crt",
+    );
+    copy(
+        "python-jwt/adobe_auth.py",
+        "console-exports/scripts/export.py",
+    );
+    // An App Builder app: its aio context in .env, deployed from CI.
+    write(d, "aio-app/package.json", "{ \"name\": \"aio-app\" }\n");
+    write(
+        d,
+        "aio-app/.env",
+        "AIO_PROJECT_ID=4566206088341111111\n\
+         AIO_ims_contexts_exports_client__id=7d2a4c6e8f0b1d3f5a7c9e1b3d5f7a9c\n\
+         AIO_ims_contexts_exports_technical__account__id=7D2A4C6E8F0B1D3F5A7C9E1B@techacct.adobe.com\n\
+         AIO_ims_contexts_exports_meta__scopes=[\"ent_analytics_bulk_ingest_sdk\"]\n",
+    );
+    copy(
+        ".github/workflows/deploy.yml",
+        "aio-app/.github/workflows/deploy.yml",
+    );
+    // A User Sync job on umapi-client 2 (JWT only).
+    copy(
+        "python-umapi/requirements.txt",
+        "user-sync/requirements.txt",
+    );
+    copy("python-umapi/sync.py", "user-sync/sync.py");
+    // A shell script with no identifier, in no project with a credential.
+    copy("shell/get_token.sh", "scripts/get_token.sh");
+    let tree = d.to_str().expect("utf-8");
+    let (rc, v) = crate::common::scan_json(&[tree]);
+    assert_eq!(rc, 1);
+    let groups: Vec<serde_json::Value> = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            serde_json::json!({
+                "label": g["label"],
+                "identified_by": g["identified_by"],
+                "project": g["project"],
+                "files": g["files"],
+                "attached_files": g["attached_files"],
+            })
+        })
+        .collect();
+    let unattributed: Vec<serde_json::Value> = v["unattributed"]
+        .as_array()
+        .expect("unattributed")
+        .iter()
+        .map(|u| serde_json::json!({ "project": u["project"], "files": u["files"] }))
+        .collect();
+    insta::assert_json_snapshot!(
+        "several_projects_credentials",
+        serde_json::json!({ "groups": groups, "unattributed": unattributed })
+    );
+    let projects: Vec<&str> = v["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .filter_map(|g| g["project"].as_str())
+        .collect();
+    assert_eq!(
+        projects
+            .iter()
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        4,
+        "one credential per project: {projects:?}"
+    );
+    let (_, md) = run(&["--format", "markdown", tree]);
+    // The plan (everything before the per-file findings) as a snapshot.
+    let plan_part = md.split("\n## Findings\n").next().expect("plan");
+    insta::assert_snapshot!(
+        "several_projects_markdown_plan",
+        plan_part.replace(env!("CARGO_PKG_VERSION"), "[version]")
+    );
+    // Each migration step is written once per kind of credential.
+    for k in jwt2oauth::output::plan::Kind::ALL {
+        for (title, _) in k.steps() {
+            let n = md.matches(&format!("**{title}.**")).count();
+            let used = md.contains(&format!("### Steps: {}", k.title()));
+            assert_eq!(n, usize::from(used), "{title}: {n} times");
+        }
+    }
+    for kind in [
+        "Developer Console JWT credential",
+        "App Builder / aio context",
+        "CI secrets",
+        "Wrapper libraries",
+    ] {
+        assert!(md.contains(&format!("### Steps: {kind}")), "{kind}");
+    }
+    assert!(md.contains("## Usage sites not tied to a credential"));
 }
