@@ -63,7 +63,7 @@ impl Confidence {
     }
 }
 
-/// What a finding is about (the vocabulary of DESIGN.md).
+/// What a finding is about (docs/architecture.md, "Categories").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {

@@ -1,5 +1,5 @@
 //! IMS's error shape: `{"error": "...", "error_description": "..."}` with the
-//! statuses of ADOBE-IMS.md section 1-2.
+//! statuses of docs/adobe-ims.md §1-2.
 
 use axum::Json;
 use axum::http::StatusCode;

@@ -2,7 +2,7 @@
 //! order: client id, client secret, the JWT's format, its RS256 signature
 //! against the bound certificates, `exp`, `aud`, `iss`, `sub`, and the
 //! metascopes against the binding; then issues a token whose `expires_in`
-//! is in milliseconds (ADOBE-IMS.md section 1).
+//! is in milliseconds (docs/adobe-ims.md §1).
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! `jwt2oauth emulate-ims`: a local Adobe IMS on loopback that behaves as
-//! ADOBE-IMS.md sections 1-2 document, for tests, demos and users' own CI.
+//! docs/adobe-ims.md §1-2 document, for tests, demos and users' own CI.
 //!
 //! Endpoints: `/ims/exchange/jwt` (also `/ims/exchange/jwt/` and
 //! `/ims/exchange/v1/jwt`), `/ims/token/v3` and `/ims/token/v2`

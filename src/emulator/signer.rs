@@ -1,5 +1,5 @@
 //! The emulator's own RSA key (generated at start) and the access tokens it
-//! signs: JWTs with IMS-like claims (ADOBE-IMS.md section 2): `id`, `type`,
+//! signs: JWTs with IMS-like claims (docs/adobe-ims.md §2): `id`, `type`,
 //! `client_id`, `user_id`, `as`, `scope`, `created_at` (ms) and `expires_in`
 //! (ms, as a string).
 

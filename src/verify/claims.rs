@@ -1,5 +1,5 @@
 //! The JWT the Service Account flow signs: `exp`, `iss`, `sub`, `aud` and one
-//! claim per metascope (ADOBE-IMS.md section 1). Claims are built on the IMS
+//! claim per metascope (docs/adobe-ims.md §1). Claims are built on the IMS
 //! base URL in use, as Adobe's own libraries do with their `ims` option.
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};

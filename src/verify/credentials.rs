@@ -1,7 +1,7 @@
 //! Credentials from where users keep them: a Developer Console workspace JSON,
 //! the per-credential JSON downloads, aio CLI IMS contexts (JSON or `.env`
 //! `AIO_ims_contexts_*` variables), and flat `.env` files (`CLIENT_ID=...`).
-//! See ADOBE-IMS.md section 4 for the shapes.
+//! See docs/adobe-ims.md §4 for the shapes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! The clock and the environment, injected so that unit tests are
-//! deterministic (DESIGN.md habit 7).
+//! deterministic (docs/architecture.md: the clock, environment and network are injected).
 
 use std::collections::HashMap;
 use std::time::{SystemTime, UNIX_EPOCH};

@@ -1,5 +1,5 @@
 //! Metascope to OAuth scope mapping. Adobe publishes no table; these are the
-//! observed mappings from ADOBE-IMS.md section 3. The credential's own
+//! observed mappings from docs/adobe-ims.md §3. The credential's own
 //! `scopes` list remains the truth; this table only says which scopes a
 //! product needs so the verdict can tell whether the OAuth token covers what
 //! the JWT metascopes granted.

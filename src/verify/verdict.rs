@@ -8,7 +8,7 @@ use super::flow::{FlowResult, Status};
 use super::scopes::coverage;
 
 /// The date every remaining JWT credential was converted at the latest
-/// (ADOBE-IMS.md section 3): 2026-03-01T00:00:00Z in Unix ms.
+/// (docs/adobe-ims.md §3): 2026-03-01T00:00:00Z in Unix ms.
 pub const FINAL_CONVERSION_MS: i64 = 1_772_323_200_000;
 
 /// What the credentials say the tokens should show.
