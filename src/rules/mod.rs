@@ -5,6 +5,7 @@
 pub mod compile;
 pub mod load;
 pub mod model;
+pub mod reference;
 
 pub use compile::{Node, NodeKind, Rule};
 pub use load::{RuleError, RuleSet, load};

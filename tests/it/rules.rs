@@ -176,3 +176,20 @@ fn rules_test_fails_on_a_wrong_example() {
             .contains("FAIL jwt-exchange-endpoint: examples.no_match[2]")
     );
 }
+
+/// docs/rules.md is generated from the rule files; this fails when it is
+/// stale (`JWT2OAUTH_UPDATE_DOCS=1` rewrites it).
+#[test]
+fn rule_reference_is_fresh() {
+    let set = jwt2oauth::rules::load(&[], false).expect("built-in rules");
+    let want = jwt2oauth::rules::reference::markdown(&set);
+    let path = crate::common::root().join("docs/rules.md");
+    if std::env::var_os("JWT2OAUTH_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &want).expect("write docs/rules.md");
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/rules.md is stale: run JWT2OAUTH_UPDATE_DOCS=1 cargo test --test it rules::rule_reference_is_fresh"
+    );
+}
