@@ -6,7 +6,9 @@
 #
 # The binary is linked statically against glibc (crt-static): it needs no
 # shared library, and glibc 2.34+ resolves host names (verify, token)
-# without loading NSS modules. tests/it/dist.rs builds it exactly as the
+# without loading NSS modules. distroless/static rather than scratch: it
+# holds the CA bundle, without which the HTTP client of verify and token
+# cannot be built, and the nonroot user. tests/it/dist.rs builds it exactly as the
 # build stage below does and runs it in an empty root, the way this image's
 # runtime stage holds it.
 
