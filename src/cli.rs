@@ -45,6 +45,60 @@ pub enum Command {
     /// (redacted diff and manual steps) unless --write.
     #[command(after_help = FIX_HELP)]
     Fix(FixArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(after_help = COMPLETIONS_HELP)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command to a directory.
+    Man(ManArgs),
+    /// Write a commented starter jwt2oauth.toml (and, with --ci, a CI workflow).
+    Init(InitArgs),
+}
+
+const COMPLETIONS_HELP: &str = "\
+Install, e.g.:
+  bash:       jwt2oauth completions bash > ~/.local/share/bash-completion/completions/jwt2oauth
+  zsh:        jwt2oauth completions zsh > \"${fpath[1]}/_jwt2oauth\"
+  fish:       jwt2oauth completions fish > ~/.config/fish/completions/jwt2oauth.fish
+  powershell: jwt2oauth completions powershell >> $PROFILE";
+
+/// `jwt2oauth completions`.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `jwt2oauth man`.
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// Write jwt2oauth.1 and a jwt2oauth-COMMAND.1 per command into DIR
+    /// instead of printing jwt2oauth.1.
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The CI system `init --ci` writes a workflow for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitCi {
+    /// .github/workflows/jwt2oauth.yml, with the GitHub Action.
+    Github,
+    /// jwt2oauth.gitlab-ci.yml, to `include:` from .gitlab-ci.yml.
+    Gitlab,
+}
+
+/// `jwt2oauth init`.
+#[derive(Debug, Clone, Args)]
+pub struct InitArgs {
+    /// The project directory to write into.
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
+    /// Also write a CI workflow that runs the gate.
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<InitCi>,
+    /// Overwrite files that exist.
+    #[arg(long)]
+    pub force: bool,
 }
 
 const FIX_HELP: &str = "\
@@ -204,6 +258,17 @@ pub struct ScanArgs {
     /// Do not respect .gitignore, .ignore and similar files.
     #[arg(long)]
     pub no_ignore: bool,
+
+    /// Skip files matching GLOB (repeatable), beside the config's
+    /// `[paths] exclude`: same semantics (the path relative to the scanned
+    /// root, or the file name; `*` crosses directories).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Scan only files matching GLOB (repeatable); a file must also pass the
+    /// config's `[paths]`.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
 
     /// Follow symbolic links.
     #[arg(long, short = 'L')]

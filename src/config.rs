@@ -166,6 +166,20 @@ impl PathFilter {
     pub fn is_empty(&self) -> bool {
         self.include.is_none() && self.exclude.is_none()
     }
+
+    /// A filter from command-line globs (`scan --include/--exclude`), with
+    /// the same semantics as `[paths]`.
+    pub fn from_globs(include: &[String], exclude: &[String]) -> Result<PathFilter, String> {
+        let set = |list: &[String]| -> Result<Option<GlobSet>, String> {
+            let spanned: Vec<Spanned<String>> =
+                list.iter().map(|g| Spanned::new(0..0, g.clone())).collect();
+            globs(&spanned).map_err(|(_, m)| m)
+        };
+        Ok(PathFilter {
+            include: set(include)?,
+            exclude: set(exclude)?,
+        })
+    }
 }
 
 /// One `[[ignore]]`.

@@ -3,6 +3,8 @@
 
 pub mod emulate;
 pub mod fix;
+pub mod init;
+pub mod manual;
 pub mod outputs;
 pub mod rules;
 pub mod scan;
@@ -45,5 +47,8 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Token(args) => token::run(&args),
         Command::EmulateIms(args) => emulate::run(&args),
         Command::Fix(args) => fix::run(&args),
+        Command::Completions(args) => manual::completions(&args),
+        Command::Man(args) => manual::man(&args),
+        Command::Init(args) => init::run(&args),
     }
 }

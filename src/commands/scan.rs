@@ -13,7 +13,7 @@ use super::Outcome;
 use super::outputs::{destinations, write_all};
 use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
-use crate::config::{self, Config};
+use crate::config::{self, Config, PathFilter};
 use crate::engine::Engine;
 use crate::output::{Notes, Report, ScanMode};
 use crate::progress::Progress;
@@ -155,7 +155,11 @@ fn run_scan(
     notes: &mut Notes,
 ) -> anyhow::Result<ScanReport> {
     check_paths(&args.paths)?;
-    let filter_fn = |p: &str| config.is_none_or(|c| c.filter.allows(p));
+    // `--include/--exclude` beside the config's `[paths]`: a file must pass both.
+    let cli_filter = PathFilter::from_globs(&args.include, &args.exclude)
+        .map_err(|m| anyhow::anyhow!("--include/--exclude: {m}"))?;
+    let allows = |p: &str| config.is_none_or(|c| c.filter.allows(p)) && cli_filter.allows(p);
+    let filtered = !cli_filter.is_empty() || config.is_some_and(|c| !c.filter.is_empty());
     let show = !args.no_progress;
     if args.history {
         let dir = git_dir(args, "--history")?;
@@ -164,7 +168,7 @@ fn run_scan(
             engine,
             &dir,
             args.max_filesize,
-            &filter_fn,
+            &allows,
             &|n| *progress.borrow_mut() = Some(Progress::blobs(show, n)),
             &|| {
                 if let Some(p) = progress.borrow().as_ref() {
@@ -182,12 +186,7 @@ fn run_scan(
     if args.staged {
         let dir = git_dir(args, "--staged")?;
         notes.mode = ScanMode::Staged;
-        return Ok(git::scan_staged(
-            engine,
-            &dir,
-            args.max_filesize,
-            &filter_fn,
-        )?);
+        return Ok(git::scan_staged(engine, &dir, args.max_filesize, &allows)?);
     }
     let mut files = None;
     if let Some(reference) = &args.since {
@@ -209,11 +208,10 @@ fn run_scan(
     };
     let progress = Progress::files(show);
     let tick = || progress.tick();
-    let filter: &(dyn Fn(&str) -> bool + Sync) =
-        &|p: &str| config.is_none_or(|c| c.filter.allows(p));
+    let filter: &(dyn Fn(&str) -> bool + Sync) = &allows;
     let hooks = ScanHooks {
         files: files.as_deref(),
-        filter: config.filter(|c| !c.filter.is_empty()).map(|_| filter),
+        filter: filtered.then_some(filter),
         progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
         before_read: None,
     };
