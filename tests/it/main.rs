@@ -23,6 +23,7 @@ mod git;
 mod hostile;
 mod hostile_io;
 mod perf_corpus;
+mod regex_engines;
 mod report;
 mod report_secrets;
 mod roots;
