@@ -14,14 +14,16 @@ fn re(s: &str) -> Regex {
 }
 
 static TECHACCT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)\b([0-9a-z]{16,40}@techacct\.adobe\.com)\b"));
-static ORG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)\b([0-9a-f]{24}@AdobeOrg)\b"));
+    LazyLock::new(|| re(r"(?i)(?-u:\b)([0-9a-z]{16,40}@techacct\.adobe\.com)(?-u:\b)"));
+static ORG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)([0-9a-f]{24}@AdobeOrg)(?-u:\b)"));
 static CLIENT_ID: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?i)(?:client_?_?id|api_?key|/c/)["']?\s*(?:[:=,]\s*["']?)?\b([0-9a-f]{32})\b"#)
+    re(
+        r#"(?i)(?:client_?_?id|api_?key|/c/)["']?\s*(?:[:=,]\s*["']?)?(?-u:\b)([0-9a-f]{32})(?-u:\b)"#,
+    )
 });
 static METASCOPE: LazyLock<Regex> = LazyLock::new(|| {
     re(
-        r"\b(ent_[a-z][a-z0-9_]*_sdk|ent_aemforms_docprocessing|asset_compute_meta|ent_aem_cloud_api)\b",
+        r"(?-u:\b)(ent_[a-z][a-z0-9_]*_sdk|ent_aemforms_docprocessing|asset_compute_meta|ent_aem_cloud_api)(?-u:\b)",
     )
 });
 static KEY_PATH: LazyLock<Regex> = LazyLock::new(|| {

@@ -154,6 +154,18 @@ pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
             let Some((first, rest)) = children.split_first() else {
                 return Vec::new();
             };
+            // A confirming child with no match anywhere in the file confirms
+            // nothing: then the first child, often the costly search (a
+            // `private_key` pattern in every crypto library), is not run.
+            // Only for regex-only trees, so which config files get parsed
+            // (and report parse errors) does not change.
+            if children.iter().all(is_regex_only)
+                && rest
+                    .iter()
+                    .any(|c| !matches!(c.kind, NodeKind::Sibling(_)) && !matches_anywhere(c, cx))
+            {
+                return Vec::new();
+            }
             let mut base = eval(first, cx);
             for child in rest {
                 if base.is_empty() {
@@ -188,6 +200,26 @@ pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
         spans.retain(|s| !excluded.any(*s, n.within, cx.lines));
     }
     spans
+}
+
+/// Whether `node` is made of regexes only (and sibling conditions): no
+/// structured `key` matcher, whose evaluation parses the file.
+fn is_regex_only(node: &Node) -> bool {
+    let own = match &node.kind {
+        NodeKind::Regex { .. } | NodeKind::Sibling(_) => true,
+        NodeKind::Key { .. } => false,
+        NodeKind::Any(c) | NodeKind::All(c) => c.iter().all(is_regex_only),
+    };
+    own && node.not.iter().all(is_regex_only)
+}
+
+/// Whether `node` matches anywhere in the file: `eval` is not empty, with a
+/// plain regex stopping at its first match.
+fn matches_anywhere(node: &Node, cx: &FileContext<'_>) -> bool {
+    match &node.kind {
+        NodeKind::Regex { re, .. } if node.not.is_empty() => re.is_match(cx.text),
+        _ => !eval(node, cx).is_empty(),
+    }
 }
 
 fn regex_spans(re: &regex::bytes::Regex, hit: Option<usize>, text: &[u8]) -> Vec<Span> {
@@ -302,6 +334,17 @@ mod tests {
         assert_eq!(run(m, "aud\n\n\nsecret\n", &[]), Vec::<usize>::new());
         let anywhere = "  all:\n    - regex: 'aud'\n    - regex: 'secret'\n";
         assert_eq!(run(anywhere, "aud\n\n\n\nsecret\n", &[]), vec![1]);
+    }
+
+    #[test]
+    fn all_skips_its_first_child_when_a_confirmation_matches_nowhere() {
+        let m = "  all:\n    - regex: 'aud'\n    - regex: 'secret'\n      within: 1\n    - regex: 'adobe'\n";
+        assert_eq!(run(m, "aud\nsecret\nadobe\n", &[]), vec![1]);
+        assert!(run(m, "aud\nsecret\n", &[]).is_empty());
+        assert!(run(m, "aud\nadobe\n\n\nsecret\n", &[]).is_empty());
+        let m = "  all:\n    - regex: 'aud'\n    - regex: 'adobe'\n      not:\n        - regex: 'x'\n          within: 0\n";
+        assert!(run(m, "aud\nadobe x\n", &[]).is_empty());
+        assert_eq!(run(m, "aud\nadobe x\nadobe\n", &[]), vec![1]);
     }
 
     #[test]

@@ -48,12 +48,15 @@ const SHORT: usize = 4;
 /// Most patterns in one searcher (slim Teddy's limit).
 const GROUP: usize = 32;
 
-/// One searcher over some of the keywords, leftmost-longest.
+/// One searcher over some of the anchors, leftmost-longest.
 #[derive(Debug, Clone)]
 struct Searcher {
     find: Find,
-    /// Pattern id in the searcher -> keyword id.
-    keyword: Vec<usize>,
+    /// Pattern id in the searcher -> the keywords to verify where it
+    /// matches: (keyword id, offset of its anchor in it), for every keyword
+    /// whose anchor is this pattern or a prefix of it (leftmost-longest
+    /// reports only the longest pattern starting at a position).
+    verify: Vec<Vec<(usize, usize)>>,
 }
 
 #[derive(Debug, Clone)]
@@ -65,33 +68,91 @@ enum Find {
 }
 
 impl Searcher {
-    fn new(keywords: &[String], ids: Vec<usize>) -> Option<Searcher> {
-        let patterns = ids.iter().map(|&i| &keywords[i]);
+    fn new(anchors: &[&str], verify: Vec<Vec<(usize, usize)>>) -> Option<Searcher> {
         let packed = packed::Config::new()
             .match_kind(packed::MatchKind::LeftmostLongest)
             .builder()
-            .extend(patterns.clone())
+            .extend(anchors)
             .build();
         let find = match packed {
             Some(s) => Find::Packed(s),
             None => Find::Ac(
                 AhoCorasickBuilder::new()
                     .match_kind(MatchKind::LeftmostLongest)
-                    .build(patterns)
+                    .build(anchors)
                     .ok()?,
             ),
         };
-        Some(Searcher { find, keyword: ids })
+        Some(Searcher { find, verify })
     }
 
     /// The leftmost-longest match starting at or after `from`: (start,
-    /// keyword id).
+    /// pattern id).
     fn find(&self, hay: &[u8], from: usize) -> Option<(usize, usize)> {
         let m = match &self.find {
             Find::Packed(s) => s.find_in(hay, Span::from(from..hay.len()))?,
             Find::Ac(ac) => ac.find(Input::new(hay).range(from..))?,
         };
-        Some((m.start(), self.keyword[m.pattern().as_usize()]))
+        Some((m.start(), m.pattern().as_usize()))
+    }
+}
+
+/// How common a byte is in source code, roughly (letters by English
+/// frequency; punctuation and digits are rare): anchors are chosen to be
+/// rare so that Teddy stops at few candidates.
+fn commonness(b: u8) -> u32 {
+    match b {
+        b'e' | b't' | b'a' | b'o' | b'i' | b'n' | b's' | b'r' => 4,
+        b'h' | b'l' | b'd' | b'c' | b'u' | b'm' | b' ' => 3,
+        b'f' | b'p' | b'g' | b'w' | b'y' | b'b' | b'v' | b'_' | b'.' => 2,
+        _ => 1,
+    }
+}
+
+/// A 4-byte anchor for every keyword of at least [`SHORT`] bytes: (anchor,
+/// offset in the keyword) by keyword id, `None` for shorter keywords (they
+/// are their own anchor). Greedy set cover: the window shared by the most
+/// keywords still without one, the rarest among equals, so that the many
+/// spellings of a name (`tech_acct`, `techacct`, `technical_account`, ...)
+/// share a few anchors and every anchor fits one Teddy searcher.
+fn choose_anchors(keywords: &[String]) -> Vec<Option<(String, usize)>> {
+    let mut out: Vec<Option<(String, usize)>> = vec![None; keywords.len()];
+    loop {
+        let open: Vec<usize> = (0..keywords.len())
+            .filter(|&i| keywords[i].len() >= SHORT && out[i].is_none())
+            .collect();
+        if open.is_empty() {
+            return out;
+        }
+        let mut best: Option<(usize, u32, &[u8])> = None;
+        for &i in &open {
+            for w in keywords[i].as_bytes().windows(SHORT) {
+                let count = open
+                    .iter()
+                    .filter(|&&j| keywords[j].as_bytes().windows(SHORT).any(|x| x == w))
+                    .count();
+                let cost: u32 = w.iter().map(|&b| commonness(b)).sum();
+                let better = match best {
+                    None => true,
+                    Some((c, k, bw)) => {
+                        (count, std::cmp::Reverse(cost), std::cmp::Reverse(w))
+                            > (c, std::cmp::Reverse(k), std::cmp::Reverse(bw))
+                    }
+                };
+                if better {
+                    best = Some((count, cost, w));
+                }
+            }
+        }
+        let Some((_, _, w)) = best else {
+            return out;
+        };
+        let anchor = String::from_utf8_lossy(w).into_owned();
+        for &j in &open {
+            if let Some(at) = keywords[j].find(&anchor) {
+                out[j] = Some((anchor.clone(), at));
+            }
+        }
     }
 }
 
@@ -104,9 +165,15 @@ pub struct Prefilter {
     /// Keyword id -> the rules it enables: those listing the keyword or any
     /// keyword contained in it.
     rules_of: Vec<Vec<usize>>,
+    /// Keyword id -> the keyword (lowercase), verified where its anchor is
+    /// found.
+    keywords: Vec<Vec<u8>>,
     /// Length of the longest keyword: chunks overlap by one byte less, so a
     /// keyword across a chunk boundary is still seen whole.
     max_len: usize,
+    /// Largest offset of an anchor in its keyword: an anchor found up to
+    /// this far past a chunk's end may belong to a keyword starting in it.
+    max_offset: usize,
     rule_count: usize,
     has_keywords: bool,
 }
@@ -114,11 +181,20 @@ pub struct Prefilter {
 impl Prefilter {
     /// Builds the automaton over every rule's keywords (already lowercased by
     /// rule compilation; lowercased again here so a hand-built rule cannot
-    /// make the prefilter blind).
+    /// make the prefilter blind), except those of rules with `needs.in_file`.
     pub fn new(rules: &[Rule]) -> Prefilter {
         let mut keywords: Vec<String> = Vec::new();
         let mut direct: Vec<Vec<usize>> = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
+            // A rule that needs other Adobe evidence in the file runs where
+            // that evidence is, whatever its own keywords (the engine
+            // ignores its mark), so they are left out: `sign`, `encode` and
+            // `pkey` were 97% of the keyword hits in real dependency trees,
+            // each a restart of the search, and they made files candidates
+            // that no rule could match.
+            if !rule.spec.needs.in_file.is_empty() {
+                continue;
+            }
             for k in &rule.keywords {
                 let k = k.to_ascii_lowercase();
                 match keywords.iter().position(|x| *x == k) {
@@ -144,19 +220,57 @@ impl Prefilter {
                 rs
             })
             .collect();
-        let (short, long): (Vec<usize>, Vec<usize>) =
-            (0..keywords.len()).partition(|&i| keywords[i].len() < SHORT);
+        // Keywords shorter than SHORT are their own anchors, in searchers
+        // of their own; the others get 4-byte anchors.
+        let chosen = choose_anchors(&keywords);
+        let anchor_of = |i: usize| -> (String, usize) {
+            chosen[i]
+                .clone()
+                .unwrap_or_else(|| (keywords[i].clone(), 0))
+        };
+        let mut short: Vec<String> = Vec::new();
+        let mut long: Vec<String> = Vec::new();
+        for i in 0..keywords.len() {
+            let (a, _) = anchor_of(i);
+            let group = if a.len() < SHORT {
+                &mut short
+            } else {
+                &mut long
+            };
+            if !group.contains(&a) {
+                group.push(a);
+            }
+        }
         let searchers = short
             .chunks(GROUP)
             .chain(long.chunks(GROUP))
-            .map(|ids| Searcher::new(&keywords, ids.to_vec()))
+            .map(|anchors| {
+                let verify = anchors
+                    .iter()
+                    .map(|b| {
+                        (0..keywords.len())
+                            .map(|k| (k, anchor_of(k)))
+                            .filter(|(_, (a, _))| b.starts_with(a.as_str()) && anchors.contains(a))
+                            .map(|(k, (_, off))| (k, off))
+                            .collect()
+                    })
+                    .collect();
+                let anchors: Vec<&str> = anchors.iter().map(String::as_str).collect();
+                Searcher::new(&anchors, verify)
+            })
             .collect::<Option<Vec<Searcher>>>();
+        let max_offset = (0..keywords.len())
+            .map(|i| anchor_of(i).1)
+            .max()
+            .unwrap_or(0);
         Prefilter {
             searchers,
             rules_of,
+            max_offset,
             max_len: keywords.iter().map(String::len).max().unwrap_or(0),
             rule_count: rules.len(),
             has_keywords: !keywords.is_empty(),
+            keywords: keywords.into_iter().map(String::into_bytes).collect(),
         }
     }
 
@@ -192,15 +306,26 @@ impl Prefilter {
             fold_ascii_lowercase(&haystack[start..end], folded);
             for s in searchers {
                 let mut pos = 0;
-                while let Some((at, keyword)) = s.find(folded, pos) {
+                while let Some((at, pattern)) = s.find(folded, pos) {
                     // A keyword starting past the chunk is found whole in the next.
-                    if at >= CHUNK {
+                    if at >= CHUNK + self.max_offset {
                         break;
                     }
-                    for &ri in &self.rules_of[keyword] {
-                        if !out[ri] {
-                            out[ri] = true;
-                            marked += 1;
+                    for &(keyword, offset) in &s.verify[pattern] {
+                        // A keyword starting before the chunk was seen in the
+                        // previous one (chunks overlap by max_len - 1).
+                        let Some(ks) = at.checked_sub(offset) else {
+                            continue;
+                        };
+                        let k = &self.keywords[keyword];
+                        if ks >= CHUNK || folded.get(ks..ks + k.len()) != Some(k.as_slice()) {
+                            continue;
+                        }
+                        for &ri in &self.rules_of[keyword] {
+                            if !out[ri] {
+                                out[ri] = true;
+                                marked += 1;
+                            }
                         }
                     }
                     if marked == out.len() {
@@ -322,6 +447,111 @@ mod tests {
             let hit: Vec<usize> = (0..out.len()).filter(|&r| out[r]).collect();
             assert_eq!(hit, vec![i]);
         }
+    }
+
+    /// Anchors shared by several keywords, anchors inside keywords at an
+    /// offset, keywords across chunk boundaries: the built-in rule pack on
+    /// texts made of pieces of its own keywords.
+    #[test]
+    fn builtin_keywords_agree_with_a_naive_search() {
+        let mut errors = Vec::new();
+        let set =
+            crate::rules::load::load_layers(vec![crate::rules::load::builtin_files()], &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let pf = Prefilter::new(&set.rules);
+        let searched: Vec<(usize, &Rule)> = set
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.spec.needs.in_file.is_empty())
+            .collect();
+        let words: Vec<&str> = set
+            .rules
+            .iter()
+            .flat_map(|r| r.keywords.iter().map(String::as_str))
+            .collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut out = Vec::new();
+        for len in [10, 200, 3000, CHUNK + 500, 2 * CHUNK + 100] {
+            for _ in 0..25 {
+                let mut text = Vec::new();
+                while text.len() < len {
+                    let w = words[next(words.len())].as_bytes();
+                    // A whole keyword, or a piece of one (a near miss).
+                    let (a, b) = match next(3) {
+                        0 => (0, w.len()),
+                        _ => {
+                            let a = next(w.len());
+                            (a, a + next(w.len() - a + 1))
+                        }
+                    };
+                    for &c in &w[a..b] {
+                        text.push(if next(2) == 0 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c
+                        });
+                    }
+                    text.extend_from_slice([&b" "[..], b"", b"_", b"\n", b"x"][next(5)]);
+                }
+                pf.candidates(&text, &mut out);
+                let lower = text.to_ascii_lowercase();
+                for &(ri, r) in &searched {
+                    let expect = r
+                        .keywords
+                        .iter()
+                        .any(|k| lower.windows(k.len()).any(|w| w == k.as_bytes()));
+                    assert_eq!(
+                        out[ri],
+                        expect,
+                        "{} in {:?}",
+                        r.spec.id,
+                        String::from_utf8_lossy(&text)
+                    );
+                }
+            }
+        }
+    }
+
+    /// Keywords of a rule that needs other evidence in the file are not
+    /// searched: the engine runs such a rule wherever the evidence is.
+    #[test]
+    fn needs_rules_keywords_are_not_searched() {
+        let mut needy = rule("needy", &["sign"]);
+        needy.spec.needs.in_file = vec![crate::finding::Category::JwtExchange];
+        let pf = Prefilter::new(&[needy, rule("other", &["abcd"])]);
+        let mut out = Vec::new();
+        assert!(!pf.candidates(b"x.sign(y)", &mut out));
+        assert!(pf.candidates(b"x.sign(abcd)", &mut out));
+        assert_eq!(out, vec![false, true]);
+    }
+
+    #[test]
+    fn anchors_are_shared_and_rare() {
+        let kws: Vec<String> = [
+            "tech_acct",
+            "tech_acc",
+            "technical_account",
+            "metascopes",
+            "meta_scope",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let chosen = choose_anchors(&kws);
+        for (k, c) in kws.iter().zip(&chosen) {
+            let (a, off) = c.clone().expect("anchor");
+            assert_eq!(&k[off..off + SHORT], a, "{k}");
+        }
+        let distinct: std::collections::BTreeSet<String> =
+            chosen.iter().flatten().map(|(a, _)| a.clone()).collect();
+        assert!(distinct.len() <= 3, "{distinct:?}");
     }
 
     #[test]

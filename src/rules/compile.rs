@@ -298,6 +298,53 @@ fn expansion_error(pattern: &str) -> Option<String> {
     })
 }
 
+/// What in `pattern` keeps the `regex` crate off its DFAs on real input, if
+/// anything: a Unicode word boundary (`\b`, `\B`, `\b{start}`, `\<`, ...
+/// without `(?-u)`). The lazy DFA cannot decide a Unicode word boundary
+/// next to a non-ASCII byte, so it gives up on any haystack that has one
+/// and the whole search runs on the PikeVM or the backtracker, ten to a
+/// hundred times slower (most real files hold a non-ASCII byte somewhere:
+/// a name in a comment, a `©`). An ASCII boundary, `(?-u:\b)`, stays on
+/// the DFA. Other look-around (look-ahead, look-behind, back-references)
+/// the crate rejects when it compiles. `None` when the pattern does not
+/// parse (compilation reports that).
+pub fn dfa_blocker(pattern: &str) -> Option<&'static str> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    hir.properties()
+        .look_set()
+        .contains_word_unicode()
+        .then_some("a Unicode word boundary (`\\b`, `\\B`, `\\b{start}`, `\\<`, ...)")
+}
+
+/// Every regex of a matcher tree with its field path (`match.all[0].regex`,
+/// `match.not[1].value`), in rule order.
+pub fn regexes<'n>(node: &'n Node, field: &str, out: &mut Vec<(String, &'n Regex)>) {
+    match &node.kind {
+        NodeKind::Regex { re, .. } => out.push((format!("{field}.regex"), re)),
+        NodeKind::Key {
+            value: Some(re), ..
+        } => out.push((format!("{field}.value"), re)),
+        NodeKind::Any(children) => {
+            for (i, c) in children.iter().enumerate() {
+                regexes(c, &format!("{field}.any[{i}]"), out);
+            }
+        }
+        NodeKind::All(children) => {
+            for (i, c) in children.iter().enumerate() {
+                regexes(c, &format!("{field}.all[{i}]"), out);
+            }
+        }
+        NodeKind::Key { value: None, .. } | NodeKind::Sibling(_) => {}
+    }
+    for (i, n) in node.not.iter().enumerate() {
+        regexes(n, &format!("{field}.not[{i}]"), out);
+    }
+}
+
 fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
     let re = build_capped(pattern, field, errors)?;
     if let Some(message) = expansion_error(pattern) {

@@ -14,7 +14,7 @@ use jwt2oauth::rules::RuleSet;
 use jwt2oauth::rules::load::{SourceFile, builtin_files, load_layers};
 
 const RULE: &str = "rules/jwt-exchange-endpoint.yaml";
-const HIT: &str = "  regex: '(?i)(?P<hit>ims/exchange/(?:v1/)?jwt)\\b'";
+const HIT: &str = "  regex: '(?i)(?P<hit>ims/exchange/(?:v1/)?jwt)(?-u:\\b)'";
 const KEYWORDS: &str = "keywords: [\"exchange/jwt\", \"exchange/v1/jwt\"]";
 
 /// The built-in exchange rule with `regex` as its pattern and keywords

@@ -25,6 +25,7 @@ mod hostile;
 mod hostile_io;
 mod init;
 mod perf_corpus;
+mod regex_engines;
 mod report;
 mod report_secrets;
 mod roots;
