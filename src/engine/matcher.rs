@@ -206,7 +206,7 @@ pub fn eval(node: &Node, cx: &FileContext<'_>) -> Vec<Span> {
 /// structured `key` matcher, whose evaluation parses the file.
 fn is_regex_only(node: &Node) -> bool {
     let own = match &node.kind {
-        NodeKind::Regex { .. } | NodeKind::Sibling(_) => true,
+        NodeKind::Regex { .. } | NodeKind::Sibling(_) | NodeKind::CallsOf(_) => true,
         NodeKind::Key { .. } => false,
         NodeKind::Any(c) | NodeKind::All(c) => c.iter().all(is_regex_only),
     };

@@ -338,7 +338,7 @@ pub fn regexes<'n>(node: &'n Node, field: &str, out: &mut Vec<(String, &'n Regex
                 regexes(c, &format!("{field}.all[{i}]"), out);
             }
         }
-        NodeKind::Key { value: None, .. } | NodeKind::Sibling(_) => {}
+        NodeKind::Key { value: None, .. } | NodeKind::Sibling(_) | NodeKind::CallsOf(_) => {}
     }
     for (i, n) in node.not.iter().enumerate() {
         regexes(n, &format!("{field}.not[{i}]"), out);
