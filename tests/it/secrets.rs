@@ -202,7 +202,7 @@ fn rule_errors_are_clean() {
             &format!("keywords: {{ a: \"{}\" }}", p.jwt),
         ),
         good.replace(
-            "  regex: '(?i)(?P<hit>ims/exchange/(?:v1/)?jwt)\\b'",
+            "  regex: '(?i)(?P<hit>ims/exchange/(?:v1/)?jwt)(?-u:\\b)'",
             &format!("  regex: '(?P<hit>{}'", p.client_secret),
         ),
         good.replace("deadline: jwt-shutdown", &format!("deadline: {}", p.jwt)),
