@@ -250,6 +250,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub no_progress: bool,
 
+    /// Run every rule on every file, without the keyword prefilter (the
+    /// findings must be the same, only slower: bench/real.sh checks it).
+    #[arg(long, hide = true)]
+    pub no_prefilter: bool,
+
     /// Exit 3 when the scan was incomplete (unreadable or unparsable files,
     /// files over --max-filesize).
     #[arg(long)]

@@ -204,7 +204,7 @@ fn run_scan(
         follow: args.follow,
         max_filesize: args.max_filesize,
         threads: args.threads.unwrap_or(0),
-        use_prefilter: true,
+        use_prefilter: !args.no_prefilter,
     };
     let progress = Progress::files(show);
     let tick = || progress.tick();
