@@ -65,11 +65,14 @@ def main():
     ap.add_argument("corpus")
     ap.add_argument("--bin", default=os.path.join(here, "..", "target", "release", "jwt2oauth"))
     ap.add_argument("--misses", action="store_true", help="list every missed file and site")
+    ap.add_argument("--repos", default=os.path.join(here, "repos.tsv"),
+                    help="the repositories (default eval/repos.tsv; eval/holdout/repos.tsv for the held-out set)")
+    ap.add_argument("--labels", help="their labels (default: labels.tsv beside --repos)")
     a = ap.parse_args()
     binary = os.path.abspath(a.bin)
-    repos = tsv(os.path.join(here, "repos.tsv"))
+    repos = tsv(a.repos)
     labels = collections.defaultdict(list)
-    for l in tsv(os.path.join(here, "labels.tsv")):
+    for l in tsv(a.labels or os.path.join(os.path.dirname(os.path.abspath(a.repos)), "labels.tsv")):
         labels[l["repo"]].append(l)
 
     tot = collections.Counter()

@@ -72,6 +72,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         notes.stale.retain(|s| s.problem != StaleProblem::Unmatched);
     }
     notes.stale.sort();
+    // Paths as given on the command line (`scan src` → `src/auth.py`), in
+    // every format; history scans report paths in the repository.
+    if !matches!(notes.mode, ScanMode::History { .. })
+        && let Some(prefix) = crate::scan::display_prefix(&args.paths)
+    {
+        report.prefix_paths(&prefix);
+    }
 
     let threshold = fail_on.threshold();
     let gate_failed = report.findings.iter().any(|d| {

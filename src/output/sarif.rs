@@ -254,12 +254,24 @@ pub fn uri(path: &str) -> String {
     utf8_percent_encode(path, PATH).to_string()
 }
 
+/// Paths are as given on the command line: relative ones resolve against
+/// `%SRCROOT%` (the directory jwt2oauth ran in), absolute ones (`scan
+/// /abs/dir`, `C:/dir`) become `file://` URIs with no base.
 fn location(path: &str, region: Option<Region>) -> Location {
+    let b = path.as_bytes();
+    let drive = b.len() > 2 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'/';
+    let (uri, uri_base_id) = if path.starts_with('/') {
+        (format!("file://{}", self::uri(path)), None)
+    } else if drive {
+        (format!("file:///{}", self::uri(path)), None)
+    } else {
+        (self::uri(path), Some(SRCROOT))
+    };
     Location {
         physical_location: PhysicalLocation {
             artifact_location: ArtifactLocation {
-                uri: Some(uri(path)),
-                uri_base_id: Some(SRCROOT),
+                uri: Some(uri),
+                uri_base_id,
                 description: None,
             },
             region,
@@ -372,7 +384,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             uri: None,
             uri_base_id: None,
             description: Some(Text {
-                text: "The scanned directory".into(),
+                text: "The directory jwt2oauth ran in: paths are as given on the command line"
+                    .into(),
             }),
         },
     );

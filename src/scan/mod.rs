@@ -10,7 +10,8 @@ pub mod walk;
 mod worker;
 
 pub use walk::{
-    ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, scan, scan_with,
+    ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, display_prefix,
+    scan, scan_with,
 };
 
 /// An I/O error as a reason to print beside a path: its description

@@ -186,6 +186,11 @@ impl Roots {
         for (root, is_file) in &self.roots {
             if let Ok(rel) = path.strip_prefix(root) {
                 let rel = slashes(rel);
+                if single_dir && rel.is_empty() {
+                    // The root itself: `.`, which `prefix_paths` turns
+                    // back into the root as given.
+                    return ".".to_string();
+                }
                 if *is_file || rel.is_empty() {
                     return slashes(path);
                 }
@@ -197,6 +202,97 @@ impl Roots {
             }
         }
         slashes(path)
+    }
+}
+
+/// The prefix that makes the paths of a scan of one directory read as
+/// given on the command line, the way ripgrep prints them: `scan src` gives
+/// `src/auth.py`, `scan /abs/dir` gives `/abs/dir/auth.py`, and `scan .`
+/// (or `./`) gives `auth.py`. `None` when there is nothing to add: several
+/// roots (their paths already start with the root as given) or one file.
+///
+/// A scan works on paths relative to its one directory (rule globs, config
+/// `[paths]` and ignores, baselines and fingerprints all see those), and
+/// the prefix is added at the very end ([`ScanReport::prefix_paths`]), so a
+/// baseline or config written for `scan src` matches `scan src` wherever
+/// it is run from.
+pub fn display_prefix(paths: &[PathBuf]) -> Option<String> {
+    let [dir] = paths else { return None };
+    if !dir.is_dir() {
+        return None;
+    }
+    let mut s = dir.to_string_lossy().replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.trim_start_matches('/').to_string();
+    }
+    while s.len() > 1 && s.ends_with('/') {
+        s.pop();
+    }
+    while let Some(rest) = s.strip_suffix("/.") {
+        s = if rest.is_empty() {
+            "/".into()
+        } else {
+            rest.to_string()
+        };
+    }
+    (!s.is_empty() && s != ".").then_some(s)
+}
+
+/// `path` (relative to the scanned directory, `.` for the directory
+/// itself) under `prefix`.
+fn prefixed(prefix: &str, path: &str) -> String {
+    match path {
+        "" | "." => prefix.to_string(),
+        _ if prefix.ends_with('/') => format!("{prefix}{path}"),
+        _ => format!("{prefix}/{path}"),
+    }
+}
+
+impl ScanReport {
+    /// Puts `prefix` (see [`display_prefix`]) before every reported path:
+    /// findings (and suppressed ones), the file a cross-file finding calls
+    /// into, errors, skips, warnings, credential groups and project roots.
+    /// Runs last, after config ignores and the baseline, which match paths
+    /// relative to the scanned directory.
+    pub fn prefix_paths(&mut self, prefix: &str) {
+        let p = |s: &mut String| *s = prefixed(prefix, s);
+        let finding = |f: &mut crate::finding::Finding| {
+            if let Some(callee) = &mut f.calls_into {
+                let old = format!(", defined at {callee}:");
+                let new = format!(", defined at {}:", prefixed(prefix, callee));
+                f.message = f.message.replacen(&old, &new, 1);
+                p(callee);
+            }
+            p(&mut f.location.path);
+            if let Some(project) = &mut f.project {
+                p(project);
+            }
+        };
+        self.findings
+            .iter_mut()
+            .for_each(|d| finding(&mut d.finding));
+        self.suppressed
+            .iter_mut()
+            .for_each(|s| finding(&mut s.finding));
+        self.errors.iter_mut().for_each(|e| p(&mut e.path));
+        self.skipped.iter_mut().for_each(|s| p(&mut s.path));
+        self.warnings.iter_mut().for_each(|w| p(&mut w.path));
+        for g in &mut self.groups {
+            for f in &g.files {
+                if g.label == *f || g.label == format!("key {f}") {
+                    g.label = g.label.replacen(f.as_str(), &prefixed(prefix, f), 1);
+                    break;
+                }
+            }
+            p(&mut g.project);
+            g.projects.iter_mut().for_each(p);
+            g.attached_files.iter_mut().for_each(p);
+            g.files.iter_mut().for_each(p);
+        }
+        for u in &mut self.unattributed {
+            p(&mut u.project);
+            u.files.iter_mut().for_each(p);
+        }
     }
 }
 
@@ -439,4 +535,34 @@ fn take_inner<T>(m: Mutex<T>) -> T {
 fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
     m.into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{display_prefix, prefixed};
+    use std::path::PathBuf;
+
+    #[test]
+    fn prefix_is_the_directory_as_given_without_dot_slash() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+        std::fs::write(dir.path().join("f.py"), "").expect("write");
+        let abs = dir.path().to_str().expect("utf-8").to_string();
+        let p = |s: &str| display_prefix(&[PathBuf::from(s)]);
+        assert_eq!(p(&abs), Some(abs.clone()));
+        assert_eq!(p(&format!("{abs}/")), Some(abs.clone()));
+        assert_eq!(p(&format!("{abs}/src/.")), Some(format!("{abs}/src")));
+        assert_eq!(p(&format!("{abs}/f.py")), None, "one file keeps its path");
+        assert_eq!(p("."), None);
+        assert_eq!(p("./"), None);
+        assert_eq!(p("/"), Some("/".into()));
+        assert_eq!(
+            display_prefix(&[PathBuf::from(&abs), PathBuf::from(&abs)]),
+            None,
+            "several roots already carry their root"
+        );
+        assert_eq!(prefixed("src", "."), "src");
+        assert_eq!(prefixed("src", "a/b.py"), "src/a/b.py");
+        assert_eq!(prefixed("/", "etc/x"), "/etc/x");
+    }
 }

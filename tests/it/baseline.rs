@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{TODAY, bin, code, parse, triples, write};
+use crate::common::{TODAY, bin, bin_in, code, parse, triples, write};
 use serde_json::Value;
 
 const LEGACY: &str = "import requests\n\
@@ -13,10 +13,10 @@ def token(cfg):\n\
     return requests.post('https://ims-na1.adobelogin.com/ims/exchange/jwt', data=cfg)\n";
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = bin()
+    let out = bin_in(dir)
         .args(["scan", "--today", TODAY, "--format", "json"])
         .args(extra)
-        .arg(dir)
+        .arg(".")
         .output()
         .expect("run");
     (code(&out), parse(&out))

@@ -4,17 +4,17 @@
 
 use std::path::Path;
 
-use crate::common::{TODAY, bin, code, parse, triples, write};
+use crate::common::{TODAY, bin_in, code, parse, triples, write};
 use serde_json::Value;
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
 const AUD: &str = "AUD = 'https://ims-na1.adobelogin.com/c/' + CLIENT_ID\n";
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = bin()
+    let out = bin_in(dir)
         .args(["scan", "--today", TODAY, "--format", "json"])
         .args(extra)
-        .arg(dir)
+        .arg(".")
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();

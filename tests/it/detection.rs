@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::common::{scan_json, triples};
+use crate::common::{scan_json, scan_json_in, triples};
 use jwt2oauth::finding::Category;
 use jwt2oauth::rules::load;
 
@@ -19,15 +19,8 @@ fn finding<'a>(v: &'a serde_json::Value, path: &str, rule: &str) -> &'a serde_js
 
 #[test]
 fn certificate_expiry_is_a_deadline_of_its_own() {
-    let out = crate::common::bin()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--today",
-            "2025-10-01",
-            "fixtures/corpus",
-        ])
+    let out = crate::common::bin_in("fixtures/corpus")
+        .args(["scan", "--format", "json", "--today", "2025-10-01", "."])
         .output()
         .expect("run");
     let v = crate::common::parse(&out);
@@ -63,7 +56,7 @@ fn certificate_expiry_is_a_deadline_of_its_own() {
 
 #[test]
 fn keys_need_a_link_to_adobe() {
-    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let (_, v) = scan_json_in("fixtures/corpus", &[]);
     let t = triples(&v, "findings");
     assert!(t.contains(&(
         "linked/app/config/adobe.key".into(),
@@ -73,7 +66,7 @@ fn keys_need_a_link_to_adobe() {
     // The same kind of key with nothing Adobe near it is not reported.
     assert!(!t.iter().any(|(p, _, _)| p.starts_with("negative/tls/")));
     // Alone, the linked key is just a key.
-    let (_, v) = scan_json(&["fixtures/corpus/linked/app/config"]);
+    let (_, v) = scan_json_in("fixtures/corpus/linked/app/config", &[]);
     assert_eq!(v["summary"]["findings"], 0);
 }
 
@@ -97,7 +90,7 @@ fn unparsable_config_is_an_error_and_the_scan_goes_on() {
     );
     // Text rules still run on the file that did not parse.
     assert!(paths.contains(&"fixtures/broken-config/console.json".to_string()));
-    let (rc, _) = scan_json(&["--strict", "fixtures/broken-config"]);
+    let (rc, _) = scan_json_in("fixtures/broken-config", &["--strict"]);
     assert_eq!(rc, 3);
 }
 
@@ -109,7 +102,7 @@ fn unparsable_config_is_an_error_and_the_scan_goes_on() {
 /// stays a finding.
 #[test]
 fn aem_service_credentials_are_informational_and_outside_the_gate() {
-    let (rc, v) = scan_json(&["fixtures/corpus/aem"]);
+    let (rc, v) = scan_json_in("fixtures/corpus/aem", &[]);
     let findings = v["findings"].as_array().expect("findings");
     for f in findings
         .iter()
@@ -140,7 +133,7 @@ fn aem_service_credentials_are_informational_and_outside_the_gate() {
 
 #[test]
 fn one_credential_across_files_is_one_group() {
-    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let (_, v) = scan_json_in("fixtures/corpus", &[]);
     let groups = v["groups"].as_array().expect("groups");
     let g = groups
         .iter()
@@ -227,7 +220,7 @@ fn one_credential_across_files_is_one_group() {
 fn every_category_has_a_rule_and_a_corpus_finding() {
     let set = load(&[], false).expect("rules");
     let ruled: BTreeSet<Category> = set.rules.iter().map(|r| r.spec.category).collect();
-    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let (_, v) = scan_json_in("fixtures/corpus", &[]);
     let found: BTreeSet<String> = v["findings"]
         .as_array()
         .expect("findings")
@@ -246,7 +239,7 @@ fn every_category_has_a_rule_and_a_corpus_finding() {
 /// (bug: they disappeared from every output).
 #[test]
 fn folded_sites_are_listed_as_related_in_every_output() {
-    let (_, v) = scan_json(&["fixtures/corpus/kotlin"]);
+    let (_, v) = scan_json_in("fixtures/corpus/kotlin", &[]);
     let f = finding(&v, "ImsJwt.kt", "adobe-jwt-claims-template");
     let related = f["related"].as_array().expect("related");
     assert_eq!(related.len(), 1, "{f:#}");
@@ -258,9 +251,9 @@ fn folded_sites_are_listed_as_related_in_every_output() {
         "{related:?}"
     );
     let out = |format: &str| {
-        let o = crate::common::bin()
+        let o = crate::common::bin_in("fixtures/corpus/kotlin")
             .args(["scan", "--today", crate::common::TODAY, "--format", format])
-            .arg("fixtures/corpus/kotlin")
+            .arg(".")
             .output()
             .expect("run");
         String::from_utf8(o.stdout).expect("utf-8")

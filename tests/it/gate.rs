@@ -3,7 +3,7 @@
 //! `passed`; files over the size cap make `--strict` exit 3; report files
 //! hold no colour; `-o FORMAT=FILE` rejects unknown formats.
 
-use crate::common::{TODAY, bin, code, parse, scan_json, write};
+use crate::common::{TODAY, bin, code, parse, scan_json_in, write};
 
 const EXCHANGE: &str = "URL = \"https://ims-na1.adobelogin.com/ims/exchange/jwt\"\n";
 
@@ -85,7 +85,7 @@ fn too_large_file_makes_strict_scan_incomplete() {
         &format!("{}{EXCHANGE}", "var a=1;".repeat(300)),
     );
     let root = d.to_str().expect("utf-8");
-    let (rc, v) = scan_json(&["--max-filesize", "1K", root]);
+    let (rc, v) = scan_json_in(root, &["--max-filesize", "1K"]);
     assert_eq!(rc, 0);
     assert_eq!(v["summary"]["skipped_too_large"], 1);
     assert_eq!(v["summary"]["incomplete"], true);
@@ -95,14 +95,14 @@ fn too_large_file_makes_strict_scan_incomplete() {
         "{}",
         stdout(&out)
     );
-    let (rc, _) = scan_json(&["--strict", "--max-filesize", "1K", root]);
+    let (rc, _) = scan_json_in(root, &["--strict", "--max-filesize", "1K"]);
     assert_eq!(rc, 3);
     // With --strict, 3 wins over 1.
     write(d, "auth.py", EXCHANGE);
-    let (rc, _) = scan_json(&["--strict", "--max-filesize", "1K", root]);
+    let (rc, _) = scan_json_in(root, &["--strict", "--max-filesize", "1K"]);
     assert_eq!(rc, 3);
     // Under the default cap the file is scanned.
-    let (rc, v) = scan_json(&["--strict", root]);
+    let (rc, v) = scan_json_in(root, &["--strict"]);
     assert_eq!(rc, 1);
     assert_eq!(v["summary"]["skipped_too_large"], 0);
 }
@@ -116,7 +116,7 @@ fn default_cap_scans_a_large_bundle() {
     let mut text = "var a=1;function b(c){return c+a}\n".repeat(9 << 20 >> 5);
     text.push_str(EXCHANGE);
     write(d, "bundle.min.js", &text);
-    let (rc, v) = scan_json(&["--strict", d.to_str().expect("utf-8")]);
+    let (rc, v) = scan_json_in(d.to_str().expect("utf-8"), &["--strict"]);
     assert_eq!(rc, 1, "{}", v["skipped"]);
     assert_eq!(v["findings"][0]["rule_id"], "jwt-exchange-endpoint");
     assert_eq!(v["summary"]["incomplete"], false);
@@ -222,11 +222,11 @@ fn json_files_parse_as_json() {
         "{\n  \"technical_account_id\": \"\\uD800\",\n  \"meta_scopes\": [\"ent_user_sdk\"]\n}\n",
     );
     let root = d.to_str().expect("utf-8");
-    let (rc, v) = scan_json(&["--strict", root]);
+    let (rc, v) = scan_json_in(root, &["--strict"]);
     assert_ne!(rc, 3, "{}", v["errors"]);
     assert_eq!(v["errors"], serde_json::json!([]));
     write(d, "broken.json", "{\n  \"technical_account_id\": [1,\n");
-    let (rc, v) = scan_json(&["--strict", root]);
+    let (rc, v) = scan_json_in(root, &["--strict"]);
     assert_eq!(rc, 3);
     let msg = v["errors"][0]["message"].as_str().expect("message");
     assert!(msg.starts_with("cannot parse as JSON: "), "{msg}");
@@ -246,7 +246,7 @@ fn words(s: &str) -> String {
 /// shows the whole remediation.
 #[test]
 fn fix_line_is_never_cut_mid_sentence() {
-    let (_, v) = scan_json(&["fixtures/corpus/python-jwt"]);
+    let (_, v) = scan_json_in("fixtures/corpus/python-jwt", &[]);
     let remediation = v["findings"][0]["remediation"]
         .as_str()
         .expect("remediation");
@@ -458,7 +458,7 @@ fn inline_ignore_problems_are_warnings() {
         "[rules]\ndisable = [\"adobe-metascope-name\"]\n",
     );
     let root = d.to_str().expect("utf-8");
-    let (_, v) = scan_json(&[root]);
+    let (_, v) = scan_json_in(root, &[]);
     let warnings: Vec<(u64, String)> = v["warnings"]
         .as_array()
         .expect("warnings")
@@ -483,15 +483,15 @@ fn inline_ignore_problems_are_warnings() {
     assert_eq!(v["warnings"][0]["path"], "auth.py");
     let out = scan(&[root]);
     assert!(
-        stdout(&out).contains(
-            "warning: auth.py:1: jwt2oauth:ignore names unknown rule `jwt-exchange-endpiont`"
-        ),
+        stdout(&out).contains(&format!(
+            "warning: {root}/auth.py:1: jwt2oauth:ignore names unknown rule `jwt-exchange-endpiont`"
+        )),
         "{}",
         stdout(&out)
     );
     let out = scan(&["--format", "github", root]);
     assert!(
-        stdout(&out).contains("::warning file=auth.py,line=3,"),
+        stdout(&out).contains(&format!("::warning file={root}/auth.py,line=3,")),
         "{}",
         stdout(&out)
     );
@@ -516,7 +516,7 @@ fn placeholders_never_link_credentials() {
     for repo in ["repo-a", "repo-b", "repo-c", "repo-d"] {
         std::fs::create_dir_all(d.join(repo).join(".git")).expect("mkdir .git");
     }
-    let (_, v) = scan_json(&[d.to_str().expect("utf-8")]);
+    let (_, v) = scan_json_in(d.to_str().expect("utf-8"), &[]);
     // Nothing identifies these credentials: each repository (a `.git`
     // root) lists its usage as not tied to a credential, none is a group.
     let unattributed: Vec<&str> = v["unattributed"]
@@ -548,4 +548,100 @@ fn placeholders_never_link_credentials() {
         assert_eq!(g["client_ids"], serde_json::json!([]), "{g}");
         assert_eq!(g["technical_accounts"], serde_json::json!([]), "{g}");
     }
+}
+
+/// Paths are as given on the command line, in every format (item 2): from
+/// a repository root, `scan src` reports `src/auth.py`, so annotations and
+/// code-scanning alerts land on the file; `./src/` is normalised; an
+/// absolute PATH gives absolute paths (SARIF: a `file://` URI). Config,
+/// baseline and fingerprints stay relative to the scanned directory: a
+/// baseline written by `scan src` matches `scan /abs/repo/src`.
+#[test]
+fn paths_are_as_given_on_the_command_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path();
+    write(repo, "src/auth.py", EXCHANGE);
+    write(repo, "src/lib/token.py", EXCHANGE);
+    let run = |args: &[&str]| {
+        bin()
+            .current_dir(repo)
+            .args(["scan", "--today", TODAY, "--no-progress"])
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    for given in ["src", "./src/", "src/"] {
+        let out = run(&[given, "--format", "github"]);
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains("::error file=src/auth.py,line=1"),
+            "{given}: {text}"
+        );
+        assert!(text.contains("file=src/lib/token.py,"), "{given}: {text}");
+        let out = run(&[given, "--format", "sarif"]);
+        let v = parse(&out);
+        let uris: Vec<&str> = v["runs"][0]["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                assert_eq!(loc["uriBaseId"], "%SRCROOT%");
+                loc["uri"].as_str().expect("uri")
+            })
+            .collect();
+        assert_eq!(uris, ["src/auth.py", "src/lib/token.py"], "{given}");
+        for format in ["terminal", "markdown", "junit"] {
+            let text = stdout(&run(&[given, "--format", format]));
+            assert!(
+                text.contains("src/lib/token.py"),
+                "{given} {format}: {text}"
+            );
+        }
+        let v = parse(&run(&[given, "--format", "json"]));
+        let paths: Vec<&str> = v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .map(|f| f["path"].as_str().expect("path"))
+            .collect();
+        assert_eq!(paths, ["src/auth.py", "src/lib/token.py"], "{given}");
+    }
+    // `scan .` and several roots: unchanged.
+    let v = parse(&run(&[".", "--format", "json"]));
+    assert_eq!(v["findings"][0]["path"], "src/auth.py");
+    let v = parse(&run(&["src/lib", "src/auth.py", "--format", "json"]));
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, ["src/auth.py", "src/lib/token.py"]);
+
+    // A baseline written by `scan src` matches the same directory given
+    // as an absolute path from elsewhere; the paths it prints are absolute.
+    let out = run(&["src", "--write-baseline", "base.json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let abs = repo.join("src");
+    let abs = abs.to_str().expect("utf-8");
+    let base = repo.join("base.json");
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "sarif",
+        ])
+        .args([abs, "--baseline", base.to_str().expect("utf-8")])
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 0, "baseline must match: {}", stderr(&out));
+    let v = parse(&out);
+    let loc = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(loc["uri"], format!("file://{abs}/auth.py"));
+    assert!(loc.get("uriBaseId").is_none(), "{loc}");
 }

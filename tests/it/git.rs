@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{TODAY, bin, code, git, parse, triples, write};
+use crate::common::{TODAY, bin, bin_in, code, git, parse, triples, write};
 use serde_json::Value;
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
@@ -22,10 +22,10 @@ fn commit(dir: &Path, message: &str) -> String {
 }
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = bin()
+    let out = bin_in(dir)
         .args(["scan", "--today", TODAY, "--format", "json"])
         .args(extra)
-        .arg(dir)
+        .arg(".")
         .output()
         .expect("run");
     let err = String::from_utf8_lossy(&out.stderr).into_owned();

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use crate::common::trees::{
-    DEADLINE, entries, located, mkfifo, run_with_deadline, scan_cmd, scan_json_deadline,
+    DEADLINE, entries, located, mkfifo, run_with_deadline, scan_cmd, scan_json_deadline_in,
 };
 use crate::common::write;
 
@@ -101,7 +101,7 @@ fn encodings_keep_lines_and_columns() {
     write_bytes(d, "enc/nul_late.py", &late);
     plant(d, "enc");
 
-    let (code, v, _) = scan_json_deadline(&[d.to_str().expect("utf-8 path")], "encodings");
+    let (code, v, _) = scan_json_deadline_in(d, &[], "encodings");
     assert_eq!(code, 1);
     assert_planted(&v, &["enc"]);
     for f in ["plain", "u16le", "u16be", "u32le"] {
@@ -153,7 +153,7 @@ fn minified_json_is_linear_and_exact() {
     let byte = text.find(r#""jwt""#).expect("jwt key");
     let column = text[..byte].chars().count() as u64 + 1;
 
-    let (code, v, _) = scan_json_deadline(&[d.to_str().expect("utf-8 path")], "minified");
+    let (code, v, _) = scan_json_deadline_in(d, &[], "minified");
     assert_eq!(code, 1);
     assert_planted(&v, &["min"]);
     let rule = "console-workspace-jwt-credential";
@@ -230,7 +230,7 @@ fn bad_configs_are_listed_and_strict_fails() {
     write(rules.path(), "toml-key.yaml", TOML_KEY_RULE);
     let root = d.to_str().expect("utf-8 path");
     let rules = rules.path().to_str().expect("utf-8 path");
-    let (code, v, _) = scan_json_deadline(&[root, "--rules", rules], "bad configs");
+    let (code, v, _) = scan_json_deadline_in(root, &["--rules", rules], "bad configs");
     assert_eq!(code, 1);
     assert_planted(&v, &["cfg"]);
     // Text rules still run on a file that does not parse.
@@ -262,7 +262,7 @@ fn bad_configs_are_listed_and_strict_fails() {
     assert_eq!(v["summary"]["incomplete"], true);
 
     let (code, v, _) =
-        scan_json_deadline(&[root, "--rules", rules, "--strict"], "bad configs, strict");
+        scan_json_deadline_in(root, &["--rules", rules, "--strict"], "bad configs, strict");
     assert_eq!(code, 3, "--strict with errors");
     assert_planted(&v, &["cfg"]);
 }
@@ -291,8 +291,9 @@ fn deep_dirs_loops_fifos_and_devices() {
 
     let root = d.to_str().expect("utf-8 path");
     for follow in [false, true] {
-        let args: &[&str] = if follow { &[root, "-L"] } else { &[root] };
-        let (code, v, _) = scan_json_deadline(args, &format!("special files, follow={follow}"));
+        let args: &[&str] = if follow { &["-L"] } else { &[] };
+        let (code, v, _) =
+            scan_json_deadline_in(root, args, &format!("special files, follow={follow}"));
         assert_eq!(code, 1, "follow={follow}");
         assert_planted(&v, &cases);
         let hits = located(&v)
@@ -309,7 +310,9 @@ fn deep_dirs_loops_fifos_and_devices() {
             "every listed skip is counted (follow={follow}): {skipped:#?}"
         );
         let reason = |path: &str| skipped.iter().find(|s| s.0 == path).map(|s| s.1.clone());
-        let terminal = run_with_deadline(scan_cmd(args), DEADLINE, "terminal summary");
+        let mut terminal = scan_cmd(args);
+        terminal.arg(".").current_dir(root);
+        let terminal = run_with_deadline(terminal, DEADLINE, "terminal summary");
         let total = skipped.len() as u64 + summary["skipped_binary"].as_u64().unwrap_or(0);
         let other = summary["skipped_other"].as_u64().unwrap_or(0);
         let text = String::from_utf8_lossy(&terminal.stdout);
@@ -356,12 +359,8 @@ fn many_double_star_key_glob_is_linear() {
     json.push_str(&"}".repeat(200));
     write(d, "glob/deep.json", &json);
     plant(d, "glob");
-    let args = [
-        d.to_str().expect("utf-8"),
-        "--rules",
-        rules.path().to_str().expect("utf-8"),
-    ];
-    let (code, v, _) = scan_json_deadline(&args, "deep key glob");
+    let args = ["--rules", rules.path().to_str().expect("utf-8")];
+    let (code, v, _) = scan_json_deadline_in(d, &args, "deep key glob");
     assert_eq!(code, 1);
     assert_planted(&v, &["glob"]);
     let deep: Vec<_> = located(&v)
@@ -385,7 +384,7 @@ fn within_check_is_linear() {
     );
     write(d, "near/.env", &env);
     plant(d, "near");
-    let (code, v, _) = scan_json_deadline(&[d.to_str().expect("utf-8")], "within check");
+    let (code, v, _) = scan_json_deadline_in(d, &[], "within check");
     assert_eq!(code, 1);
     assert_planted(&v, &["near"]);
     let rule = "aio-jwt-context-config";
@@ -426,13 +425,12 @@ fn long_line_windows_leak_no_secret() {
     std::fs::create_dir(&out).expect("mkdir");
     let (sarif, html) = (out.join("r.sarif"), out.join("r.html"));
     let args = [
-        d.to_str().expect("utf-8"),
         "-o",
         &format!("sarif={}", sarif.display()),
         "-o",
         &format!("html={}", html.display()),
     ];
-    let (code, v, o) = scan_json_deadline(&args, "long line");
+    let (code, v, o) = scan_json_deadline_in(d, &args, "long line");
     assert_eq!(code, 1);
     assert_planted(&v, &["long"]);
     let f = v["findings"]

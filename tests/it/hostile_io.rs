@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::common::trees::{
     DEADLINE, chmod, entries, exe, located, mkfifo, run_measured, run_with_deadline, scan_cmd,
-    scan_json_deadline, unprivileged_prefix,
+    scan_json_deadline_in, unprivileged_prefix,
 };
 use crate::common::write;
 use jwt2oauth::engine::Engine;
@@ -40,14 +40,13 @@ fn permission_denied_files_and_directories() {
     chmod(d, 0o755);
     chmod(&d.join("locked"), 0o000);
     chmod(&d.join("files/denied.py"), 0o000);
-    let root = d.to_str().expect("utf-8 path");
     let run = |strict: bool| {
         let mut args = vec![
             "scan",
             "--today",
             crate::common::TODAY,
             "--no-progress",
-            root,
+            ".",
         ];
         args.extend(["--format", "json"]);
         if strict {
@@ -193,7 +192,7 @@ fn racing_writer_does_not_break_the_scan() {
     };
     let root = d.to_str().expect("utf-8 path");
     for _ in 0..3 {
-        let (code, v, _) = scan_json_deadline(&[root, "-j", "2"], "racing writer");
+        let (code, v, _) = scan_json_deadline_in(root, &["-j", "2"], "racing writer");
         assert!(code == 1, "exit {code}");
         assert!(planted(&v, "stable/planted.py"), "{:#?}", located(&v));
         for (path, message) in entries(&v, "errors") {
@@ -231,7 +230,7 @@ fn huge_line_is_skipped_and_listed_by_default() {
     let d = dir.path();
     write(d, "planted.py", EXCHANGE);
     one_line_file(&d.join("huge.min.js"), 200);
-    let (code, v, _) = scan_json_deadline(&[d.to_str().expect("utf-8")], "huge, default cap");
+    let (code, v, _) = scan_json_deadline_in(d, &[], "huge, default cap");
     assert_eq!(code, 1);
     assert!(planted(&v, "planted.py"));
     let skipped = entries(&v, "skipped");

@@ -215,10 +215,10 @@ fn man_pages_in_docs_are_fresh() {
 }
 
 fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = bin()
+    let out = crate::common::bin_in(dir)
         .args(["scan", "--today", TODAY, "--format", "json"])
         .args(extra)
-        .arg(dir)
+        .arg(".")
         .output()
         .unwrap();
     (code(&out), parse(&out))

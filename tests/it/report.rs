@@ -2,12 +2,20 @@
 //! the fixtures: snapshots, structure, several formats in one run, and
 //! report files written with mode 0600.
 
-use crate::common::{TODAY, bin, code};
+use crate::common::{TODAY, bin_in, code};
 
+/// Scans the directory in `args` (its last argument: a fixture or a tree
+/// made by the test) from inside it (`scan .`), so the reports' paths are
+/// relative to it.
 fn run(args: &[&str]) -> (i32, String) {
-    let out = bin()
+    let dir = *args.last().expect("a directory to scan");
+    let args: Vec<&str> = args
+        .iter()
+        .map(|&a| if a == dir { "." } else { a })
+        .collect();
+    let out = bin_in(dir)
         .args(["scan", "--today", TODAY])
-        .args(args)
+        .args(&args)
         .output()
         .expect("run");
     (code(&out), String::from_utf8(out.stdout).expect("utf-8"))
@@ -89,7 +97,7 @@ fn json_snapshot_with_baseline_and_stale_entries() {
 ]}"#,
     );
     // Find the real fingerprint first.
-    let (_, v) = crate::common::scan_json(&[tree.to_str().expect("utf-8")]);
+    let (_, v) = crate::common::scan_json_in(tree.to_str().expect("utf-8"), &[]);
     let fp = v["findings"][0]["fingerprint"]
         .as_str()
         .expect("fp")
@@ -99,11 +107,10 @@ fn json_snapshot_with_baseline_and_stale_entries() {
         .expect("read")
         .replace("\"FP\"", &format!("{fp:?}"));
     std::fs::write(&b, text).expect("write");
-    let (rc, v) = crate::common::scan_json(&[
-        "--baseline",
-        b.to_str().expect("utf-8"),
+    let (rc, v) = crate::common::scan_json_in(
         tree.to_str().expect("utf-8"),
-    ]);
+        &["--baseline", b.to_str().expect("utf-8")],
+    );
     assert_eq!(rc, 1, "the aud claim is new");
     insta::assert_json_snapshot!("json_baseline", v, {
         ".tool.version" => "[version]",
@@ -128,7 +135,7 @@ fn html_report_is_self_contained() {
     }
     assert!(html.contains("<svg id=\"chart\""));
     assert!(html.contains("<style>"));
-    let (_, v) = crate::common::scan_json(&["fixtures/corpus"]);
+    let (_, v) = crate::common::scan_json_in("fixtures/corpus", &[]);
     let n = |k: &str| v[k].as_array().expect("array").len();
     assert_eq!(
         html.matches("<article class=\"finding").count(),
@@ -190,15 +197,8 @@ fn several_formats_in_one_run_to_private_files() {
     ]);
     assert!(stdout.contains("gate (--fail-on low): FAILED"), "{stdout}");
     // Two formats for stdout is a usage error.
-    let out = bin()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--format",
-            "sarif",
-            "fixtures/clean",
-        ])
+    let out = bin_in("fixtures/clean")
+        .args(["scan", "--format", "json", "--format", "sarif", "."])
         .output()
         .expect("run");
     assert_eq!(code(&out), 2);
@@ -207,15 +207,8 @@ fn several_formats_in_one_run_to_private_files() {
 #[test]
 fn no_progress_bar_off_a_terminal() {
     // stderr is a pipe here: no progress output, only notes.
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--format",
-            "sarif",
-            "fixtures/corpus",
-        ])
+    let out = bin_in("fixtures/corpus")
+        .args(["scan", "--today", TODAY, "--format", "sarif", "."])
         .output()
         .expect("run");
     assert!(
@@ -311,7 +304,7 @@ fn several_projects_one_credential_each() {
     // A shell script with no identifier, in no project with a credential.
     copy("shell/get_token.sh", "scripts/get_token.sh");
     let tree = d.to_str().expect("utf-8");
-    let (rc, v) = crate::common::scan_json(&[tree]);
+    let (rc, v) = crate::common::scan_json_in(tree, &[]);
     assert_eq!(rc, 1);
     let groups: Vec<serde_json::Value> = v["groups"]
         .as_array()

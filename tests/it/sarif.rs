@@ -178,10 +178,21 @@ fn sarif_uris_are_percent_encoded() {
         "my dir/a#1.py",
         "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n",
     );
-    let log = sarif(&[dir.path().to_str().expect("utf-8")]);
+    let out = crate::common::bin_in(dir.path())
+        .args(["scan", "--today", TODAY, "--format", "sarif", "."])
+        .output()
+        .expect("run");
+    let log = crate::common::parse(&out);
     assert_valid("encoded uri", &log);
     assert_eq!(
         results(&log)[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "my%20dir/a%231.py"
     );
+    // An absolute PATH: an absolute `file://` URI, no base.
+    let abs = dir.path().to_str().expect("utf-8");
+    let log = sarif(&[abs]);
+    assert_valid("absolute uri", &log);
+    let loc = &results(&log)[0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(loc["uri"], format!("file://{abs}/my%20dir/a%231.py"));
+    assert!(loc.get("uriBaseId").is_none(), "{loc}");
 }

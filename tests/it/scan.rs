@@ -1,13 +1,13 @@
 //! `jwt2oauth scan` end to end: the real binary on `fixtures/` and on trees
 //! built at test time.
 
-use crate::common::{TODAY, bin, code, scan_json, triples, write};
+use crate::common::{TODAY, bin, bin_in, code, scan_json, scan_json_in, triples, write};
 
 /// The labelled corpus: every expected finding is reported (recall) and
 /// nothing else is (precision), and the negative files produce nothing.
 #[test]
 fn corpus_matches_expected_findings_exactly() {
-    let (rc, v) = scan_json(&["fixtures/corpus"]);
+    let (rc, v) = scan_json_in("fixtures/corpus", &[]);
     assert_eq!(rc, 1, "findings fail the gate");
     let got = triples(&v, "findings");
     let expected_text =
@@ -40,15 +40,15 @@ fn corpus_matches_expected_findings_exactly() {
 
 #[test]
 fn negative_fixtures_alone_are_clean() {
-    let (rc, v) = scan_json(&["fixtures/corpus/negative"]);
+    let (rc, v) = scan_json_in("fixtures/corpus/negative", &[]);
     assert_eq!(v["findings"].as_array().map(Vec::len), Some(0), "{v:#}");
     assert_eq!(rc, 0);
 }
 
 #[test]
 fn clean_tree_exits_zero() {
-    let out = bin()
-        .args(["scan", "--today", TODAY, "fixtures/clean"])
+    let out = bin_in("fixtures/clean")
+        .args(["scan", "--today", TODAY, "."])
         .output()
         .expect("run");
     assert_eq!(code(&out), 0);
@@ -59,7 +59,7 @@ fn clean_tree_exits_zero() {
 
 #[test]
 fn json_report_has_the_documented_shape() {
-    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let (_, v) = scan_json_in("fixtures/corpus", &[]);
     assert_eq!(v["version"], 1);
     assert_eq!(v["tool"]["name"], "jwt2oauth");
     assert_eq!(v["today"], TODAY);
@@ -103,7 +103,7 @@ fn json_report_has_the_documented_shape() {
 
 #[test]
 fn json_snapshot_of_corpus() {
-    let (_, v) = scan_json(&["fixtures/corpus"]);
+    let (_, v) = scan_json_in("fixtures/corpus", &[]);
     insta::assert_json_snapshot!("corpus_json", v, {
         ".tool.version" => "[version]",
     });
@@ -111,8 +111,8 @@ fn json_snapshot_of_corpus() {
 
 #[test]
 fn terminal_snapshot_and_no_colour_off_a_terminal() {
-    let out = bin()
-        .args(["scan", "--today", TODAY, "fixtures/corpus/python-jwt"])
+    let out = bin_in("fixtures/corpus/python-jwt")
+        .args(["scan", "--today", TODAY, "."])
         .output()
         .expect("run");
     let text = String::from_utf8(out.stdout).expect("utf-8");
@@ -125,16 +125,9 @@ fn terminal_snapshot_and_no_colour_off_a_terminal() {
 
 #[test]
 fn colour_forced_and_no_color_respected() {
-    let out = bin()
+    let out = bin_in("fixtures/corpus/python-jwt")
         .env_remove("NO_COLOR")
-        .args([
-            "scan",
-            "--color",
-            "always",
-            "--today",
-            TODAY,
-            "fixtures/corpus/python-jwt",
-        ])
+        .args(["scan", "--color", "always", "--today", TODAY, "."])
         .output()
         .expect("run");
     assert!(String::from_utf8_lossy(&out.stdout).contains('\u{1b}'));
@@ -142,15 +135,8 @@ fn colour_forced_and_no_color_respected() {
 
 #[test]
 fn past_due_and_scheduled_statuses_follow_today() {
-    let out = bin()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--today",
-            "2025-01-01",
-            "fixtures/corpus/python-jwt",
-        ])
+    let out = bin_in("fixtures/corpus/python-jwt")
+        .args(["scan", "--format", "json", "--today", "2025-01-01", "."])
         .output()
         .expect("run");
     let v = crate::common::parse(&out);
@@ -159,15 +145,8 @@ fn past_due_and_scheduled_statuses_follow_today() {
     assert_eq!(f["deadline"]["days"], 424);
     // Not past due: the rule's own severity stands.
     assert_eq!(f["severity"], f["rule_severity"]);
-    let out = bin()
-        .args([
-            "scan",
-            "--format",
-            "json",
-            "--today",
-            "2026-01-15",
-            "fixtures/corpus/python-jwt",
-        ])
+    let out = bin_in("fixtures/corpus/python-jwt")
+        .args(["scan", "--format", "json", "--today", "2026-01-15", "."])
         .output()
         .expect("run");
     let v = crate::common::parse(&out);
@@ -178,20 +157,20 @@ fn past_due_and_scheduled_statuses_follow_today() {
 #[test]
 fn fail_on_threshold_and_never() {
     // Past-due findings are at least high: --fail-on high still fails.
-    let (rc, _) = scan_json(&["--fail-on", "high", "fixtures/corpus/python-jwt"]);
+    let (rc, _) = scan_json_in("fixtures/corpus/python-jwt", &["--fail-on", "high"]);
     assert_eq!(rc, 1);
-    let (rc, v) = scan_json(&["--fail-on", "never", "fixtures/corpus"]);
+    let (rc, v) = scan_json_in("fixtures/corpus", &["--fail-on", "never"]);
     assert_eq!(rc, 0);
     assert_eq!(v["summary"]["gate_failed"], false);
     // Before the deadline a medium finding does not fail --fail-on high.
-    let out = bin()
+    let out = bin_in("fixtures/corpus/env")
         .args([
             "scan",
             "--today",
             "2025-01-01",
             "--fail-on",
             "critical",
-            "fixtures/corpus/env",
+            ".",
         ])
         .output()
         .expect("run");
@@ -216,7 +195,7 @@ fn fail_on_threshold_and_never() {
 
 #[test]
 fn oauth_findings_never_fail_the_gate() {
-    let (rc, v) = scan_json(&["--fail-on", "info", "fixtures/corpus/oauth"]);
+    let (rc, v) = scan_json_in("fixtures/corpus/oauth", &["--fail-on", "info"]);
     assert_eq!(v["summary"]["findings"], 1);
     assert_eq!(v["findings"][0]["category"], "oauth-s2s");
     assert_eq!(rc, 0);
@@ -224,7 +203,7 @@ fn oauth_findings_never_fail_the_gate() {
 
 #[test]
 fn inline_suppression_is_listed_with_its_reason() {
-    let (_, v) = scan_json(&["fixtures/corpus/java-jjwt"]);
+    let (_, v) = scan_json_in("fixtures/corpus/java-jjwt", &[]);
     let s = &v["suppressed"][0];
     assert_eq!(s["rule_id"], "jwt-exchange-endpoint");
     assert_eq!(s["suppression"]["kind"], "inline");
@@ -245,7 +224,7 @@ fn suppression_on_previous_line_and_for_other_rules() {
          URL2 = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n",
     );
     let d = dir.path().to_str().expect("utf-8 path");
-    let (_, v) = scan_json(&[d]);
+    let (_, v) = scan_json_in(d, &[]);
     assert_eq!(
         triples(&v, "suppressed"),
         vec![("a.py".into(), 2, "jwt-exchange-endpoint".into())]
@@ -280,8 +259,8 @@ fn broken_rule_file_exits_2_naming_file_rule_and_field() {
 
 #[test]
 fn usage_errors_exit_2() {
-    let out = bin()
-        .args(["scan", "--today", "23/11/2026", "fixtures/clean"])
+    let out = bin_in("fixtures/clean")
+        .args(["scan", "--today", "23/11/2026", "."])
         .output()
         .expect("run");
     assert_eq!(code(&out), 2);
@@ -302,11 +281,11 @@ fn incomplete_scan_exits_3_only_with_strict() {
         "{\"technical_account_id\": [1,\n",
     );
     let d = dir.path().to_str().expect("utf-8 path");
-    let (rc, v) = scan_json(&[d]);
+    let (rc, v) = scan_json_in(d, &[]);
     assert_eq!(rc, 0);
     assert_eq!(v["errors"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["summary"]["incomplete"], true);
-    let (rc, _) = scan_json(&["--strict", d]);
+    let (rc, _) = scan_json_in(d, &["--strict"]);
     assert_eq!(rc, 3);
 }
 
@@ -324,7 +303,7 @@ fn walker_skips_git_binaries_large_files_and_symlinks_and_counts_them() {
     #[cfg(unix)]
     std::os::unix::fs::symlink(p.join("src"), p.join("link")).expect("symlink");
     let d = p.to_str().expect("utf-8 path");
-    let (_, v) = scan_json(&["--max-filesize", "1K", d]);
+    let (_, v) = scan_json_in(d, &["--max-filesize", "1K"]);
     assert_eq!(
         triples(&v, "findings"),
         vec![("src/app.py".into(), 1, "jwt-exchange-endpoint".into())]
@@ -332,7 +311,7 @@ fn walker_skips_git_binaries_large_files_and_symlinks_and_counts_them() {
     assert_eq!(v["summary"]["skipped_binary"], 1);
     assert_eq!(v["summary"]["skipped_too_large"], 1);
     assert_eq!(v["skipped"][0]["path"], "big.js");
-    let (_, v) = scan_json(&["--no-ignore", "--max-filesize", "1K", d]);
+    let (_, v) = scan_json_in(d, &["--no-ignore", "--max-filesize", "1K"]);
     assert!(
         triples(&v, "findings")
             .iter()
@@ -340,7 +319,7 @@ fn walker_skips_git_binaries_large_files_and_symlinks_and_counts_them() {
     );
     #[cfg(unix)]
     {
-        let (_, v) = scan_json(&["--follow", "--max-filesize", "1K", d]);
+        let (_, v) = scan_json_in(d, &["--follow", "--max-filesize", "1K"]);
         assert!(
             triples(&v, "findings")
                 .iter()
@@ -367,7 +346,7 @@ fn gitignored_credential_files_are_scanned_anyway() {
     write(p, "node_modules/pkg/private.key", &key);
     write(p, "node_modules/pkg/certificate_pub.crt", "certificate");
     let d = p.to_str().expect("utf-8 path");
-    let (_, v) = scan_json(&[d]);
+    let (_, v) = scan_json_in(d, &[]);
     assert_eq!(
         triples(&v, "findings"),
         vec![(

@@ -17,10 +17,10 @@ const FORMATS: [&str; 7] = [
 ];
 
 fn scan(args: &[&str], dir: &Path) -> Output {
-    bin()
+    crate::common::bin_in(dir)
         .args(["scan", "--today", TODAY])
         .args(args)
-        .arg(dir)
+        .arg(".")
         .output()
         .expect("run")
 }

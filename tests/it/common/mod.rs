@@ -34,6 +34,27 @@ pub fn scan_json(args: &[&str]) -> (i32, serde_json::Value) {
     (code(&out), parse(&out))
 }
 
+/// `jwt2oauth` run inside `dir` (relative to the repository root, or
+/// absolute). Paths in the output are as given on the command line, so a
+/// scan of `.` from there reports paths relative to `dir`: the way a user
+/// who scans the directory they are in sees them.
+pub fn bin_in(dir: impl AsRef<Path>) -> Command {
+    let mut c = bin();
+    c.current_dir(root().join(dir));
+    c
+}
+
+/// [`scan_json`] of `.` inside `dir` (see [`bin_in`]).
+pub fn scan_json_in(dir: impl AsRef<Path>, args: &[&str]) -> (i32, serde_json::Value) {
+    let out = bin_in(dir)
+        .args(["scan", "--today", TODAY, "--format", "json"])
+        .args(args)
+        .arg(".")
+        .output()
+        .expect("run");
+    (code(&out), parse(&out))
+}
+
 pub fn parse(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(

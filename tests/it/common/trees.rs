@@ -72,6 +72,20 @@ pub fn scan_json_deadline(args: &[&str], what: &str) -> (i32, serde_json::Value,
     (super::code(&out), v, out)
 }
 
+/// [`scan_json_deadline`] of `.` inside `dir`: paths in the report are
+/// relative to `dir` (they are as given on the command line).
+pub fn scan_json_deadline_in(
+    dir: impl AsRef<Path>,
+    args: &[&str],
+    what: &str,
+) -> (i32, serde_json::Value, Output) {
+    let mut cmd = scan_cmd(args);
+    cmd.args([".", "--format", "json"]).current_dir(dir);
+    let out = run_with_deadline(cmd, DEADLINE, what);
+    let v = super::parse(&out);
+    (super::code(&out), v, out)
+}
+
 /// Runs `cmd` under `/usr/bin/time` and returns its output and peak
 /// resident memory in KiB, or `None` when `/usr/bin/time` is missing.
 pub fn run_measured(cmd: &Command, deadline: Duration, what: &str) -> Option<(Output, u64)> {
