@@ -18,7 +18,8 @@ inflates wall times; compare ratios from one run only).
 
 --check also proves the findings do not depend on how the scan ran: the JSON
 reports at -j1 and -j2 must be byte-identical, and with --compare-bin BIN
-also that of another build (before/after a change); with the prefilter off
+also that of another build (before/after a change; --compare-bin also times
+that build in the same rounds, so a change's cost comes from one run); with the prefilter off
 (--no-prefilter: every rule on every file) the findings, suppressed findings
 and groups must be (it parses every config file, so `errors` may list
 more). --max-ratio R exits 1 when
@@ -118,7 +119,9 @@ def main():
     ap.add_argument("--rule-pack", required=True, help="bench/patterns.py output")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--check", action="store_true")
-    ap.add_argument("--compare-bin")
+    ap.add_argument("--compare-bin", help="another build: timed too, and with --check compared")
+    ap.add_argument("--no-rule-pack", action="store_true",
+                    help="leave out the slow rg run over the whole rule pack")
     ap.add_argument("--max-ratio", type=float)
     args = ap.parse_args()
 
@@ -130,8 +133,14 @@ def main():
             "rg strong": [args.rg, "-uuu", "-j", "2", "-c", "-f", args.strong, args.corpus],
             "rg rule pack": [args.rg, "-uuu", "-j", "2", "-c", "-f", args.rule_pack, args.corpus],
         }
-        ok_codes = {"jwt2oauth": (0, 1), "jwt2oauth -j1": (0, 1), "rg strong": (0, 1),
-                    "rg rule pack": (0, 1)}
+        if args.compare_bin:
+            # Timed beside the others in the same rounds: the cost of a
+            # change (the other build) from one run on one machine.
+            other = argparse.Namespace(**dict(vars(args), bin=args.compare_bin))
+            cmds["other build"] = scan_cmd(other, os.path.join(tmp, "other.json"), "-j", "2")
+        if args.no_rule_pack:
+            del cmds["rg rule pack"]
+        ok_codes = {k: (0, 1) for k in cmds}
         samples = {k: [] for k in cmds}
         load0 = os.getloadavg()
         names = list(cmds)
@@ -156,12 +165,15 @@ def main():
             "jwt2oauth -j1": "the same, `-j1`",
             "rg strong": "`rg -uuu -c -f bench/strong-signals.txt` (12 patterns)",
             "rg rule pack": "`rg -uuu -c -f patterns.txt` (rule pack, bench/patterns.py)",
+            "other build": f"`--compare-bin {args.compare_bin}` (-j2)",
         }
         for k, v in samples.items():
             print(f"| {shown[k]} | {med[k]:.3f} | {min(s[0] for s in v):.3f} | "
                   f"{statistics.median(s[1] for s in v):.2f} | {statistics.median(s[2] for s in v):.2f} | "
                   f"{max(s[3] for s in v):.1f} | {med[k] / base:.2f}x |")
         print(f"\njwt2oauth -j1 / -j2: {med['jwt2oauth -j1'] / med['jwt2oauth']:.2f}x speed-up")
+        if "other build" in med:
+            print(f"this build / other build: {med['jwt2oauth'] / med['other build']:.3f}x wall time")
         ratio = med["jwt2oauth"] / base
         ok = True
         if args.check:
