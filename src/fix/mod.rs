@@ -6,7 +6,8 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`workflow`], [`ust`], [`package_json`], [`node`], [`python`]. A shape a
+//! [`workflow`], [`ust`], [`package_json`], [`node`], [`python`]
+//! (the code rewrites share [`code`]'s lexing). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
 //!
@@ -19,6 +20,7 @@ pub mod aio_env;
 pub mod aio_json;
 pub mod apply;
 pub mod catalog;
+pub mod code;
 pub mod console;
 pub mod diff;
 pub mod jsonspan;

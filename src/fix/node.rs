@@ -15,9 +15,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::code::Syntax;
 use super::template::render;
 use super::text::{body, ending, eol, splice};
 use super::{Attempt, FixCtx};
+
+const JS: Syntax = Syntax::CLike;
 
 const LIBRARY: &str = "@adobe/jwt-auth";
 
@@ -49,76 +52,6 @@ struct Member {
     key: String,
 }
 
-/// Skips a string, template literal or comment starting at `i`; returns
-/// the index after it, or `None` when `i` starts none.
-fn skip_opaque(b: &[u8], i: usize) -> Option<usize> {
-    let c = *b.get(i)?;
-    match c {
-        b'\'' | b'"' | b'`' => {
-            let mut j = i + 1;
-            while j < b.len() && b[j] != c {
-                j += if b[j] == b'\\' { 2 } else { 1 };
-            }
-            Some((j + 1).min(b.len()))
-        }
-        b'/' if b.get(i + 1) == Some(&b'/') => {
-            let j = b[i..]
-                .iter()
-                .position(|&x| x == b'\n')
-                .map_or(b.len(), |p| i + p);
-            Some(j)
-        }
-        b'/' if b.get(i + 1) == Some(&b'*') => {
-            let j = b[i + 2..]
-                .windows(2)
-                .position(|w| w == b"*/")
-                .map_or(b.len(), |p| i + 2 + p + 2);
-            Some(j)
-        }
-        _ => None,
-    }
-}
-
-/// The strings, template literals and comments of a source text.
-fn opaque_ranges(b: &[u8]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match skip_opaque(b, i) {
-            Some(j) => {
-                out.push(i..j);
-                i = j;
-            }
-            None => i += 1,
-        }
-    }
-    out
-}
-
-/// The index of the bracket closing the one at `open`.
-fn matching(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < b.len() {
-        if let Some(j) = skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
 /// The members of the object literal whose braces are at `open..=close`.
 fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
     let b = text.as_bytes();
@@ -131,7 +64,7 @@ fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String>
         let lead = raw.len() - raw.trim_start().len();
         // Leading comments belong to the gap, not the member.
         let mut s = from + lead;
-        while let Some(j) = skip_opaque(b, s).filter(|_| b[s] == b'/') {
+        while let Some(j) = JS.skip_opaque(b, s).filter(|_| b[s] == b'/') {
             s = j;
             while s < to && b[s].is_ascii_whitespace() {
                 s += 1;
@@ -154,7 +87,7 @@ fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String>
         Ok(())
     };
     while i < close {
-        if let Some(j) = skip_opaque(b, i) {
+        if let Some(j) = JS.skip_opaque(b, i) {
             i = j;
             continue;
         }
@@ -234,7 +167,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let b = text.as_bytes();
     let uses = Regex::new(&format!(r"(?:^|[^\w$.]){}\b", regex::escape(&name)))
         .map_err(|e| e.to_string())?;
-    let opaque = opaque_ranges(b);
+    let opaque = JS.opaque_ranges(b);
     let mut objects: Vec<usize> = Vec::new();
     for m in uses.find_iter(text) {
         let at = m.end();
@@ -247,7 +180,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         if b.get(paren) != Some(&b'(') {
             return Err(format!("`{name}` is used other than by calling it"));
         }
-        let close = matching(b, paren).ok_or("an unbalanced call")?;
+        let close = JS.matching(b, paren).ok_or("an unbalanced call")?;
         let arg = &text[paren + 1..close];
         let open = match config_object(text, arg) {
             Ok(o) => o,
@@ -265,7 +198,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let mut notes_at: Vec<(usize, String)> = Vec::new();
     let nl = eol(text);
     for open in objects {
-        let close = matching(b, open).ok_or("an unbalanced config object")?;
+        let close = JS.matching(b, open).ok_or("an unbalanced config object")?;
         let ms = members(text, open, close)?;
         let metascopes: Vec<String> = ms
             .iter()
