@@ -148,6 +148,18 @@ pub const KINDS: &[Kind] = &[
             ("scope_note", &["metascopes"]),
         ],
     },
+    Kind {
+        name: "java-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            (
+                "java-form",
+                &["indent", "client_id", "client_secret", "scope"],
+            ),
+            ("java-form-pair", &["call", "sep", "scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
     // Runs last: it needs to know what the other fixes left in the tree.
     Kind {
         name: "package-json",

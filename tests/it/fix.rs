@@ -340,3 +340,42 @@ fn key_files_are_never_deleted_but_listed() {
     assert!(tmp.path().join("private.key").is_file());
     assert_no_secret(&out);
 }
+
+/// The fixed jjwt + HttpURLConnection fixture compiles with the JDK alone:
+/// no jjwt, no key classes left behind (fix_run.rs runs a Java program).
+#[test]
+fn fixed_java_compiles_with_the_jdk_alone() {
+    if !std::process::Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        crate::common::skip_check("fix: javac missing (apt-get install default-jdk-headless)");
+        return;
+    }
+    let (_tmp, dir) = fixture_copy("java-exchange-client-credentials");
+    let (_, out, _) = fix(&dir, &["--unsafe", "--write"]);
+    assert!(out.contains("wrote 2 files"), "{out}");
+    let fixed = std::fs::read_to_string(dir.join("AdobeAuth.java")).unwrap();
+    for gone in [
+        "io.jsonwebtoken",
+        "PrivateKey",
+        "Paths.get(keyPath)",
+        "claims",
+        "/ims/exchange/",
+    ] {
+        assert!(!fixed.contains(gone), "{gone} left:\n{fixed}");
+    }
+    assert!(fixed.contains("public String getAccessToken() throws Exception {"));
+    let javac = std::process::Command::new("javac")
+        .arg("-d")
+        .arg(dir.join("classes"))
+        .arg(dir.join("AdobeAuth.java"))
+        .output()
+        .unwrap();
+    assert!(
+        javac.status.success(),
+        "{}",
+        String::from_utf8_lossy(&javac.stderr)
+    );
+}

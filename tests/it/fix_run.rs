@@ -1,6 +1,8 @@
 //! Proof that `fix` output runs: sample programs on the Service Account
 //! (JWT) credential (fixtures/fix-run: Node on Adobe's `@adobe/jwt-auth`,
-//! Python signing with PyJWT and posting with urllib) first get a token
+//! Python signing with PyJWT and posting with urllib, Java signing with
+//! `java.security.Signature` and posting with `java.net.http.HttpClient`,
+//! compiled with `javac` alone) first get a token
 //! with the JWT flow from `jwt2oauth emulate-ims`; then `fix --unsafe
 //! --write` rewrites a copy, and the fixed programs get a token from an
 //! emulator that knows only the fixed Console JSON (the OAuth
@@ -35,8 +37,41 @@ fn has(cmd: &str) -> bool {
 /// environment with only `extra` added; returns (token, expires_in).
 fn get_token(program: &str, script: &Path, ims: &str, extra: &[(&str, &Path)]) -> (String, u64) {
     let mut cmd = Command::new(program);
-    cmd.arg(script)
-        .env_clear()
+    cmd.arg(script);
+    token_of(cmd, script, ims, extra)
+}
+
+/// Compiles a Java sample with `javac` alone (no jar on the class path) and
+/// runs it as [`get_token`] does.
+fn java_token(source: &Path, ims: &str) -> (String, u64) {
+    let classes = source.with_file_name(format!(
+        "classes-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let out = Command::new("javac")
+        .arg("-d")
+        .arg(&classes)
+        .arg(source)
+        .output()
+        .expect("run javac");
+    assert!(
+        out.status.success(),
+        "javac {}:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = Command::new("java");
+    cmd.arg("-cp")
+        .arg(&classes)
+        .arg(source.file_stem().unwrap());
+    token_of(cmd, source, ims, &[])
+}
+
+fn token_of(mut cmd: Command, script: &Path, ims: &str, extra: &[(&str, &Path)]) -> (String, u64) {
+    cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", script.parent().unwrap())
         .env("PYTHONNOUSERSITE", "1")
@@ -79,7 +114,7 @@ fn client_of(token: &str) -> String {
 }
 
 #[test]
-fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
+fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let node = has("node");
     let python = has("python3");
     let jwt_auth = crosscheck().join("node_modules");
@@ -94,6 +129,10 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
             "fix_run: Python program: python3 or PyJWT missing; run scripts/crosscheck/run.sh",
         );
     }
+    let javac = has("javac");
+    if !javac {
+        skip_check("fix_run: Java program: javac missing (apt-get install default-jdk-headless)");
+    }
     let run_node = node && jwt_auth.join("@adobe/jwt-auth").is_dir();
     let run_python = python && pydeps.join("jwt").is_dir();
 
@@ -102,6 +141,7 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     copy_tree(&root().join("fixtures/fix-run"), &tree);
     let js = tree.join("node/get-token.js");
     let py = tree.join("python/get_token.py");
+    let java = tree.join("java/GetToken.java");
 
     // 1. The originals work with the JWT flow (the emulator knows the JWT
     //    credential and its certificate).
@@ -124,6 +164,16 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
                 "JWT exchange: milliseconds ({expires_in})"
             );
         }
+        if javac {
+            // Signed by hand with java.security.Signature (a JDK-only
+            // hand-rolled exchange: no jjwt to fetch).
+            let (token, expires_in) = java_token(&java, &emu.url);
+            assert_eq!(client_of(&token), CLIENT);
+            assert!(
+                expires_in > 1_000_000,
+                "JWT exchange: milliseconds ({expires_in})"
+            );
+        }
         let log = emu.stderr();
         assert!(
             !log.contains("/ims/token/"),
@@ -135,7 +185,7 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     let out = run(&["fix", "--unsafe", "--write", tree.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("wrote 4 files"),
+        text.contains("wrote 5 files"),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -144,6 +194,19 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     let fixed_py = std::fs::read_to_string(&py).unwrap();
     assert!(!fixed_js.contains("@adobe/jwt-auth"), "{fixed_js}");
     assert!(!fixed_py.contains("import jwt"), "{fixed_py}");
+    let fixed_java = std::fs::read_to_string(&java).unwrap();
+    for gone in [
+        "Signature",
+        "PKCS8EncodedKeySpec",
+        "PRIVATE_KEY_PATH",
+        "/ims/exchange/",
+    ] {
+        assert!(!fixed_java.contains(gone), "{gone} left in:\n{fixed_java}");
+    }
+    assert!(
+        fixed_java.contains("static String fetchToken()"),
+        "{fixed_java}"
+    );
     let console = tree.join("console.json");
     assert!(
         !std::fs::read_to_string(&console)
@@ -174,6 +237,11 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
                 "PyJWT is installed system-wide: the proof would not hold"
             );
             let (token, expires_in) = get_token("python3", &py, &emu.url, &[]);
+            assert_eq!(client_of(&token), CLIENT);
+            assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+        }
+        if javac {
+            let (token, expires_in) = java_token(&java, &emu.url);
             assert_eq!(client_of(&token), CLIENT);
             assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
         }

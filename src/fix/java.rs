@@ -1,0 +1,640 @@
+//! Java: a hand-rolled JWT exchange (claims signed with jjwt, java-jwt or
+//! `java.security.Signature`, posted with `java.net.http.HttpClient`,
+//! `HttpURLConnection` or OkHttp to `/ims/exchange/jwt`) becomes the
+//! client_credentials request.
+//!
+//! Only one method is touched: the one holding both the signing and the
+//! exchange URL. The URL keeps its IMS base and gets `/ims/token/v3`; the
+//! form (a `String` concatenation `"client_id=" + … + "&jwt_token=" + …`,
+//! or a builder's `.add("jwt_token", …)`) is rebuilt from the
+//! `java-form`/`java-form-pair` templates with the program's own client id
+//! and secret expressions; the statements before the request that build the
+//! claims, read the key or sign (and those only they use) go; the request,
+//! the response handling and the return stay, so the method keeps its name,
+//! parameters and return type. Imports nothing uses any more go. A method
+//! that does anything else with what it drops is not rewritten (manual step).
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::code::{Syntax, code_only, mentions_ident};
+use super::template::render;
+use super::text::{body, eol, indent, line_of, splice};
+use super::{Attempt, FixCtx};
+
+const JAVA: Syntax = Syntax::CLike;
+
+static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?m)^[ \t]*(?:(?:public|protected|private|static|final|synchronized)\s+)*(?:<[^>\n]*>\s+)?([\w$.]+(?:<[^;{}()\n]*>)?(?:\[\])*)\s+([A-Za-z_$][\w$]*)\s*\(",
+    )
+    .expect("static regex")
+});
+static THROWS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^\s*(?:throws\s+[\w$.,\s]+?)?\s*\{").expect("static regex"));
+static EXCHANGE_PATH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/ims/exchange/(?:v1/)?jwt/?").expect("static regex"));
+static METASCOPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"/s/([A-Za-z0-9_]+)").expect("static regex"));
+static PAIR_CALL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r#"\.(add|put|param|addFormDataPart)\s*\(\s*"jwt_token"\s*,"#).expect("static regex")
+});
+static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^\s*import\s+(?:static\s+)?([\w.]+?)(?:\.(\*|[A-Za-z_$][\w$]*))\s*;\s*$")
+        .expect("static regex")
+});
+
+/// What marks a statement as part of the JWT flow.
+const MARKERS: &[&str] = &[
+    "Jwts.",
+    "JWT.create",
+    "Algorithm.RSA",
+    "Signature.getInstance",
+    "initSign",
+    "KeyFactory",
+    "PKCS8EncodedKeySpec",
+    "PrivateKey",
+    "signWith",
+    "setExpiration",
+    "withExpiresAt",
+    "currentTimeMillis",
+    "Instant.now",
+    "/c/",
+    "/s/",
+    "\\\"aud\\\"",
+    "\\\"exp\\\"",
+    "PRIVATE_KEY",
+    "privateKey",
+    "private_key",
+    "private.key",
+    "-----",
+];
+/// Imports from these packages go when nothing uses them any more.
+const JWT_PACKAGES: &[&str] = &[
+    "io.jsonwebtoken",
+    "com.auth0.jwt",
+    "java.security",
+    "javax.crypto",
+    "java.util.Base64",
+    "java.nio.file",
+    "java.time",
+    "java.util.Date",
+    "org.bouncycastle",
+];
+const NOT_A_FORM: &str = "the exchange form is neither a String concatenation of \"key=\" literals \
+    and values nor a builder's .add(\"jwt_token\", ...)";
+/// Java keywords the header regex can take for a name.
+const NOT_METHODS: &[&str] = &[
+    "if",
+    "for",
+    "while",
+    "switch",
+    "catch",
+    "synchronized",
+    "return",
+];
+
+/// A statement of the method body.
+struct Stmt {
+    /// Its code, from the first character to the `;` or `}`.
+    code: Range<usize>,
+    /// Whole lines (with comment lines just above it), for removal.
+    lines: Range<usize>,
+}
+
+impl Stmt {
+    fn text<'t>(&self, text: &'t str) -> &'t str {
+        &text[self.code.clone()]
+    }
+}
+
+pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
+    if !ctx.path.ends_with(".java") || !text.contains("/ims/exchange/") {
+        return Attempt::NotApplicable;
+    }
+    match rewrite(ctx, text) {
+        Ok(a) => a,
+        Err(why) => Attempt::Unrecognised(why),
+    }
+}
+
+/// The method holding the exchange and the signing: (name, body braces).
+fn exchange_method(text: &str) -> Option<(String, usize, usize)> {
+    let b = text.as_bytes();
+    let opaque = JAVA.opaque_ranges(b);
+    for c in HEADER.captures_iter(text) {
+        let (Some(whole), Some(ret), Some(name)) = (c.get(0), c.get(1), c.get(2)) else {
+            continue;
+        };
+        if NOT_METHODS.contains(&name.as_str())
+            || matches!(ret.as_str(), "new" | "return" | "else" | "throw")
+            || opaque.iter().any(|r| r.contains(&name.start()))
+        {
+            continue;
+        }
+        let paren = whole.end() - 1;
+        let Some(close) = JAVA.matching(b, paren) else {
+            continue;
+        };
+        let Some(m) = THROWS.find(&text[close + 1..]) else {
+            continue;
+        };
+        let open = close + m.end();
+        let Some(end) = JAVA.matching(b, open) else {
+            continue;
+        };
+        let body = &text[open..end];
+        let signs = ["Jwts.", "JWT.create", "Signature.getInstance", "signWith"]
+            .iter()
+            .any(|s| body.contains(s));
+        if body.contains("/ims/exchange/") && signs {
+            return Some((name.as_str().to_string(), open, end));
+        }
+    }
+    None
+}
+
+/// The statements between a block's braces.
+fn statements(text: &str, open: usize, close: usize) -> Option<Vec<Stmt>> {
+    let b = text.as_bytes();
+    let mut out: Vec<Stmt> = Vec::new();
+    let mut i = open + 1;
+    loop {
+        while i < close {
+            if b[i].is_ascii_whitespace() {
+                i += 1;
+            } else if JAVA.is_comment_start(b, i) {
+                i = JAVA.skip_opaque(b, i)?;
+            } else {
+                break;
+            }
+        }
+        if i >= close {
+            break;
+        }
+        let start = i;
+        let (mut depth, mut assigns) = (0usize, false);
+        let end = loop {
+            if i >= close {
+                return None;
+            }
+            if let Some(j) = JAVA.skip_opaque(b, i) {
+                i = j;
+                continue;
+            }
+            match b[i] {
+                b'(' | b'[' => depth += 1,
+                b'{' if depth > 0 || assigns => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'=' if depth == 0 && is_assignment(b, i) => assigns = true,
+                b';' if depth == 0 => break i + 1,
+                b'{' => {
+                    // A block statement (if, try, for ...): it ends at its
+                    // brace unless else/catch/finally follows.
+                    i = JAVA.matching(b, i)? + 1;
+                    let rest = text[i..close].trim_start();
+                    if ["else", "catch", "finally"]
+                        .iter()
+                        .any(|k| rest.starts_with(k))
+                    {
+                        continue;
+                    }
+                    break i;
+                }
+                _ => {}
+            }
+            i += 1;
+        };
+        i = end;
+        let prev_end = out.last().map_or(open + 1, |s| s.code.end);
+        out.push(Stmt {
+            code: start..end,
+            lines: whole_lines(text, start, end, prev_end),
+        });
+    }
+    Some(out)
+}
+
+fn is_assignment(b: &[u8], i: usize) -> bool {
+    let prev = i.checked_sub(1).and_then(|p| b.get(p));
+    !matches!(b.get(i + 1), Some(b'='))
+        && !matches!(
+            prev,
+            Some(b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^')
+        )
+}
+
+/// The lines a statement stands on, with the `//` lines just above it
+/// (not reaching back past `floor`), when it has its lines to itself.
+fn whole_lines(text: &str, start: usize, end: usize, floor: usize) -> Range<usize> {
+    let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p + 1);
+    if !text[line_start..start].trim().is_empty() || !text[end..line_end].trim().is_empty() {
+        return start..end;
+    }
+    let mut s = line_start;
+    while s > floor {
+        let prev_start = text[..s - 1].rfind('\n').map_or(0, |p| p + 1);
+        if prev_start < floor || !text[prev_start..s].trim_start().starts_with("//") {
+            break;
+        }
+        s = prev_start;
+    }
+    s..line_end
+}
+
+/// The variable a declaration or assignment statement sets.
+fn declared(stmt: &str) -> Option<String> {
+    let b = stmt.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(j) = JAVA.skip_opaque(b, i) {
+            i = j;
+            continue;
+        }
+        match b[i] {
+            b'(' | b'[' | b'{' | b'<' => depth += 1,
+            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0 && is_assignment(b, i) => {
+                let lhs = stmt[..i].trim_end();
+                let name: String = lhs
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                return (!name.is_empty()).then_some(name);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The `key=value` pairs of a form built by `String` concatenation:
+/// (key, value expression).
+fn concat_pairs(expr: &str) -> Result<Vec<(String, String)>, String> {
+    let plain = code_only(JAVA, expr);
+    if plain.len() != expr.len() {
+        return Err("the form is not valid UTF-8 text".into());
+    }
+    let pb = plain.as_bytes();
+    // Operands split on `+` outside brackets (`plain` blanks strings, so a
+    // `+` in a literal is not seen).
+    let mut operands = Vec::new();
+    let (mut depth, mut start) = (0usize, 0);
+    for (i, &c) in pb.iter().enumerate() {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'+' if depth == 0 => {
+                operands.push(expr[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    operands.push(expr[start..].trim());
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut open: Option<(String, Vec<&str>)> = None;
+    let flush = |open: &mut Option<(String, Vec<&str>)>, pairs: &mut Vec<(String, String)>| {
+        if let Some((k, parts)) = open.take() {
+            pairs.push((k, parts.join(" + ")));
+        }
+    };
+    for op in operands {
+        let literal = op.len() >= 2
+            && op.starts_with('"')
+            && op.ends_with('"')
+            && !op[1..op.len() - 1].contains('"');
+        if !literal {
+            match &mut open {
+                Some((_, parts)) => parts.push(op),
+                None => return Err(NOT_A_FORM.into()),
+            }
+            continue;
+        }
+        let inner = &op[1..op.len() - 1];
+        for (n, seg) in inner.split('&').enumerate() {
+            if n > 0 || seg.contains('=') {
+                flush(&mut open, &mut pairs);
+            }
+            if seg.is_empty() {
+                continue;
+            }
+            match seg.split_once('=') {
+                Some((k, "")) => open = Some((k.to_string(), Vec::new())),
+                Some((k, v)) => pairs.push((k.to_string(), format!("\"{v}\""))),
+                None => match &mut open {
+                    Some((_, parts)) => parts.push(op),
+                    None => return Err(NOT_A_FORM.into()),
+                },
+            }
+        }
+    }
+    flush(&mut open, &mut pairs);
+    Ok(pairs)
+}
+
+fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
+    let (name, open, close) = exchange_method(text).ok_or(
+        "the exchange is not one method that signs (jjwt, java-jwt or Signature) and posts to /ims/exchange/jwt",
+    )?;
+    let stmts = statements(text, open, close).ok_or("the method body does not parse")?;
+    let find_one = |needle: &str, what: &str| -> Result<usize, String> {
+        let hits: Vec<usize> = stmts
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.text(text).contains(needle))
+            .map(|(i, _)| i)
+            .collect();
+        match hits.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(format!("no statement of `{name}` holds {what}")),
+            _ => Err(format!("{what} is in more than one statement of `{name}`")),
+        }
+    };
+    let url_idx = find_one("/ims/exchange/", "the exchange URL")?;
+    let form_idx = find_one("jwt_token", "the jwt_token form field")?;
+    let method_text = &text[open..close];
+    let metascopes: Vec<String> = METASCOPE
+        .captures_iter(method_text)
+        .map(|c| c[1].to_string())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let choice = ctx.scopes.for_metascopes(&metascopes);
+    if choice.scopes.is_empty() {
+        return Err(
+            "the metascopes are not literals in the claims: rerun with --scopes LIST".into(),
+        );
+    }
+    let scope = serde_json::to_string(&choice.scopes.join(",")).unwrap_or_default();
+    let form = &stmts[form_idx];
+    let form_text = form.text(text);
+    let first_line = &text[text[..form.code.start].rfind('\n').map_or(0, |p| p + 1)..];
+    let ind = indent(first_line).to_string();
+    let mut edits: Vec<(Range<usize>, String)> = Vec::new();
+    // The form.
+    if let Some(m) = PAIR_CALL.find(form_text) {
+        let dot = form.code.start + m.start();
+        let paren = form.code.start + m.start() + m.as_str().find('(').unwrap_or(0);
+        let end = JAVA
+            .matching(text.as_bytes(), paren)
+            .ok_or("an unbalanced form call")?;
+        let call = text[dot + 1..paren].trim().to_string();
+        let own_line = text[..dot]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|l| l.trim().is_empty());
+        let sep = if own_line {
+            format!(
+                "{}{}",
+                eol(text),
+                indent(&text[text[..dot].rfind('\n').map_or(0, |p| p + 1)..])
+            )
+        } else {
+            String::new()
+        };
+        if !method_text.contains("\"client_secret\"") {
+            return Err("no \"client_secret\" field in the exchange form".into());
+        }
+        edits.push((
+            dot..end + 1,
+            render(
+                ctx.template("java-form-pair"),
+                &[("call", &call), ("sep", &sep), ("scope", &scope)],
+            ),
+        ));
+    } else {
+        if form_idx == url_idx {
+            return Err(
+                "the form is built inside the request: declare it as a String first".into(),
+            );
+        }
+        let eq = (0..form_text.len())
+            .find(|&i| form_text.as_bytes()[i] == b'=' && is_assignment(form_text.as_bytes(), i))
+            .ok_or("the jwt_token form is not a String variable")?;
+        let expr_start = form.code.start + eq + 1;
+        let expr_end = form.code.end - 1;
+        let pairs = concat_pairs(&text[expr_start..expr_end])?;
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        };
+        let client_id = get("client_id").ok_or("no client_id in the exchange form")?;
+        let client_secret = get("client_secret").ok_or("no client_secret in the exchange form")?;
+        if let Some((k, _)) = pairs
+            .iter()
+            .find(|(k, _)| !["client_id", "client_secret", "jwt_token"].contains(&k.as_str()))
+        {
+            return Err(format!(
+                "the exchange form has a field `{k}` this fix does not know"
+            ));
+        }
+        let mut new = render(
+            ctx.template("java-form"),
+            &[
+                ("indent", &ind),
+                ("client_id", &client_id),
+                ("client_secret", &client_secret),
+                ("scope", &scope),
+            ],
+        );
+        while new.ends_with('\n') {
+            new.pop();
+        }
+        edits.push((expr_start..expr_end, format!(" {new}")));
+    }
+    if choice.guessed {
+        let note = render(
+            ctx.template("scope_note"),
+            &[("metascopes", &metascopes.join(", "))],
+        );
+        let at = text[..form.code.start].rfind('\n').map_or(0, |p| p + 1);
+        edits.push((at..at, format!("{ind}{note}{}", eol(text))));
+    }
+    // The URL.
+    let url = &stmts[url_idx];
+    let url_text = url.text(text);
+    let m = EXCHANGE_PATH
+        .find(url_text)
+        .ok_or("the exchange URL is not a literal /ims/exchange/jwt path")?;
+    edits.push((
+        url.code.start + m.start()..url.code.start + m.end(),
+        "/ims/token/v3".to_string(),
+    ));
+
+    // The statements before the request: drop the JWT flow, what depends on
+    // it, and what only it used.
+    let last = url_idx.max(form_idx);
+    let candidates: Vec<usize> = (0..last)
+        .filter(|i| *i != url_idx && *i != form_idx)
+        .collect();
+    // Each statement's code as it will read (strings and comments blanked).
+    let now: Vec<String> = stmts
+        .iter()
+        .map(|st| {
+            let inner: Vec<(Range<usize>, String)> = edits
+                .iter()
+                .filter(|(r, _)| r.start >= st.code.start && r.end <= st.code.end)
+                .map(|(r, x)| (r.start - st.code.start..r.end - st.code.start, x.clone()))
+                .collect();
+            code_only(JAVA, &splice(st.text(text), inner))
+        })
+        .collect();
+    let decl: Vec<Option<String>> = stmts.iter().map(|s| declared(s.text(text))).collect();
+    // `claims.put(...)` only feeds `claims`: it does not keep it alive.
+    let feeds =
+        |j: usize, n: &str| decl[j].is_none() && now[j].trim_start().starts_with(&format!("{n}."));
+    let mut dropped: BTreeSet<usize> = BTreeSet::new();
+    let mut names: Vec<String> = Vec::new();
+    loop {
+        let mut more = false;
+        for &i in &candidates {
+            if dropped.contains(&i) {
+                continue;
+            }
+            let t = stmts[i].text(text);
+            let marked = MARKERS.iter().any(|m| t.contains(m))
+                || names.iter().any(|n| mentions_ident(&now[i], n));
+            // Declared here, used only by what goes.
+            let only_feeds_the_flow = decl[i].as_ref().is_some_and(|n| {
+                let used = |gone: bool| {
+                    (0..stmts.len()).any(|j| {
+                        j != i
+                            && dropped.contains(&j) == gone
+                            && mentions_ident(&now[j], n)
+                            && (gone || !feeds(j, n))
+                    })
+                };
+                used(true) && !used(false)
+            });
+            if marked || only_feeds_the_flow {
+                dropped.insert(i);
+                names.extend(decl[i].clone());
+                more = true;
+            }
+        }
+        if !more {
+            break;
+        }
+    }
+    // What stays (the rebuilt form included) must not use what went.
+    let kept = (0..stmts.len()).filter(|i| !dropped.contains(i));
+    if let Some(n) = names
+        .iter()
+        .find(|n| kept.clone().any(|k| mentions_ident(&now[k], n)))
+    {
+        return Err(format!(
+            "`{n}` (part of the JWT flow) is used after the exchange"
+        ));
+    }
+    edits.extend(
+        dropped
+            .iter()
+            .map(|&i| (stmts[i].lines.clone(), String::new())),
+    );
+    let new = drop_unused_imports(&splice(text, edits));
+    let def_line = HEADER
+        .captures_iter(&new)
+        .find(|c| c.get(2).is_some_and(|m| m.as_str() == name))
+        .and_then(|c| c.get(2))
+        .map_or(1, |m| line_of(&new, m.start()));
+    let mut manual = Vec::new();
+    if let Some(step) = choice.manual_step(&metascopes) {
+        let at = new.find("scope").map_or(def_line, |o| line_of(&new, o));
+        manual.push((at, step));
+    }
+    manual.push((
+        def_line,
+        format!(
+            "`{name}` now requests an OAuth Server-to-Server token (client_credentials): expires_in \
+             in its response is in seconds (the JWT exchange gave milliseconds); drop the JWT \
+             library (jjwt, java-jwt) from the build once nothing else uses it"
+        ),
+    ));
+    Ok(Attempt::Rewritten { text: new, manual })
+}
+
+/// Removes imports from JWT and key-handling packages that nothing uses
+/// any more (the JWT libraries' wildcards always: their last use went).
+fn drop_unused_imports(text: &str) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let code: String = lines
+        .iter()
+        .filter(|l| !IMPORT.is_match(body(l)))
+        .copied()
+        .collect();
+    let code = code_only(JAVA, &code);
+    let mut out = String::with_capacity(text.len());
+    let mut removed_after_blank = false;
+    for l in &lines {
+        let Some(c) = IMPORT.captures(body(l)) else {
+            if removed_after_blank && body(l).trim().is_empty() {
+                removed_after_blank = false;
+                continue;
+            }
+            removed_after_blank = false;
+            out.push_str(l);
+            continue;
+        };
+        let full = format!("{}.{}", &c[1], &c[2]);
+        let ours = JWT_PACKAGES
+            .iter()
+            .any(|p| full == *p || full.starts_with(&format!("{p}.")));
+        let unused = match &c[2] {
+            "*" => full.starts_with("io.jsonwebtoken") || full.starts_with("com.auth0.jwt"),
+            simple => !mentions_ident(&code, simple),
+        };
+        if ours && unused {
+            let group_gone = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
+            removed_after_blank = group_gone;
+        } else {
+            removed_after_blank = false;
+            out.push_str(l);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concat_forms_give_their_pairs() {
+        let p = concat_pairs(
+            r#""client_id=" + enc(ID) + "&client_secret=" + SECRET + "&jwt_token=" + jwt"#,
+        )
+        .unwrap_or_default();
+        assert_eq!(
+            p,
+            [
+                ("client_id".to_string(), "enc(ID)".to_string()),
+                ("client_secret".into(), "SECRET".into()),
+                ("jwt_token".into(), "jwt".into())
+            ]
+        );
+        assert!(concat_pairs("form").is_err());
+    }
+
+    #[test]
+    fn declarations_name_their_variable() {
+        assert_eq!(declared("byte[] der = x(y == z);").as_deref(), Some("der"));
+        assert_eq!(
+            declared("Map<String, String> m = Map.of();").as_deref(),
+            Some("m")
+        );
+        assert_eq!(declared("rsa.update(x);"), None);
+    }
+}
