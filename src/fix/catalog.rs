@@ -149,6 +149,23 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "umapi-jwtauth",
+        safety: Safety::Unsafe,
+        templates: &[("call", &["qualifier", "args"]), ("class", &[])],
+    },
+    Kind {
+        name: "node-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("node-form-member", &["sep", "scope"]),
+            (
+                "node-form-append",
+                &["object", "method", "semicolon", "indent", "scope"],
+            ),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
         name: "java-exchange",
         safety: Safety::Unsafe,
         templates: &[

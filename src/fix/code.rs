@@ -71,12 +71,11 @@ impl Syntax {
         None
     }
 
-    /// Splits `s` on commas outside brackets, strings and comments; empty
-    /// pieces go.
-    pub fn split_args(self, s: &str) -> Vec<&str> {
-        let b = s.as_bytes();
-        let (mut out, mut start, mut depth, mut i) = (Vec::new(), 0, 0usize, 0);
-        while i < b.len() {
+    /// The pieces of `b[from..to]` between commas outside brackets,
+    /// strings and comments (empty ones too), as byte ranges.
+    pub fn comma_spans(self, b: &[u8], from: usize, to: usize) -> Vec<Range<usize>> {
+        let (mut out, mut start, mut depth, mut i) = (Vec::new(), from, 0usize, from);
+        while i < to {
             if let Some(j) = self.skip_opaque(b, i) {
                 i = j;
                 continue;
@@ -85,15 +84,25 @@ impl Syntax {
                 b'(' | b'[' | b'{' => depth += 1,
                 b')' | b']' | b'}' => depth = depth.saturating_sub(1),
                 b',' if depth == 0 => {
-                    out.push(&s[start..i]);
+                    out.push(start..i);
                     start = i + 1;
                 }
                 _ => {}
             }
             i += 1;
         }
-        out.push(&s[start..]);
-        out.into_iter().filter(|a| !a.trim().is_empty()).collect()
+        out.push(start..to);
+        out
+    }
+
+    /// Splits `s` on commas outside brackets, strings and comments; empty
+    /// pieces go.
+    pub fn split_args(self, s: &str) -> Vec<&str> {
+        self.comma_spans(s.as_bytes(), 0, s.len())
+            .into_iter()
+            .map(|r| &s[r])
+            .filter(|a| !a.trim().is_empty())
+            .collect()
     }
 }
 
@@ -168,12 +177,30 @@ pub fn line_ranges(text: &str) -> Vec<Range<usize>> {
     out
 }
 
-/// Whether `s` uses the identifier `name` (not as a member `x.name`).
+/// Whether `s` uses the identifier `name`: not as a member (`x.name`), nor
+/// as an object literal's key (`{name: ...}`, written without a space
+/// before the colon, unlike a ternary's `? name : ...`).
 pub fn mentions_ident(s: &str, name: &str) -> bool {
     let Ok(re) = regex::Regex::new(&format!(r"(?:^|[^\w$.]){}\b", regex::escape(name))) else {
         return false;
     };
-    re.is_match(s)
+    re.find_iter(s).any(|m| {
+        let rest = &s[m.end()..];
+        !rest.starts_with(':') || rest.starts_with("::")
+    })
+}
+
+/// The metascopes named in claims (`.../s/<name>`), sorted, once each.
+pub fn metascopes(text: &str) -> Vec<String> {
+    static METASCOPE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"/s/([A-Za-z0-9_]+)").expect("static regex")
+    });
+    METASCOPE
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// `s` with its strings and comments blanked (same length, newlines
@@ -204,7 +231,7 @@ mod tests {
     #[test]
     fn brackets_skip_strings_and_comments() {
         let js = b"f(a, \")\", /* ) */ g(b)) // )";
-        assert_eq!(Syntax::CLike.matching(js, 1), Some(23));
+        assert_eq!(Syntax::CLike.matching(js, 1), Some(22));
         let py = b"f(a, ')', # )\n  g(b))";
         assert_eq!(Syntax::Python.matching(py, 1), Some(py.len() - 1));
         assert_eq!(
@@ -213,6 +240,9 @@ mod tests {
         );
         assert!(mentions_ident("x = jwt + 1", "jwt"));
         assert!(!mentions_ident("x = a.jwt", "jwt"));
+        assert!(!mentions_ident("return { jwt: 1 }", "jwt"));
+        assert!(mentions_ident("return { jwt }", "jwt"));
+        assert!(mentions_ident("a ? jwt : b", "jwt"));
         assert_eq!(
             code_only(Syntax::CLike, "a(\"jwt\") // jwt\nb"),
             "a(\"   \")       \nb"

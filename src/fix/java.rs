@@ -14,12 +14,12 @@
 //! parameters and return type. Imports nothing uses any more go. A method
 //! that does anything else with what it drops is not rewritten (manual step).
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::block::{drop_flow, is_assignment, statements};
 use super::code::{Syntax, code_only, mentions_ident};
 use super::template::render;
 use super::text::{body, eol, indent, line_of, splice};
@@ -37,8 +37,6 @@ static THROWS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:throws\s+[\w$.,\s]+?)?\s*\{").expect("static regex"));
 static EXCHANGE_PATH: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"/ims/exchange/(?:v1/)?jwt/?").expect("static regex"));
-static METASCOPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/s/([A-Za-z0-9_]+)").expect("static regex"));
 static PAIR_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\.(add|put|param|addFormDataPart)\s*\(\s*"jwt_token"\s*,"#).expect("static regex")
 });
@@ -97,20 +95,6 @@ const NOT_METHODS: &[&str] = &[
     "return",
 ];
 
-/// A statement of the method body.
-struct Stmt {
-    /// Its code, from the first character to the `;` or `}`.
-    code: Range<usize>,
-    /// Whole lines (with comment lines just above it), for removal.
-    lines: Range<usize>,
-}
-
-impl Stmt {
-    fn text<'t>(&self, text: &'t str) -> &'t str {
-        &text[self.code.clone()]
-    }
-}
-
 pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !ctx.path.ends_with(".java") || !text.contains("/ims/exchange/") {
         return Attempt::NotApplicable;
@@ -153,127 +137,6 @@ fn exchange_method(text: &str) -> Option<(String, usize, usize)> {
         if body.contains("/ims/exchange/") && signs {
             return Some((name.as_str().to_string(), open, end));
         }
-    }
-    None
-}
-
-/// The statements between a block's braces.
-fn statements(text: &str, open: usize, close: usize) -> Option<Vec<Stmt>> {
-    let b = text.as_bytes();
-    let mut out: Vec<Stmt> = Vec::new();
-    let mut i = open + 1;
-    loop {
-        while i < close {
-            if b[i].is_ascii_whitespace() {
-                i += 1;
-            } else if JAVA.is_comment_start(b, i) {
-                i = JAVA.skip_opaque(b, i)?;
-            } else {
-                break;
-            }
-        }
-        if i >= close {
-            break;
-        }
-        let start = i;
-        let (mut depth, mut assigns) = (0usize, false);
-        let end = loop {
-            if i >= close {
-                return None;
-            }
-            if let Some(j) = JAVA.skip_opaque(b, i) {
-                i = j;
-                continue;
-            }
-            match b[i] {
-                b'(' | b'[' => depth += 1,
-                b'{' if depth > 0 || assigns => depth += 1,
-                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                b'=' if depth == 0 && is_assignment(b, i) => assigns = true,
-                b';' if depth == 0 => break i + 1,
-                b'{' => {
-                    // A block statement (if, try, for ...): it ends at its
-                    // brace unless else/catch/finally follows.
-                    i = JAVA.matching(b, i)? + 1;
-                    let rest = text[i..close].trim_start();
-                    if ["else", "catch", "finally"]
-                        .iter()
-                        .any(|k| rest.starts_with(k))
-                    {
-                        continue;
-                    }
-                    break i;
-                }
-                _ => {}
-            }
-            i += 1;
-        };
-        i = end;
-        let prev_end = out.last().map_or(open + 1, |s| s.code.end);
-        out.push(Stmt {
-            code: start..end,
-            lines: whole_lines(text, start, end, prev_end),
-        });
-    }
-    Some(out)
-}
-
-fn is_assignment(b: &[u8], i: usize) -> bool {
-    let prev = i.checked_sub(1).and_then(|p| b.get(p));
-    !matches!(b.get(i + 1), Some(b'='))
-        && !matches!(
-            prev,
-            Some(b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^')
-        )
-}
-
-/// The lines a statement stands on, with the `//` lines just above it
-/// (not reaching back past `floor`), when it has its lines to itself.
-fn whole_lines(text: &str, start: usize, end: usize, floor: usize) -> Range<usize> {
-    let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
-    let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p + 1);
-    if !text[line_start..start].trim().is_empty() || !text[end..line_end].trim().is_empty() {
-        return start..end;
-    }
-    let mut s = line_start;
-    while s > floor {
-        let prev_start = text[..s - 1].rfind('\n').map_or(0, |p| p + 1);
-        if prev_start < floor || !text[prev_start..s].trim_start().starts_with("//") {
-            break;
-        }
-        s = prev_start;
-    }
-    s..line_end
-}
-
-/// The variable a declaration or assignment statement sets.
-fn declared(stmt: &str) -> Option<String> {
-    let b = stmt.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        if let Some(j) = JAVA.skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' | b'<' => depth += 1,
-            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
-            b'=' if depth == 0 && is_assignment(b, i) => {
-                let lhs = stmt[..i].trim_end();
-                let name: String = lhs
-                    .chars()
-                    .rev()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                return (!name.is_empty()).then_some(name);
-            }
-            _ => {}
-        }
-        i += 1;
     }
     None
 }
@@ -347,7 +210,8 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let (name, open, close) = exchange_method(text).ok_or(
         "the exchange is not one method that signs (jjwt, java-jwt or Signature) and posts to /ims/exchange/jwt",
     )?;
-    let stmts = statements(text, open, close).ok_or("the method body does not parse")?;
+    let stmts =
+        statements(JAVA, text, open, close, false).ok_or("the method body does not parse")?;
     let find_one = |needle: &str, what: &str| -> Result<usize, String> {
         let hits: Vec<usize> = stmts
             .iter()
@@ -364,12 +228,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let url_idx = find_one("/ims/exchange/", "the exchange URL")?;
     let form_idx = find_one("jwt_token", "the jwt_token form field")?;
     let method_text = &text[open..close];
-    let metascopes: Vec<String> = METASCOPE
-        .captures_iter(method_text)
-        .map(|c| c[1].to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let metascopes = super::code::metascopes(method_text);
     let choice = ctx.scopes.for_metascopes(&metascopes);
     if choice.scopes.is_empty() {
         return Err(
@@ -480,65 +339,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let candidates: Vec<usize> = (0..last)
         .filter(|i| *i != url_idx && *i != form_idx)
         .collect();
-    // Each statement's code as it will read (strings and comments blanked).
-    let now: Vec<String> = stmts
-        .iter()
-        .map(|st| {
-            let inner: Vec<(Range<usize>, String)> = edits
-                .iter()
-                .filter(|(r, _)| r.start >= st.code.start && r.end <= st.code.end)
-                .map(|(r, x)| (r.start - st.code.start..r.end - st.code.start, x.clone()))
-                .collect();
-            code_only(JAVA, &splice(st.text(text), inner))
-        })
-        .collect();
-    let decl: Vec<Option<String>> = stmts.iter().map(|s| declared(s.text(text))).collect();
-    // `claims.put(...)` only feeds `claims`: it does not keep it alive.
-    let feeds =
-        |j: usize, n: &str| decl[j].is_none() && now[j].trim_start().starts_with(&format!("{n}."));
-    let mut dropped: BTreeSet<usize> = BTreeSet::new();
-    let mut names: Vec<String> = Vec::new();
-    loop {
-        let mut more = false;
-        for &i in &candidates {
-            if dropped.contains(&i) {
-                continue;
-            }
-            let t = stmts[i].text(text);
-            let marked = MARKERS.iter().any(|m| t.contains(m))
-                || names.iter().any(|n| mentions_ident(&now[i], n));
-            // Declared here, used only by what goes.
-            let only_feeds_the_flow = decl[i].as_ref().is_some_and(|n| {
-                let used = |gone: bool| {
-                    (0..stmts.len()).any(|j| {
-                        j != i
-                            && dropped.contains(&j) == gone
-                            && mentions_ident(&now[j], n)
-                            && (gone || !feeds(j, n))
-                    })
-                };
-                used(true) && !used(false)
-            });
-            if marked || only_feeds_the_flow {
-                dropped.insert(i);
-                names.extend(decl[i].clone());
-                more = true;
-            }
-        }
-        if !more {
-            break;
-        }
-    }
-    // What stays (the rebuilt form included) must not use what went.
-    let kept = (0..stmts.len()).filter(|i| !dropped.contains(i));
-    if let Some(n) = names
-        .iter()
-        .find(|n| kept.clone().any(|k| mentions_ident(&now[k], n)))
-    {
-        return Err(format!(
-            "`{n}` (part of the JWT flow) is used after the exchange"
-        ));
-    }
+    let (dropped, _) = drop_flow(JAVA, text, &stmts, &candidates, &edits, MARKERS)?;
     edits.extend(
         dropped
             .iter()
@@ -626,15 +427,5 @@ mod tests {
             ]
         );
         assert!(concat_pairs("form").is_err());
-    }
-
-    #[test]
-    fn declarations_name_their_variable() {
-        assert_eq!(declared("byte[] der = x(y == z);").as_deref(), Some("der"));
-        assert_eq!(
-            declared("Map<String, String> m = Map.of();").as_deref(),
-            Some("m")
-        );
-        assert_eq!(declared("rsa.update(x);"), None);
     }
 }

@@ -6,7 +6,7 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`workflow`], [`ust`], [`package_json`], [`node`], [`python`], [`java`]
+//! [`workflow`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`python`], [`umapi`], [`java`]
 //! (the code rewrites share [`code`]'s lexing). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
@@ -19,6 +19,7 @@
 pub mod aio_env;
 pub mod aio_json;
 pub mod apply;
+pub mod block;
 pub mod catalog;
 pub mod code;
 pub mod console;
@@ -26,6 +27,7 @@ pub mod diff;
 pub mod java;
 pub mod jsonspan;
 pub mod node;
+pub mod node_exchange;
 pub mod package_json;
 pub mod plan;
 pub mod python;
@@ -33,6 +35,7 @@ pub mod report;
 pub mod scopes;
 pub mod template;
 pub mod text;
+pub mod umapi;
 pub mod ust;
 pub mod workflow;
 

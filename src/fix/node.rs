@@ -56,9 +56,6 @@ struct Member {
 fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = open + 1;
-    let mut i = open + 1;
-    let mut depth = 0usize;
     let push = |from: usize, to: usize, out: &mut Vec<Member>| -> Result<(), String> {
         let raw = &text[from..to];
         let lead = raw.len() - raw.trim_start().len();
@@ -86,23 +83,9 @@ fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String>
         out.push(Member { span: s..e, key });
         Ok(())
     };
-    while i < close {
-        if let Some(j) = JS.skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 0 => {
-                push(start, i, &mut out)?;
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    for r in JS.comma_spans(b, open + 1, close) {
+        push(r.start, r.end, &mut out)?;
     }
-    push(start, close, &mut out)?;
     Ok(out)
 }
 

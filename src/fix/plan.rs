@@ -121,7 +121,9 @@ fn console_blocks(paths: &[PathBuf]) -> Vec<ConsoleBlock> {
 }
 
 fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
-    use super::{aio_env, aio_json, console, java, node, python, ust, workflow};
+    use super::{
+        aio_env, aio_json, console, java, node, node_exchange, python, umapi, ust, workflow,
+    };
     match fix.kind.as_str() {
         "console-workspace" if ctx.path.ends_with(".json") => console::fix(ctx, text),
         "aio-json" if ctx.path.ends_with(".json") || ctx.path.ends_with(".aio") => {
@@ -133,6 +135,8 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
         "user-sync" => ust::fix(ctx, text),
         "node-jwt-auth" => node::fix(ctx, text),
         "python-exchange" => python::fix(ctx, text),
+        "node-exchange" => node_exchange::fix(ctx, text),
+        "umapi-jwtauth" => umapi::fix(ctx, text),
         "java-exchange" => java::fix(ctx, text),
         _ => Attempt::NotApplicable,
     }

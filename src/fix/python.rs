@@ -42,8 +42,6 @@ static BASE_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)^\s*(["'])(https?://[^"']*?)/ims/exchange/(?:v1/)?jwt/?["']\s*$"#)
         .expect("static regex")
 });
-static METASCOPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/s/([A-Za-z0-9_]+)").expect("static regex"));
 static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=[^=]|\bas\s+([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)\s+in\b")
         .expect("static regex")
@@ -282,12 +280,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
             extra.push(format!("{},", a.trim()));
         }
     }
-    let metascopes: Vec<String> = METASCOPE
-        .captures_iter(fn_text)
-        .map(|c| c[1].to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let metascopes = super::code::metascopes(fn_text);
     let choice = ctx.scopes.for_metascopes(&metascopes);
     if choice.scopes.is_empty() {
         return Err(

@@ -1,5 +1,6 @@
 //! Proof that `fix` output runs: sample programs on the Service Account
 //! (JWT) credential (fixtures/fix-run: Node on Adobe's `@adobe/jwt-auth`,
+//! Node signing with `jsonwebtoken` and posting with fetch,
 //! Python signing with PyJWT and posting with urllib, Java signing with
 //! `java.security.Signature` and posting with `java.net.http.HttpClient`,
 //! compiled with `javac` alone) first get a token
@@ -140,6 +141,7 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let tree = tmp.path().join("app");
     copy_tree(&root().join("fixtures/fix-run"), &tree);
     let js = tree.join("node/get-token.js");
+    let js_hand = tree.join("node-jsonwebtoken/get-token.js");
     let py = tree.join("python/get_token.py");
     let java = tree.join("java/GetToken.java");
 
@@ -148,12 +150,16 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     {
         let emu = Emulator::start(&[]);
         if run_node {
-            let (token, expires_in) = get_token("node", &js, &emu.url, &[("NODE_PATH", &jwt_auth)]);
-            assert_eq!(client_of(&token), CLIENT);
-            assert!(
-                expires_in > 1_000_000,
-                "JWT exchange: milliseconds ({expires_in})"
-            );
+            // jsonwebtoken comes with @adobe/jwt-auth (its dependency).
+            for script in [&js, &js_hand] {
+                let (token, expires_in) =
+                    get_token("node", script, &emu.url, &[("NODE_PATH", &jwt_auth)]);
+                assert_eq!(client_of(&token), CLIENT);
+                assert!(
+                    expires_in > 1_000_000,
+                    "JWT exchange: milliseconds ({expires_in})"
+                );
+            }
         }
         if run_python {
             let (token, expires_in) =
@@ -185,7 +191,7 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let out = run(&["fix", "--unsafe", "--write", tree.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("wrote 5 files"),
+        text.contains("wrote 6 files"),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -193,6 +199,15 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let fixed_js = std::fs::read_to_string(&js).unwrap();
     let fixed_py = std::fs::read_to_string(&py).unwrap();
     assert!(!fixed_js.contains("@adobe/jwt-auth"), "{fixed_js}");
+    let fixed_hand = std::fs::read_to_string(&js_hand).unwrap();
+    for gone in [
+        "require('jsonwebtoken')",
+        "readFileSync",
+        "/ims/exchange/",
+        "jwt_token",
+    ] {
+        assert!(!fixed_hand.contains(gone), "{gone} left in:\n{fixed_hand}");
+    }
     assert!(!fixed_py.contains("import jwt"), "{fixed_py}");
     let fixed_java = std::fs::read_to_string(&java).unwrap();
     for gone in [
@@ -219,9 +234,23 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     {
         let emu = Emulator::start(&["--credentials", console.to_str().unwrap()]);
         if run_node {
-            let (token, expires_in) = get_token("node", &js, &emu.url, &[]);
-            assert_eq!(client_of(&token), CLIENT);
-            assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+            // Neither library resolves here: the fixed programs need none.
+            let probe = Command::new("node")
+                .args(["-e", "require('jsonwebtoken')"])
+                .current_dir(tree.join("node-jsonwebtoken"))
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .output()
+                .unwrap();
+            assert!(
+                !probe.status.success(),
+                "jsonwebtoken resolves without NODE_PATH: the proof would not hold"
+            );
+            for script in [&js, &js_hand] {
+                let (token, expires_in) = get_token("node", script, &emu.url, &[]);
+                assert_eq!(client_of(&token), CLIENT);
+                assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+            }
         }
         if run_python {
             // PyJWT is not importable here: the fixed program does not need it.
