@@ -126,6 +126,83 @@ fn continues(syntax: Syntax, text: &str, start: usize, nl: usize, close: usize) 
     ends_in_op || starts_with_op
 }
 
+/// The body braces of a function whose parameter list opens at `paren`,
+/// when what follows the list matches `to_body` (a return type, `throws`,
+/// an arrow) up to and with the `{`.
+pub fn function_body(text: &str, paren: usize, to_body: &regex::Regex) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let close = Syntax::CLike.matching(b, paren)?;
+    let m = to_body.find(&text[close + 1..])?;
+    let open = close + m.end();
+    let end = Syntax::CLike.matching(b, open)?;
+    Some((open, end))
+}
+
+/// The manual steps of a rewritten exchange: the scopes to check (when
+/// guessed), and the response's expires_in now in seconds, with what to do
+/// about the JWT library (`library_step`).
+pub fn exchange_steps(
+    new: &str,
+    def_line: u32,
+    name: &str,
+    choice: &super::scopes::Choice,
+    metascopes: &[String],
+    library_step: &str,
+) -> Vec<(u32, String)> {
+    let mut manual = Vec::new();
+    if let Some(step) = choice.manual_step(metascopes) {
+        let at = new
+            .find("scope")
+            .map_or(def_line, |o| super::text::line_of(new, o));
+        manual.push((at, step));
+    }
+    manual.push((
+        def_line,
+        format!(
+            "`{name}` now requests an OAuth Server-to-Server token (client_credentials): expires_in \
+             in its response is in seconds (the JWT exchange gave milliseconds); {library_step}"
+        ),
+    ));
+    manual
+}
+
+/// The one statement of `stmts` whose text holds `needle` (`what` names it
+/// in the error, `name` the function).
+pub fn one_statement(
+    stmts: &[Stmt],
+    text: &str,
+    needle: &str,
+    what: &str,
+    name: &str,
+) -> Result<usize, String> {
+    let hits: Vec<usize> = stmts
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.text(text).contains(needle))
+        .map(|(i, _)| i)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(format!("no statement of `{name}` holds {what}")),
+        _ => Err(format!("{what} is in more than one statement of `{name}`")),
+    }
+}
+
+/// The edit that turns the exchange path in `stmt` into `/ims/token/v3`,
+/// keeping the base before it.
+pub fn token_path_edit(stmt: &Stmt, text: &str) -> Result<(Range<usize>, String), String> {
+    static EXCHANGE_PATH: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"/ims/exchange/(?:v1/)?jwt/?").expect("static regex")
+    });
+    let m = EXCHANGE_PATH
+        .find(stmt.text(text))
+        .ok_or("the exchange URL is not a literal /ims/exchange/jwt path")?;
+    Ok((
+        stmt.code.start + m.start()..stmt.code.start + m.end(),
+        "/ims/token/v3".to_string(),
+    ))
+}
+
 pub fn is_assignment(b: &[u8], i: usize) -> bool {
     let prev = i.checked_sub(1).and_then(|p| b.get(p));
     !matches!(b.get(i + 1), Some(b'='))
@@ -192,15 +269,19 @@ pub fn declared(stmt: &str) -> Option<String> {
 /// what only the flow uses (`claims.put(...)` only feeds `claims`, it does
 /// not keep it alive). `edits` are the rewrites inside statements (the
 /// form, the URL): the check that nothing kept uses what goes reads the new
-/// text. Returns the statements and the names they declared.
+/// text. The removals of what goes are added to `edits`.
 pub fn drop_flow(
     syntax: Syntax,
     text: &str,
     stmts: &[Stmt],
-    candidates: &[usize],
-    edits: &[(Range<usize>, String)],
+    keep: &[usize],
+    edits: &mut Vec<(Range<usize>, String)>,
     markers: &[&str],
-) -> Result<(BTreeSet<usize>, Vec<String>), String> {
+) -> Result<(), String> {
+    // The statements before the last kept one (the request, the form).
+    let last = keep.iter().copied().max().unwrap_or(0);
+    let candidates: Vec<usize> = (0..last).filter(|i| !keep.contains(i)).collect();
+    let candidates = candidates.as_slice();
     // Each statement's code as it will read (strings and comments blanked).
     let now: Vec<String> = stmts
         .iter()
@@ -260,7 +341,12 @@ pub fn drop_flow(
             "`{n}` (part of the JWT flow) is used after the exchange"
         ));
     }
-    Ok((dropped, names))
+    edits.extend(
+        dropped
+            .iter()
+            .map(|&i| (stmts[i].lines.clone(), String::new())),
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -149,6 +149,15 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "aio-context-set",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("secrets_member", &["value"]),
+            ("scopes_member", &["scopes"]),
+            ("guess_comment", &["metascopes"]),
+        ],
+    },
+    Kind {
         name: "umapi-jwtauth",
         safety: Safety::Unsafe,
         templates: &[("call", &["qualifier", "args"]), ("class", &[])],
@@ -176,6 +185,11 @@ pub const KINDS: &[Kind] = &[
             ("java-form-pair", &["call", "sep", "scope"]),
             ("scope_note", &["metascopes"]),
         ],
+    },
+    Kind {
+        name: "python-pins",
+        safety: Safety::Safe,
+        templates: &[("umapi_client", &[]), ("aanalytics2", &[])],
     },
     // Runs last: it needs to know what the other fixes left in the tree.
     Kind {

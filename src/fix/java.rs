@@ -19,7 +19,10 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::block::{drop_flow, is_assignment, statements};
+use super::block::{
+    drop_flow, exchange_steps, function_body, is_assignment, one_statement, statements,
+    token_path_edit,
+};
 use super::code::{Syntax, code_only, mentions_ident};
 use super::template::render;
 use super::text::{body, eol, indent, line_of, splice};
@@ -35,8 +38,6 @@ static HEADER: LazyLock<Regex> = LazyLock::new(|| {
 });
 static THROWS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:throws\s+[\w$.,\s]+?)?\s*\{").expect("static regex"));
-static EXCHANGE_PATH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/ims/exchange/(?:v1/)?jwt/?").expect("static regex"));
 static PAIR_CALL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"\.(add|put|param|addFormDataPart)\s*\(\s*"jwt_token"\s*,"#).expect("static regex")
 });
@@ -99,10 +100,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !ctx.path.ends_with(".java") || !text.contains("/ims/exchange/") {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 /// The method holding the exchange and the signing: (name, body braces).
@@ -119,15 +117,7 @@ fn exchange_method(text: &str) -> Option<(String, usize, usize)> {
         {
             continue;
         }
-        let paren = whole.end() - 1;
-        let Some(close) = JAVA.matching(b, paren) else {
-            continue;
-        };
-        let Some(m) = THROWS.find(&text[close + 1..]) else {
-            continue;
-        };
-        let open = close + m.end();
-        let Some(end) = JAVA.matching(b, open) else {
+        let Some((open, end)) = function_body(text, whole.end() - 1, &THROWS) else {
             continue;
         };
         let body = &text[open..end];
@@ -212,19 +202,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     )?;
     let stmts =
         statements(JAVA, text, open, close, false).ok_or("the method body does not parse")?;
-    let find_one = |needle: &str, what: &str| -> Result<usize, String> {
-        let hits: Vec<usize> = stmts
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.text(text).contains(needle))
-            .map(|(i, _)| i)
-            .collect();
-        match hits.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(format!("no statement of `{name}` holds {what}")),
-            _ => Err(format!("{what} is in more than one statement of `{name}`")),
-        }
-    };
+    let find_one = |needle: &str, what: &str| one_statement(&stmts, text, needle, what, &name);
     let url_idx = find_one("/ims/exchange/", "the exchange URL")?;
     let form_idx = find_one("jwt_token", "the jwt_token form field")?;
     let method_text = &text[open..close];
@@ -324,46 +302,32 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     }
     // The URL.
     let url = &stmts[url_idx];
-    let url_text = url.text(text);
-    let m = EXCHANGE_PATH
-        .find(url_text)
-        .ok_or("the exchange URL is not a literal /ims/exchange/jwt path")?;
-    edits.push((
-        url.code.start + m.start()..url.code.start + m.end(),
-        "/ims/token/v3".to_string(),
-    ));
+    edits.push(token_path_edit(url, text)?);
 
     // The statements before the request: drop the JWT flow, what depends on
     // it, and what only it used.
-    let last = url_idx.max(form_idx);
-    let candidates: Vec<usize> = (0..last)
-        .filter(|i| *i != url_idx && *i != form_idx)
-        .collect();
-    let (dropped, _) = drop_flow(JAVA, text, &stmts, &candidates, &edits, MARKERS)?;
-    edits.extend(
-        dropped
-            .iter()
-            .map(|&i| (stmts[i].lines.clone(), String::new())),
-    );
+    drop_flow(
+        JAVA,
+        text,
+        &stmts,
+        &[url_idx, form_idx],
+        &mut edits,
+        MARKERS,
+    )?;
     let new = drop_unused_imports(&splice(text, edits));
     let def_line = HEADER
         .captures_iter(&new)
         .find(|c| c.get(2).is_some_and(|m| m.as_str() == name))
         .and_then(|c| c.get(2))
         .map_or(1, |m| line_of(&new, m.start()));
-    let mut manual = Vec::new();
-    if let Some(step) = choice.manual_step(&metascopes) {
-        let at = new.find("scope").map_or(def_line, |o| line_of(&new, o));
-        manual.push((at, step));
-    }
-    manual.push((
+    let manual = exchange_steps(
+        &new,
         def_line,
-        format!(
-            "`{name}` now requests an OAuth Server-to-Server token (client_credentials): expires_in \
-             in its response is in seconds (the JWT exchange gave milliseconds); drop the JWT \
-             library (jjwt, java-jwt) from the build once nothing else uses it"
-        ),
-    ));
+        &name,
+        &choice,
+        &metascopes,
+        "drop the JWT library (jjwt, java-jwt) from the build once nothing else uses it",
+    );
     Ok(Attempt::Rewritten { text: new, manual })
 }
 

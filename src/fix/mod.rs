@@ -6,7 +6,7 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`workflow`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`python`], [`umapi`], [`java`]
+//! [`workflow`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`]
 //! (the code rewrites share [`code`]'s lexing). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
@@ -14,8 +14,9 @@
 //! [`plan`] scans the roots, runs the fixers and rescans every fixed text
 //! (what is left becomes a manual step); [`diff`] renders the plan as a
 //! redacted unified diff; [`apply`] writes it atomically; [`report`] gives it
-//! as JSON.
+//! as JSON; [`sarif`] gives its safe changes as SARIF `fixes` for `scan`.
 
+pub mod aio_context;
 pub mod aio_env;
 pub mod aio_json;
 pub mod apply;
@@ -29,9 +30,11 @@ pub mod jsonspan;
 pub mod node;
 pub mod node_exchange;
 pub mod package_json;
+pub mod pins;
 pub mod plan;
 pub mod python;
 pub mod report;
+pub mod sarif;
 pub mod scopes;
 pub mod template;
 pub mod text;

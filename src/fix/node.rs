@@ -30,7 +30,7 @@ static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
-static STRING_LIT: LazyLock<Regex> =
+pub static STRING_LIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"['"`]([A-Za-z0-9_.:/-]+)['"`]"#).expect("static regex"));
 
 /// Whether a path is Node or TypeScript source.
@@ -47,13 +47,13 @@ fn is_typescript(path: &str) -> bool {
 }
 
 /// An object literal's member: its span (without comma) and key.
-struct Member {
-    span: Range<usize>,
-    key: String,
+pub struct Member {
+    pub span: Range<usize>,
+    pub key: String,
 }
 
 /// The members of the object literal whose braces are at `open..=close`.
-fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
+pub fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let push = |from: usize, to: usize, out: &mut Vec<Member>| -> Result<(), String> {
@@ -90,7 +90,7 @@ fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String>
 }
 
 /// The object literal a call passes: inline, or a variable declared with one.
-fn config_object(text: &str, arg: &str) -> Result<usize, String> {
+pub fn config_object(text: &str, arg: &str) -> Result<usize, String> {
     let arg = arg.trim();
     if arg.is_empty() {
         return Err("a call without a config object".into());
@@ -121,10 +121,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !is_source(ctx.path) || !text.contains(LIBRARY) {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
@@ -256,14 +253,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     edits.push((import_span.clone(), function));
     let new = splice(text, edits.clone());
     // Offsets move by what the edits before them added or removed.
-    let moved = |at: usize| -> usize {
-        let delta: isize = edits
-            .iter()
-            .filter(|(r, _)| r.end <= at)
-            .map(|(r, s)| s.len() as isize - r.len() as isize)
-            .sum();
-        at.saturating_add_signed(delta)
-    };
+    let moved = |at: usize| super::text::moved_offset(&edits, at);
     let mut manual: Vec<(u32, String)> = notes_at
         .into_iter()
         .map(|(at, s)| (super::text::line_of(&new, moved(at)), s))
@@ -279,7 +269,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
 }
 
 /// Removal ranges for members at `remove`, with their commas (as for JSON).
-fn remove_runs(ms: &[Member], remove: &[usize]) -> Vec<Range<usize>> {
+pub fn remove_runs(ms: &[Member], remove: &[usize]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < ms.len() {

@@ -19,7 +19,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::block::{drop_flow, statements};
+use super::block::{
+    drop_flow, exchange_steps, function_body, one_statement, statements, token_path_edit,
+};
 use super::code::{Syntax, code_only, mentions_ident};
 use super::template::render;
 use super::text::{body, eol, indent, line_of, splice};
@@ -50,8 +52,6 @@ static FUNCTION: LazyLock<Regex> = LazyLock::new(|| {
 /// type, an arrow.
 static TO_BODY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?::\s*[^{};=]+?)?\s*(?:=>\s*)?\{").expect("static regex"));
-static EXCHANGE_PATH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/ims/exchange/(?:v1/)?jwt/?").expect("static regex"));
 static MEMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?:^|[{,\s])((['"]?)jwt_token(['"]?)\s*(:)?)"#).expect("static regex")
 });
@@ -73,10 +73,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 /// The function holding the exchange and `<jwt>.sign(`: (name, body braces).
@@ -92,15 +89,7 @@ fn exchange_function(text: &str, jwt: &str) -> Option<(String, usize, usize)> {
         {
             continue;
         }
-        let paren = whole.end() - 1;
-        let Some(close) = JS.matching(b, paren) else {
-            continue;
-        };
-        let Some(m) = TO_BODY.find(&text[close + 1..]) else {
-            continue;
-        };
-        let open = close + m.end();
-        let Some(end) = JS.matching(b, open) else {
+        let Some((open, end)) = function_body(text, whole.end() - 1, &TO_BODY) else {
             continue;
         };
         let body = &text[open..end];
@@ -146,19 +135,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     ))?;
     let stmts =
         statements(JS, text, open, close, true).ok_or("the function body does not parse")?;
-    let find_one = |needle: &str, what: &str| -> Result<usize, String> {
-        let hits: Vec<usize> = stmts
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.text(text).contains(needle))
-            .map(|(i, _)| i)
-            .collect();
-        match hits.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(format!("no statement of `{name}` holds {what}")),
-            _ => Err(format!("{what} is in more than one statement of `{name}`")),
-        }
-    };
+    let find_one = |needle: &str, what: &str| one_statement(&stmts, text, needle, what, &name);
     let url_idx = find_one("/ims/exchange/", "the exchange URL")?;
     let form_idx = find_one("jwt_token", "the jwt_token form field")?;
     let metascopes = super::code::metascopes(&text[open..close]);
@@ -239,16 +216,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         edits.push((at..at, format!("{ind}{note}{nl}")));
     }
     let url = &stmts[url_idx];
-    let m = EXCHANGE_PATH
-        .find(url.text(text))
-        .ok_or("the exchange URL is not a literal /ims/exchange/jwt path")?;
-    edits.push((
-        url.code.start + m.start()..url.code.start + m.end(),
-        "/ims/token/v3".to_string(),
-    ));
-    let candidates: Vec<usize> = (0..url_idx.max(form_idx))
-        .filter(|i| *i != url_idx && *i != form_idx)
-        .collect();
+    edits.push(token_path_edit(url, text)?);
     let sign = format!("{jwt}.sign(");
     let markers: Vec<&str> = [
         sign.as_str(),
@@ -264,31 +232,21 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         "-----",
     ]
     .to_vec();
-    let (dropped, _) = drop_flow(JS, text, &stmts, &candidates, &edits, &markers)?;
-    edits.extend(
-        dropped
-            .iter()
-            .map(|&i| (stmts[i].lines.clone(), String::new())),
-    );
+    drop_flow(JS, text, &stmts, &[url_idx, form_idx], &mut edits, &markers)?;
     let new = drop_unused_imports(&splice(text, edits));
     let def_line = FUNCTION
         .captures_iter(&new)
         .filter_map(|c| c.get(1).or(c.get(2)).or(c.get(3)))
         .find(|m| m.as_str() == name)
         .map_or(1, |m| line_of(&new, m.start()));
-    let mut manual = Vec::new();
-    if let Some(step) = choice.manual_step(&metascopes) {
-        let at = new.find("scope").map_or(def_line, |o| line_of(&new, o));
-        manual.push((at, step));
-    }
-    manual.push((
+    let manual = exchange_steps(
+        &new,
         def_line,
-        format!(
-            "`{name}` now requests an OAuth Server-to-Server token (client_credentials): expires_in \
-             in its response is in seconds (the JWT exchange gave milliseconds); drop jsonwebtoken \
-             from package.json once nothing else uses it"
-        ),
-    ));
+        &name,
+        &choice,
+        &metascopes,
+        "drop jsonwebtoken from package.json once nothing else uses it",
+    );
     Ok(Attempt::Rewritten { text: new, manual })
 }
 

@@ -213,10 +213,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !ctx.path.ends_with(".py") || !text.contains("/ims/exchange/") {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {

@@ -37,6 +37,7 @@ const KEPT: &[&str] = &["client_id", "client_secret", "auth_host", "ssl_verify"]
 
 static CALL: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:[A-Za-z_][\w]*\.)*)JWTAuth\s*\(").expect("static regex"));
+static NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\bJWTAuth\b").expect("static regex"));
 static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s*from\s+umapi_client(?:\.auth)?\s+import\s+.*\bJWTAuth\b")
         .expect("static regex")
@@ -46,10 +47,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !ctx.path.ends_with(".py") || !text.contains("JWTAuth") || !text.contains("umapi") {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
@@ -141,10 +139,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     for r in &lines {
         let l = &text[r.clone()];
         if IMPORT.is_match(body(l)) {
-            let new = Regex::new(r"\bJWTAuth\b")
-                .map_err(|e| e.to_string())?
-                .replace_all(l, class.as_str())
-                .into_owned();
+            let new = NAME.replace_all(l, class.as_str()).into_owned();
             edits.push((r.clone(), new));
         }
     }
