@@ -80,6 +80,20 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         report.prefix_paths(&prefix);
     }
 
+    // SARIF: each result whose safe fix exists gets it (the `fix` planner,
+    // safe fixes only; a whole-tree scan only, as `fix` plans one).
+    if notes.mode == ScanMode::Tree
+        && dests
+            .iter()
+            .any(|d| matches!(d.format, crate::output::Format::Sarif))
+        && let Ok(catalog) = crate::fix::catalog::load(
+            &args.rule_source.rules_dirs,
+            args.rule_source.no_builtin_rules,
+            &rules,
+        )
+    {
+        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &rules, &catalog);
+    }
     let threshold = fail_on.threshold();
     let gate_failed = report.findings.iter().any(|d| {
         d.finding.category.counts_for_gate() && threshold.is_some_and(|t| d.finding.severity >= t)

@@ -148,6 +148,49 @@ pub const KINDS: &[Kind] = &[
             ("scope_note", &["metascopes"]),
         ],
     },
+    Kind {
+        name: "aio-context-set",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("secrets_member", &["value"]),
+            ("scopes_member", &["scopes"]),
+            ("guess_comment", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "umapi-jwtauth",
+        safety: Safety::Unsafe,
+        templates: &[("call", &["qualifier", "args"]), ("class", &[])],
+    },
+    Kind {
+        name: "node-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("node-form-member", &["sep", "scope"]),
+            (
+                "node-form-append",
+                &["object", "method", "semicolon", "indent", "scope"],
+            ),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "java-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            (
+                "java-form",
+                &["indent", "client_id", "client_secret", "scope"],
+            ),
+            ("java-form-pair", &["call", "sep", "scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "python-pins",
+        safety: Safety::Safe,
+        templates: &[("umapi_client", &[]), ("aanalytics2", &[])],
+    },
     // Runs last: it needs to know what the other fixes left in the tree.
     Kind {
         name: "package-json",

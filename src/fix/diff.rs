@@ -13,12 +13,12 @@ use crate::redact::redact_text;
 /// Masks lines inside a PEM private-key block, which a line-by-line view
 /// would otherwise show one base64 line at a time.
 #[derive(Default)]
-struct PemState {
+pub struct LineRedactor {
     inside: bool,
 }
 
-impl PemState {
-    fn redact(&mut self, line: &str) -> String {
+impl LineRedactor {
+    pub fn redact(&mut self, line: &str) -> String {
         let begins = line.contains("-----BEGIN") && line.contains("PRIVATE KEY-----");
         let ends = line.contains("-----END");
         if self.inside {
@@ -50,7 +50,7 @@ pub fn unified(path: &str, before: &str, after: &str, color: bool) -> String {
     let green = Style::new().fg_color(Some(AnsiColor::Green.into()));
     let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
     let mut out = String::new();
-    let mut pem = PemState::default();
+    let mut pem = LineRedactor::default();
     for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
         if out.is_empty() {
             out.push_str(&paint(bold, &format!("--- a/{path}\n+++ b/{path}")));

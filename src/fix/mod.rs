@@ -6,30 +6,39 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`workflow`], [`ust`], [`package_json`], [`node`], [`python`]. A shape a
+//! [`workflow`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`]
+//! (the code rewrites share [`code`]'s lexing). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
 //!
 //! [`plan`] scans the roots, runs the fixers and rescans every fixed text
 //! (what is left becomes a manual step); [`diff`] renders the plan as a
 //! redacted unified diff; [`apply`] writes it atomically; [`report`] gives it
-//! as JSON.
+//! as JSON; [`sarif`] gives its safe changes as SARIF `fixes` for `scan`.
 
+pub mod aio_context;
 pub mod aio_env;
 pub mod aio_json;
 pub mod apply;
+pub mod block;
 pub mod catalog;
+pub mod code;
 pub mod console;
 pub mod diff;
+pub mod java;
 pub mod jsonspan;
 pub mod node;
+pub mod node_exchange;
 pub mod package_json;
+pub mod pins;
 pub mod plan;
 pub mod python;
 pub mod report;
+pub mod sarif;
 pub mod scopes;
 pub mod template;
 pub mod text;
+pub mod umapi;
 pub mod ust;
 pub mod workflow;
 

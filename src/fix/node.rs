@@ -15,9 +15,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::code::Syntax;
 use super::template::render;
 use super::text::{body, ending, eol, splice};
 use super::{Attempt, FixCtx};
+
+const JS: Syntax = Syntax::CLike;
 
 const LIBRARY: &str = "@adobe/jwt-auth";
 
@@ -27,7 +30,7 @@ static IMPORT: LazyLock<Regex> = LazyLock::new(|| {
     )
     .expect("static regex")
 });
-static STRING_LIT: LazyLock<Regex> =
+pub static STRING_LIT: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"['"`]([A-Za-z0-9_.:/-]+)['"`]"#).expect("static regex"));
 
 /// Whether a path is Node or TypeScript source.
@@ -44,94 +47,21 @@ fn is_typescript(path: &str) -> bool {
 }
 
 /// An object literal's member: its span (without comma) and key.
-struct Member {
-    span: Range<usize>,
-    key: String,
-}
-
-/// Skips a string, template literal or comment starting at `i`; returns
-/// the index after it, or `None` when `i` starts none.
-fn skip_opaque(b: &[u8], i: usize) -> Option<usize> {
-    let c = *b.get(i)?;
-    match c {
-        b'\'' | b'"' | b'`' => {
-            let mut j = i + 1;
-            while j < b.len() && b[j] != c {
-                j += if b[j] == b'\\' { 2 } else { 1 };
-            }
-            Some((j + 1).min(b.len()))
-        }
-        b'/' if b.get(i + 1) == Some(&b'/') => {
-            let j = b[i..]
-                .iter()
-                .position(|&x| x == b'\n')
-                .map_or(b.len(), |p| i + p);
-            Some(j)
-        }
-        b'/' if b.get(i + 1) == Some(&b'*') => {
-            let j = b[i + 2..]
-                .windows(2)
-                .position(|w| w == b"*/")
-                .map_or(b.len(), |p| i + 2 + p + 2);
-            Some(j)
-        }
-        _ => None,
-    }
-}
-
-/// The strings, template literals and comments of a source text.
-fn opaque_ranges(b: &[u8]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        match skip_opaque(b, i) {
-            Some(j) => {
-                out.push(i..j);
-                i = j;
-            }
-            None => i += 1,
-        }
-    }
-    out
-}
-
-/// The index of the bracket closing the one at `open`.
-fn matching(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < b.len() {
-        if let Some(j) = skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
+pub struct Member {
+    pub span: Range<usize>,
+    pub key: String,
 }
 
 /// The members of the object literal whose braces are at `open..=close`.
-fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
+pub fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String> {
     let b = text.as_bytes();
     let mut out = Vec::new();
-    let mut start = open + 1;
-    let mut i = open + 1;
-    let mut depth = 0usize;
     let push = |from: usize, to: usize, out: &mut Vec<Member>| -> Result<(), String> {
         let raw = &text[from..to];
         let lead = raw.len() - raw.trim_start().len();
         // Leading comments belong to the gap, not the member.
         let mut s = from + lead;
-        while let Some(j) = skip_opaque(b, s).filter(|_| b[s] == b'/') {
+        while let Some(j) = JS.skip_opaque(b, s).filter(|_| b[s] == b'/') {
             s = j;
             while s < to && b[s].is_ascii_whitespace() {
                 s += 1;
@@ -153,28 +83,14 @@ fn members(text: &str, open: usize, close: usize) -> Result<Vec<Member>, String>
         out.push(Member { span: s..e, key });
         Ok(())
     };
-    while i < close {
-        if let Some(j) = skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 0 => {
-                push(start, i, &mut out)?;
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
+    for r in JS.comma_spans(b, open + 1, close) {
+        push(r.start, r.end, &mut out)?;
     }
-    push(start, close, &mut out)?;
     Ok(out)
 }
 
 /// The object literal a call passes: inline, or a variable declared with one.
-fn config_object(text: &str, arg: &str) -> Result<usize, String> {
+pub fn config_object(text: &str, arg: &str) -> Result<usize, String> {
     let arg = arg.trim();
     if arg.is_empty() {
         return Err("a call without a config object".into());
@@ -205,10 +121,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !is_source(ctx.path) || !text.contains(LIBRARY) {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
@@ -234,7 +147,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let b = text.as_bytes();
     let uses = Regex::new(&format!(r"(?:^|[^\w$.]){}\b", regex::escape(&name)))
         .map_err(|e| e.to_string())?;
-    let opaque = opaque_ranges(b);
+    let opaque = JS.opaque_ranges(b);
     let mut objects: Vec<usize> = Vec::new();
     for m in uses.find_iter(text) {
         let at = m.end();
@@ -247,7 +160,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         if b.get(paren) != Some(&b'(') {
             return Err(format!("`{name}` is used other than by calling it"));
         }
-        let close = matching(b, paren).ok_or("an unbalanced call")?;
+        let close = JS.matching(b, paren).ok_or("an unbalanced call")?;
         let arg = &text[paren + 1..close];
         let open = match config_object(text, arg) {
             Ok(o) => o,
@@ -265,7 +178,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let mut notes_at: Vec<(usize, String)> = Vec::new();
     let nl = eol(text);
     for open in objects {
-        let close = matching(b, open).ok_or("an unbalanced config object")?;
+        let close = JS.matching(b, open).ok_or("an unbalanced config object")?;
         let ms = members(text, open, close)?;
         let metascopes: Vec<String> = ms
             .iter()
@@ -340,14 +253,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     edits.push((import_span.clone(), function));
     let new = splice(text, edits.clone());
     // Offsets move by what the edits before them added or removed.
-    let moved = |at: usize| -> usize {
-        let delta: isize = edits
-            .iter()
-            .filter(|(r, _)| r.end <= at)
-            .map(|(r, s)| s.len() as isize - r.len() as isize)
-            .sum();
-        at.saturating_add_signed(delta)
-    };
+    let moved = |at: usize| super::text::moved_offset(&edits, at);
     let mut manual: Vec<(u32, String)> = notes_at
         .into_iter()
         .map(|(at, s)| (super::text::line_of(&new, moved(at)), s))
@@ -363,7 +269,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
 }
 
 /// Removal ranges for members at `remove`, with their commas (as for JSON).
-fn remove_runs(ms: &[Member], remove: &[usize]) -> Vec<Range<usize>> {
+pub fn remove_runs(ms: &[Member], remove: &[usize]) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < ms.len() {

@@ -66,6 +66,31 @@ pub enum PlanError {
     EmptyScope,
 }
 
+/// Rules whose finding leads a file's manual step: the exchange itself.
+const LEADING_RULES: &[&str] = &[
+    "jwt-exchange-endpoint",
+    "ims-go-exchange-jwt",
+    "jwt-token-form-field",
+];
+
+/// The language of code no fix rewrites, by file name.
+fn language_of(path: &str) -> Option<&'static str> {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase())?;
+    Some(match ext.as_str() {
+        "cs" => "C#",
+        "go" => "Go",
+        "php" => "PHP",
+        "rb" => "Ruby",
+        "sh" | "bash" | "zsh" => "shell",
+        "ps1" | "psm1" => "PowerShell",
+        "kt" | "kts" => "Kotlin",
+        "java" => "Java",
+        "py" => "Python",
+        "js" | "mjs" | "cjs" | "ts" | "mts" | "cts" | "jsx" | "tsx" => "Node/TypeScript",
+        _ => return None,
+    })
+}
+
 /// File names `fix` never edits and tells the user to delete.
 fn is_key_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
@@ -93,7 +118,23 @@ fn console_blocks(paths: &[PathBuf]) -> Vec<ConsoleBlock> {
     for p in paths.iter().skip(1) {
         walk.add(p);
     }
-    walk.hidden(false).sort_by_file_name(std::cmp::Ord::cmp);
+    // No ignore files: the `ignore` crate opens them with a blocking read,
+    // and a FIFO named `.gitignore` would hang the run (scan/special.rs; the
+    // scan itself guards its walk). Dependency trees and `.git` are skipped
+    // by name instead.
+    walk.hidden(false)
+        .git_ignore(false)
+        .git_global(false)
+        .git_exclude(false)
+        .ignore(false)
+        .parents(false)
+        .filter_entry(|e| {
+            let name = e.file_name().to_string_lossy();
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && (name == ".git"
+                    || crate::scan::classify::DEPENDENCY_DIRS.contains(&name.as_ref())))
+        })
+        .sort_by_file_name(std::cmp::Ord::cmp);
     let mut out = Vec::new();
     for entry in walk.build().flatten() {
         let p = entry.path();
@@ -121,7 +162,10 @@ fn console_blocks(paths: &[PathBuf]) -> Vec<ConsoleBlock> {
 }
 
 fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
-    use super::{aio_env, aio_json, console, node, python, ust, workflow};
+    use super::{
+        aio_context, aio_env, aio_json, console, java, node, node_exchange, python, umapi, ust,
+        workflow,
+    };
     match fix.kind.as_str() {
         "console-workspace" if ctx.path.ends_with(".json") => console::fix(ctx, text),
         "aio-json" if ctx.path.ends_with(".json") || ctx.path.ends_with(".aio") => {
@@ -133,6 +177,11 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
         "user-sync" => ust::fix(ctx, text),
         "node-jwt-auth" => node::fix(ctx, text),
         "python-exchange" => python::fix(ctx, text),
+        "node-exchange" => node_exchange::fix(ctx, text),
+        "umapi-jwtauth" => umapi::fix(ctx, text),
+        "aio-context-set" => aio_context::fix(ctx, text),
+        "python-pins" => super::pins::fix(ctx, text),
+        "java-exchange" => java::fix(ctx, text),
         _ => Attempt::NotApplicable,
     }
 }
@@ -350,7 +399,13 @@ pub fn plan(opts: &Options, rules: &RuleSet, catalog: &Catalog) -> Result<Plan, 
         if !blocked && !w.remaining.is_empty() {
             let mut left: Vec<&(String, u32)> = w.remaining.iter().collect();
             left.sort_by_key(|(r, l)| (*l, r.clone()));
-            let mut ids: Vec<&str> = Vec::new();
+            // The exchange leads when there is one: it is what to rewrite.
+            let lead = left
+                .iter()
+                .find(|(r, _)| LEADING_RULES.contains(&r.as_str()))
+                .copied()
+                .unwrap_or(left[0]);
+            let mut ids: Vec<&str> = vec![lead.0.as_str()];
             for (rule, _) in &left {
                 if !ids.contains(&rule.as_str()) {
                     ids.push(rule);
@@ -358,11 +413,21 @@ pub fn plan(opts: &Options, rules: &RuleSet, catalog: &Catalog) -> Result<Plan, 
             }
             let first = ids[0];
             let title = rules.get(first).map_or(first, |r| r.spec.title.trim());
+            let what = match language_of(&w.path) {
+                Some(lang) if LEADING_RULES.contains(&first) => format!(
+                    "no fix rewrites this {lang} code ({title}): rewrite the exchange as one \
+                     client_credentials POST to /ims/token/v3 with client_id, client_secret and scope"
+                ),
+                Some(lang) => {
+                    format!("no fix rewrites this {lang} code ({title}): migrate it by hand")
+                }
+                None => format!("no fix recognises {title}: migrate it by hand"),
+            };
             manual.push(step(
                 &w.path,
-                left[0].1,
+                lead.1,
                 format!(
-                    "no fix recognises {title}: migrate it by hand (`jwt2oauth rules explain {first}`){}",
+                    "{what} (`jwt2oauth rules explain {first}`){}",
                     if ids.len() > 1 {
                         format!("; also {}", ids[1..].join(", "))
                     } else {

@@ -19,9 +19,12 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use super::code::{Syntax, line_ranges};
 use super::template::render;
 use super::text::{body, eol, line_of, splice, width};
 use super::{Attempt, FixCtx};
+
+const PY: Syntax = Syntax::Python;
 
 static DEF: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^\s*(?:async\s+)?def\s+(\w+)\s*\(").expect("static regex"));
@@ -39,8 +42,6 @@ static BASE_LITERAL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)^\s*(["'])(https?://[^"']*?)/ims/exchange/(?:v1/)?jwt/?["']\s*$"#)
         .expect("static regex")
 });
-static METASCOPE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"/s/([A-Za-z0-9_]+)").expect("static regex"));
 static ASSIGNED: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?m)^\s*([A-Za-z_]\w*)\s*(?::[^=\n]+)?=[^=]|\bas\s+([A-Za-z_]\w*)|\bfor\s+([A-Za-z_]\w*)\s+in\b")
         .expect("static regex")
@@ -69,103 +70,9 @@ const MARKERS: &[&str] = &[
 /// Keyword arguments of the POST that the template replaces.
 const REPLACED_KWARGS: &[&str] = &["data", "json", "files", "headers", "params", "method"];
 
-/// Skips a Python string or comment at `i`; the index after it.
-fn skip_opaque(b: &[u8], i: usize) -> Option<usize> {
-    let c = *b.get(i)?;
-    if c == b'#' {
-        return Some(
-            b[i..]
-                .iter()
-                .position(|&x| x == b'\n')
-                .map_or(b.len(), |p| i + p),
-        );
-    }
-    if c != b'\'' && c != b'"' {
-        return None;
-    }
-    let triple = b
-        .get(i..i + 3)
-        .is_some_and(|w| w[0] == c && w[1] == c && w[2] == c);
-    let mut j = if triple { i + 3 } else { i + 1 };
-    while j < b.len() {
-        if b[j] == b'\\' {
-            j += 2;
-            continue;
-        }
-        if triple {
-            if b.get(j..j + 3).is_some_and(|w| w.iter().all(|&x| x == c)) {
-                return Some(j + 3);
-            }
-        } else if b[j] == c || b[j] == b'\n' {
-            return Some(j + 1);
-        }
-        j += 1;
-    }
-    Some(b.len())
-}
-
-/// The index of the bracket closing the one at `open`.
-fn matching(b: &[u8], open: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = open;
-    while i < b.len() {
-        if let Some(j) = skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// Splits `s` on depth-0 commas.
-fn split_args(s: &str) -> Vec<&str> {
-    let b = s.as_bytes();
-    let (mut out, mut start, mut depth, mut i) = (Vec::new(), 0, 0usize, 0);
-    while i < b.len() {
-        if let Some(j) = skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b',' if depth == 0 => {
-                out.push(&s[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    out.push(&s[start..]);
-    out.into_iter().filter(|a| !a.trim().is_empty()).collect()
-}
-
 /// A statement of the function body: its byte range (whole lines).
 struct Stmt {
     range: Range<usize>,
-}
-
-/// The byte ranges of each line.
-fn line_ranges(text: &str) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    for l in text.split_inclusive('\n') {
-        out.push(at..at + l.len());
-        at += l.len();
-    }
-    out
 }
 
 fn is_blank(line: &str) -> bool {
@@ -184,7 +91,7 @@ fn exchange_function(text: &str, lines: &[Range<usize>]) -> Option<(usize, Strin
         let def_width = width(line);
         // The header ends where its parentheses close.
         let open = r.start + line.find('(')?;
-        let close = matching(b, open)?;
+        let close = PY.matching(b, open)?;
         let header_end = lines.iter().position(|l| l.contains(&close))?;
         let mut end = header_end + 1;
         while end < lines.len() {
@@ -221,7 +128,7 @@ fn exchange_function(text: &str, lines: &[Range<usize>]) -> Option<(usize, Strin
             let mut depth = 0usize;
             let mut last_line = k;
             while j < body_range.end {
-                if let Some(n) = skip_opaque(b, j) {
+                if let Some(n) = PY.skip_opaque(b, j) {
                     j = n;
                     continue;
                 }
@@ -285,7 +192,7 @@ fn dict_value(s: &str, key: &str) -> Option<String> {
     let b = rest.as_bytes();
     let (mut i, mut depth) = (0, 0usize);
     while i < b.len() {
-        if let Some(j) = skip_opaque(b, i).filter(|_| b[i] != b'#') {
+        if let Some(j) = PY.skip_opaque(b, i).filter(|_| b[i] != b'#') {
             i = j;
             continue;
         }
@@ -306,10 +213,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !ctx.path.ends_with(".py") || !text.contains("/ims/exchange/") {
         return Attempt::NotApplicable;
     }
-    match rewrite(ctx, text) {
-        Ok(a) => a,
-        Err(why) => Attempt::Unrecognised(why),
-    }
+    rewrite(ctx, text).unwrap_or_else(Attempt::Unrecognised)
 }
 
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
@@ -330,14 +234,15 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         .captures_iter(send_text)
         .find(|c| {
             let open = send.range.start + c.get(0).map_or(0, |m| m.end()) - 1;
-            matching(b, open).is_some_and(|close| text[open..close].contains("/ims/exchange/"))
+            PY.matching(b, open)
+                .is_some_and(|close| text[open..close].contains("/ims/exchange/"))
         })
         .ok_or("the exchange URL is not an argument of the POST call")?;
     let callee = call[1].to_string();
     let call_start = send.range.start + call.get(0).map_or(0, |m| m.start());
     let open = send.range.start + call.get(0).map_or(0, |m| m.end()) - 1;
-    let close = matching(b, open).ok_or("an unbalanced POST call")?;
-    let args = split_args(&text[open + 1..close]);
+    let close = PY.matching(b, open).ok_or("an unbalanced POST call")?;
+    let args = PY.split_args(&text[open + 1..close]);
     let url = args.first().ok_or("a POST without a URL")?;
     let q = if url.contains('\'') && !url.contains('"') {
         "'"
@@ -372,12 +277,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
             extra.push(format!("{},", a.trim()));
         }
     }
-    let metascopes: Vec<String> = METASCOPE
-        .captures_iter(fn_text)
-        .map(|c| c[1].to_string())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let metascopes = super::code::metascopes(fn_text);
     let choice = ctx.scopes.for_metascopes(&metascopes);
     if choice.scopes.is_empty() {
         return Err(

@@ -57,6 +57,17 @@ pub fn splice(text: &str, mut edits: Vec<(std::ops::Range<usize>, String)>) -> S
     out
 }
 
+/// Where byte offset `at` of the text before `edits` (as [`splice`] takes
+/// them) lands in the text after them.
+pub fn moved_offset(edits: &[(std::ops::Range<usize>, String)], at: usize) -> usize {
+    let delta: isize = edits
+        .iter()
+        .filter(|(r, _)| r.end <= at)
+        .map(|(r, s)| s.len() as isize - r.len() as isize)
+        .sum();
+    at.saturating_add_signed(delta)
+}
+
 /// Formats strings as a JSON array on one line: `["a", "b"]`.
 pub fn json_list(items: &[String]) -> String {
     let quoted: Vec<String> = items

@@ -95,6 +95,8 @@ pub struct Notes {
     pub stale: Vec<StaleSuppression>,
     /// History scans: fingerprint to where the finding was committed.
     pub history: BTreeMap<String, HistoryOrigin>,
+    /// SARIF: the safe fixes of each changed file (the `fix` planner's).
+    pub fixes: BTreeMap<String, Vec<crate::fix::sarif::FileFix>>,
 }
 
 /// Every output format of `scan`.

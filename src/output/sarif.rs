@@ -152,7 +152,38 @@ struct SarifResult {
     partial_fingerprints: BTreeMap<&'static str, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
+    /// SARIF 2.1.0 §3.55: the safe `jwt2oauth fix` change for this result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix>,
     properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix {
+    description: Text,
+    artifact_changes: Vec<ArtifactChange>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<SarifReplacement>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifReplacement {
+    deleted_region: CharRegion,
+    inserted_content: Text,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CharRegion {
+    char_offset: usize,
+    char_length: usize,
 }
 
 #[derive(Serialize)]
@@ -419,6 +450,40 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
+/// The safe fixes of the result's file that remove its rule.
+fn fixes_of(report: &Report<'_>, f: &Finding) -> Vec<SarifFix> {
+    let Some(fixes) = report.notes.fixes.get(&f.location.path) else {
+        return Vec::new();
+    };
+    fixes
+        .iter()
+        .filter(|x| x.rules.contains(&f.rule_id))
+        .map(|x| SarifFix {
+            description: Text {
+                text: x.description.clone(),
+            },
+            artifact_changes: vec![ArtifactChange {
+                artifact_location: location(&f.location.path, None)
+                    .physical_location
+                    .artifact_location,
+                replacements: x
+                    .replacements
+                    .iter()
+                    .map(|r| SarifReplacement {
+                        deleted_region: CharRegion {
+                            char_offset: r.char_offset,
+                            char_length: r.char_length,
+                        },
+                        inserted_content: Text {
+                            text: r.inserted.clone(),
+                        },
+                    })
+                    .collect(),
+            }],
+        })
+        .collect()
+}
+
 fn result(
     report: &Report<'_>,
     f: &Finding,
@@ -480,6 +545,7 @@ fn result(
             })
             .collect(),
         partial_fingerprints: fingerprints,
+        fixes: fixes_of(report, f),
         suppressions: suppression.into_iter().collect(),
         properties: ResultProperties {
             category: f.category.as_str(),

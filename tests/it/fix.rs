@@ -340,3 +340,90 @@ fn key_files_are_never_deleted_but_listed() {
     assert!(tmp.path().join("private.key").is_file());
     assert_no_secret(&out);
 }
+
+/// The fixed jjwt + HttpURLConnection fixture compiles with the JDK alone:
+/// no jjwt, no key classes left behind (fix_run.rs runs a Java program).
+#[test]
+fn fixed_java_compiles_with_the_jdk_alone() {
+    if !std::process::Command::new("javac")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+    {
+        crate::common::skip_check("fix: javac missing (apt-get install default-jdk-headless)");
+        return;
+    }
+    let (_tmp, dir) = fixture_copy("java-exchange-client-credentials");
+    let (_, out, _) = fix(&dir, &["--unsafe", "--write"]);
+    assert!(out.contains("wrote 2 files"), "{out}");
+    let fixed = std::fs::read_to_string(dir.join("AdobeAuth.java")).unwrap();
+    for gone in [
+        "io.jsonwebtoken",
+        "PrivateKey",
+        "Paths.get(keyPath)",
+        "claims",
+        "/ims/exchange/",
+    ] {
+        assert!(!fixed.contains(gone), "{gone} left:\n{fixed}");
+    }
+    assert!(fixed.contains("public String getAccessToken() throws Exception {"));
+    let javac = std::process::Command::new("javac")
+        .arg("-d")
+        .arg(dir.join("classes"))
+        .arg(dir.join("AdobeAuth.java"))
+        .output()
+        .unwrap();
+    assert!(
+        javac.status.success(),
+        "{}",
+        String::from_utf8_lossy(&javac.stderr)
+    );
+}
+
+/// Code no fix rewrites (C#, Go, PHP, Ruby, shell, PowerShell) is never
+/// half-rewritten: no diff, and one manual step per file that leads with
+/// the exchange (where there is one) and names the rule to explain.
+#[test]
+fn other_languages_get_a_precise_manual_step_and_no_diff() {
+    let tmp = tempfile::tempdir().unwrap();
+    let langs = [
+        ("csharp", "ImsAuth.cs", "C#"),
+        ("go", "auth.go", "Go"),
+        ("php", "AccessTokenProvider.php", "PHP"),
+        ("ruby", "adobe_token.rb", "Ruby"),
+        ("shell", "get_token.sh", "shell"),
+        ("powershell", "Get-AdobeToken.ps1", "PowerShell"),
+    ];
+    for (dir, _, _) in langs {
+        copy_tree(
+            &root().join("fixtures/corpus").join(dir),
+            &tmp.path().join(dir),
+        );
+    }
+    let before = read_tree(tmp.path());
+    let (rc, out, _) = fix(tmp.path(), &["--unsafe", "--write"]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(out.contains("wrote 0 files"), "{out}");
+    assert_eq!(read_tree(tmp.path()), before, "nothing half-rewritten");
+    for (dir, file, lang) in langs {
+        let steps: Vec<&str> = out
+            .lines()
+            .filter(|l| l.trim_start().starts_with(&format!("{dir}/{file}:")))
+            .collect();
+        assert_eq!(steps.len(), 1, "{dir}/{file}: {steps:?}\n{out}");
+        let s = steps[0];
+        assert!(
+            s.contains(&format!("no fix rewrites this {lang} code")),
+            "{s}"
+        );
+        assert!(s.contains("`jwt2oauth rules explain "), "{s}");
+        // Those with an exchange lead with it and say what to write instead.
+        if s.contains("jwt-exchange-endpoint`") || s.contains("ims-go-exchange-jwt`") {
+            assert!(
+                s.contains("client_credentials POST to /ims/token/v3"),
+                "{s}"
+            );
+        }
+    }
+    assert_no_secret(&out);
+}

@@ -1,6 +1,9 @@
 //! Proof that `fix` output runs: sample programs on the Service Account
 //! (JWT) credential (fixtures/fix-run: Node on Adobe's `@adobe/jwt-auth`,
-//! Python signing with PyJWT and posting with urllib) first get a token
+//! Node signing with `jsonwebtoken` and posting with fetch,
+//! Python signing with PyJWT and posting with urllib, Java signing with
+//! `java.security.Signature` and posting with `java.net.http.HttpClient`,
+//! compiled with `javac` alone) first get a token
 //! with the JWT flow from `jwt2oauth emulate-ims`; then `fix --unsafe
 //! --write` rewrites a copy, and the fixed programs get a token from an
 //! emulator that knows only the fixed Console JSON (the OAuth
@@ -35,8 +38,41 @@ fn has(cmd: &str) -> bool {
 /// environment with only `extra` added; returns (token, expires_in).
 fn get_token(program: &str, script: &Path, ims: &str, extra: &[(&str, &Path)]) -> (String, u64) {
     let mut cmd = Command::new(program);
-    cmd.arg(script)
-        .env_clear()
+    cmd.arg(script);
+    token_of(cmd, script, ims, extra)
+}
+
+/// Compiles a Java sample with `javac` alone (no jar on the class path) and
+/// runs it as [`get_token`] does.
+fn java_token(source: &Path, ims: &str) -> (String, u64) {
+    let classes = source.with_file_name(format!(
+        "classes-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    let out = Command::new("javac")
+        .arg("-d")
+        .arg(&classes)
+        .arg(source)
+        .output()
+        .expect("run javac");
+    assert!(
+        out.status.success(),
+        "javac {}:\n{}",
+        source.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut cmd = Command::new("java");
+    cmd.arg("-cp")
+        .arg(&classes)
+        .arg(source.file_stem().unwrap());
+    token_of(cmd, source, ims, &[])
+}
+
+fn token_of(mut cmd: Command, script: &Path, ims: &str, extra: &[(&str, &Path)]) -> (String, u64) {
+    cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("HOME", script.parent().unwrap())
         .env("PYTHONNOUSERSITE", "1")
@@ -79,7 +115,7 @@ fn client_of(token: &str) -> String {
 }
 
 #[test]
-fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
+fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let node = has("node");
     let python = has("python3");
     let jwt_auth = crosscheck().join("node_modules");
@@ -94,6 +130,10 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
             "fix_run: Python program: python3 or PyJWT missing; run scripts/crosscheck/run.sh",
         );
     }
+    let javac = has("javac");
+    if !javac {
+        skip_check("fix_run: Java program: javac missing (apt-get install default-jdk-headless)");
+    }
     let run_node = node && jwt_auth.join("@adobe/jwt-auth").is_dir();
     let run_python = python && pydeps.join("jwt").is_dir();
 
@@ -101,23 +141,39 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     let tree = tmp.path().join("app");
     copy_tree(&root().join("fixtures/fix-run"), &tree);
     let js = tree.join("node/get-token.js");
+    let js_hand = tree.join("node-jsonwebtoken/get-token.js");
     let py = tree.join("python/get_token.py");
+    let java = tree.join("java/GetToken.java");
 
     // 1. The originals work with the JWT flow (the emulator knows the JWT
     //    credential and its certificate).
     {
         let emu = Emulator::start(&[]);
         if run_node {
-            let (token, expires_in) = get_token("node", &js, &emu.url, &[("NODE_PATH", &jwt_auth)]);
+            // jsonwebtoken comes with @adobe/jwt-auth (its dependency).
+            for script in [&js, &js_hand] {
+                let (token, expires_in) =
+                    get_token("node", script, &emu.url, &[("NODE_PATH", &jwt_auth)]);
+                assert_eq!(client_of(&token), CLIENT);
+                assert!(
+                    expires_in > 1_000_000,
+                    "JWT exchange: milliseconds ({expires_in})"
+                );
+            }
+        }
+        if run_python {
+            let (token, expires_in) =
+                get_token("python3", &py, &emu.url, &[("PYTHONPATH", &pydeps)]);
             assert_eq!(client_of(&token), CLIENT);
             assert!(
                 expires_in > 1_000_000,
                 "JWT exchange: milliseconds ({expires_in})"
             );
         }
-        if run_python {
-            let (token, expires_in) =
-                get_token("python3", &py, &emu.url, &[("PYTHONPATH", &pydeps)]);
+        if javac {
+            // Signed by hand with java.security.Signature (a JDK-only
+            // hand-rolled exchange: no jjwt to fetch).
+            let (token, expires_in) = java_token(&java, &emu.url);
             assert_eq!(client_of(&token), CLIENT);
             assert!(
                 expires_in > 1_000_000,
@@ -135,7 +191,7 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     let out = run(&["fix", "--unsafe", "--write", tree.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("wrote 4 files"),
+        text.contains("wrote 6 files"),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -143,7 +199,29 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     let fixed_js = std::fs::read_to_string(&js).unwrap();
     let fixed_py = std::fs::read_to_string(&py).unwrap();
     assert!(!fixed_js.contains("@adobe/jwt-auth"), "{fixed_js}");
+    let fixed_hand = std::fs::read_to_string(&js_hand).unwrap();
+    for gone in [
+        "require('jsonwebtoken')",
+        "readFileSync",
+        "/ims/exchange/",
+        "jwt_token",
+    ] {
+        assert!(!fixed_hand.contains(gone), "{gone} left in:\n{fixed_hand}");
+    }
     assert!(!fixed_py.contains("import jwt"), "{fixed_py}");
+    let fixed_java = std::fs::read_to_string(&java).unwrap();
+    for gone in [
+        "Signature",
+        "PKCS8EncodedKeySpec",
+        "PRIVATE_KEY_PATH",
+        "/ims/exchange/",
+    ] {
+        assert!(!fixed_java.contains(gone), "{gone} left in:\n{fixed_java}");
+    }
+    assert!(
+        fixed_java.contains("static String fetchToken()"),
+        "{fixed_java}"
+    );
     let console = tree.join("console.json");
     assert!(
         !std::fs::read_to_string(&console)
@@ -156,9 +234,23 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
     {
         let emu = Emulator::start(&["--credentials", console.to_str().unwrap()]);
         if run_node {
-            let (token, expires_in) = get_token("node", &js, &emu.url, &[]);
-            assert_eq!(client_of(&token), CLIENT);
-            assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+            // Neither library resolves here: the fixed programs need none.
+            let probe = Command::new("node")
+                .args(["-e", "require('jsonwebtoken')"])
+                .current_dir(tree.join("node-jsonwebtoken"))
+                .env_clear()
+                .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+                .output()
+                .unwrap();
+            assert!(
+                !probe.status.success(),
+                "jsonwebtoken resolves without NODE_PATH: the proof would not hold"
+            );
+            for script in [&js, &js_hand] {
+                let (token, expires_in) = get_token("node", script, &emu.url, &[]);
+                assert_eq!(client_of(&token), CLIENT);
+                assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+            }
         }
         if run_python {
             // PyJWT is not importable here: the fixed program does not need it.
@@ -174,6 +266,11 @@ fn fixed_node_and_python_programs_get_a_token_with_oauth_only() {
                 "PyJWT is installed system-wide: the proof would not hold"
             );
             let (token, expires_in) = get_token("python3", &py, &emu.url, &[]);
+            assert_eq!(client_of(&token), CLIENT);
+            assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+        }
+        if javac {
+            let (token, expires_in) = java_token(&java, &emu.url);
             assert_eq!(client_of(&token), CLIENT);
             assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
         }

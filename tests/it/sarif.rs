@@ -196,3 +196,65 @@ fn sarif_uris_are_percent_encoded() {
     assert_eq!(loc["uri"], format!("file://{abs}/my%20dir/a%231.py"));
     assert!(loc.get("uriBaseId").is_none(), "{loc}");
 }
+
+/// SARIF `fixes` (§3.55): results whose file has a safe `jwt2oauth fix`
+/// change carry it (the fix planner's, not a copy of its logic); applying
+/// the replacements gives the fixed file but for masked secrets, which
+/// never appear; code (unsafe fixes only) gets none.
+#[test]
+fn sarif_results_carry_their_safe_fix_with_secrets_redacted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = crate::common::root();
+    crate::common::copy_tree(&root.join("fixtures/fix/aio-env-context"), dir.path());
+    crate::common::copy_tree(&root.join("fixtures/fix/node-jwt-auth-fetch"), dir.path());
+    let env_before = std::fs::read_to_string(dir.path().join(".env")).expect(".env");
+    let secret = "p8e-FIXTUREfixtureFIXTUREfixture1234";
+    assert!(env_before.contains(secret), "the fixture holds the secret");
+    let d = dir.path().to_str().expect("utf-8");
+    let log = sarif(&["--no-config", d]);
+    assert_valid("fixes", &log);
+    let text = log.to_string();
+    assert!(!text.contains(secret), "a secret in SARIF fixes");
+    let with_fix: Vec<&Value> = results(&log)
+        .iter()
+        .filter(|r| r.get("fixes").is_some())
+        .collect();
+    assert!(!with_fix.is_empty(), "no result has a fix");
+    for r in &with_fix {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .expect("uri");
+        assert_eq!(uri, ".env", "only the safe fix's file: {r}");
+        let fix = &r["fixes"][0];
+        assert!(
+            fix["description"]["text"]
+                .as_str()
+                .expect("description")
+                .contains("aio-env-context")
+        );
+        let change = &fix["artifactChanges"][0];
+        assert_eq!(change["artifactLocation"]["uri"], ".env");
+        // Apply the replacements (last first) to the file as scanned.
+        let mut chars: Vec<char> = env_before.chars().collect();
+        let mut reps: Vec<&Value> = change["replacements"]
+            .as_array()
+            .expect("replacements")
+            .iter()
+            .collect();
+        reps.sort_by_key(|x| std::cmp::Reverse(x["deletedRegion"]["charOffset"].as_u64()));
+        for x in reps {
+            let at = x["deletedRegion"]["charOffset"].as_u64().expect("offset") as usize;
+            let len = x["deletedRegion"]["charLength"].as_u64().expect("length") as usize;
+            let new: Vec<char> = x["insertedContent"]["text"]
+                .as_str()
+                .expect("text")
+                .chars()
+                .collect();
+            chars.splice(at..at + len, new);
+        }
+        let applied: String = chars.into_iter().collect();
+        assert!(applied.contains("client__secrets"), "{applied}");
+        assert!(!applied.contains("meta__scopes"), "{applied}");
+        assert!(!applied.contains("private__key"), "{applied}");
+    }
+}
