@@ -72,16 +72,9 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         notes.stale.retain(|s| s.problem != StaleProblem::Unmatched);
     }
     notes.stale.sort();
-    // Paths as given on the command line (`scan src` → `src/auth.py`), in
-    // every format; history scans report paths in the repository.
-    if !matches!(notes.mode, ScanMode::History { .. })
-        && let Some(prefix) = crate::scan::display_prefix(&args.paths)
-    {
-        report.prefix_paths(&prefix);
-    }
-
     // SARIF: each result whose safe fix exists gets it (the `fix` planner,
-    // safe fixes only; a whole-tree scan only, as `fix` plans one).
+    // safe fixes only; a whole-tree scan only, as `fix` plans one), from
+    // this scan's report, before its paths get their prefix.
     if notes.mode == ScanMode::Tree
         && dests
             .iter()
@@ -92,8 +85,20 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
             &rules,
         )
     {
-        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &rules, &catalog);
+        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &report, &rules, &catalog);
     }
+    // Paths as given on the command line (`scan src` → `src/auth.py`), in
+    // every format; history scans report paths in the repository.
+    if !matches!(notes.mode, ScanMode::History { .. })
+        && let Some(prefix) = crate::scan::display_prefix(&args.paths)
+    {
+        report.prefix_paths(&prefix);
+        notes.fixes = std::mem::take(&mut notes.fixes)
+            .into_iter()
+            .map(|(path, fixes)| (crate::scan::prefixed(&prefix, &path), fixes))
+            .collect();
+    }
+
     let threshold = fail_on.threshold();
     let gate_failed = report.findings.iter().any(|d| {
         d.finding.category.counts_for_gate() && threshold.is_some_and(|t| d.finding.severity >= t)

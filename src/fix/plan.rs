@@ -13,7 +13,7 @@ use super::{Attempt, FixCtx, ManualStep, Safety};
 use crate::engine::Engine;
 use crate::finding::{Category, Finding};
 use crate::rules::RuleSet;
-use crate::scan::{ScanOptions, scan};
+use crate::scan::{ScanOptions, ScanReport, scan};
 
 /// What to plan.
 #[derive(Debug, Clone)]
@@ -220,6 +220,20 @@ pub fn plan(opts: &Options, rules: &RuleSet, catalog: &Catalog) -> Result<Plan, 
             use_prefilter: true,
         },
     );
+    plan_report(opts, rules, catalog, &report)
+}
+
+/// The plan for the findings of a scan already made of `opts.paths` (its
+/// paths relative to them, as the scan reports them before
+/// [`ScanReport::prefix_paths`]): `scan --format sarif` plans its safe
+/// fixes from its own report instead of scanning the tree again.
+pub fn plan_report(
+    opts: &Options,
+    rules: &RuleSet,
+    catalog: &Catalog,
+    report: &ScanReport,
+) -> Result<Plan, PlanError> {
+    let engine = Engine::new(rules, jiff::Zoned::now().date(), 90);
     let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for d in &report.findings {
         if d.finding.category.counts_for_gate() {

@@ -11,8 +11,9 @@ use std::path::PathBuf;
 use similar::{DiffOp, TextDiff};
 
 use super::catalog::Catalog;
-use super::plan::{Options, Plan, plan};
+use super::plan::{Options, Plan, plan_report};
 use crate::rules::RuleSet;
+use crate::scan::ScanReport;
 
 /// One replacement: `char_length` characters from `char_offset` of the
 /// file as scanned become `inserted`.
@@ -31,11 +32,13 @@ pub struct FileFix {
     pub replacements: Vec<Replacement>,
 }
 
-/// The safe fixes of the tree at `paths`, by reported path (empty when the
-/// fix catalog does not load or no plan can be made: the scan itself does
-/// not depend on them).
+/// The safe fixes for the findings of `report` (a scan of `paths`, its
+/// paths not yet prefixed), by reported path: planned from the scan's own
+/// report, so the tree is not scanned twice. Empty when no plan can be
+/// made: the scan itself does not depend on them.
 pub fn safe_fixes(
     paths: &[PathBuf],
+    report: &ScanReport,
     rules: &RuleSet,
     catalog: &Catalog,
 ) -> BTreeMap<String, Vec<FileFix>> {
@@ -44,7 +47,8 @@ pub fn safe_fixes(
         unsafe_fixes: false,
         scopes: Vec::new(),
     };
-    plan(&opts, rules, catalog).map_or_else(|_| BTreeMap::new(), |p| from_plan(&p, catalog))
+    plan_report(&opts, rules, catalog, report)
+        .map_or_else(|_| BTreeMap::new(), |p| from_plan(&p, catalog))
 }
 
 /// The plan's changes as SARIF fixes.

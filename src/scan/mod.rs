@@ -11,7 +11,7 @@ mod worker;
 
 pub use walk::{
     ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, display_prefix,
-    scan, scan_with,
+    prefixed, scan, scan_with,
 };
 
 /// An I/O error as a reason to print beside a path: its description

@@ -240,7 +240,7 @@ pub fn display_prefix(paths: &[PathBuf]) -> Option<String> {
 
 /// `path` (relative to the scanned directory, `.` for the directory
 /// itself) under `prefix`.
-fn prefixed(prefix: &str, path: &str) -> String {
+pub fn prefixed(prefix: &str, path: &str) -> String {
     match path {
         "" | "." => prefix.to_string(),
         _ if prefix.ends_with('/') => format!("{prefix}{path}"),

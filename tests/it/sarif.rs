@@ -205,13 +205,27 @@ fn sarif_uris_are_percent_encoded() {
 fn sarif_results_carry_their_safe_fix_with_secrets_redacted() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = crate::common::root();
-    crate::common::copy_tree(&root.join("fixtures/fix/aio-env-context"), dir.path());
-    crate::common::copy_tree(&root.join("fixtures/fix/node-jwt-auth-fetch"), dir.path());
-    let env_before = std::fs::read_to_string(dir.path().join(".env")).expect(".env");
+    // Scanned as `app` from its parent: the fix's URI is `app/.env`, as
+    // every path is as given on the command line.
+    let app = dir.path().join("app");
+    crate::common::copy_tree(&root.join("fixtures/fix/aio-env-context"), &app);
+    crate::common::copy_tree(&root.join("fixtures/fix/node-jwt-auth-fetch"), &app);
+    let env_before = std::fs::read_to_string(app.join(".env")).expect(".env");
     let secret = "p8e-FIXTUREfixtureFIXTUREfixture1234";
     assert!(env_before.contains(secret), "the fixture holds the secret");
-    let d = dir.path().to_str().expect("utf-8");
-    let log = sarif(&["--no-config", d]);
+    let out = crate::common::bin_in(dir.path())
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--format",
+            "sarif",
+            "--no-config",
+            "app",
+        ])
+        .output()
+        .expect("run");
+    let log = crate::common::parse(&out);
     assert_valid("fixes", &log);
     let text = log.to_string();
     assert!(!text.contains(secret), "a secret in SARIF fixes");
@@ -224,7 +238,7 @@ fn sarif_results_carry_their_safe_fix_with_secrets_redacted() {
         let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             .as_str()
             .expect("uri");
-        assert_eq!(uri, ".env", "only the safe fix's file: {r}");
+        assert_eq!(uri, "app/.env", "only the safe fix's file: {r}");
         let fix = &r["fixes"][0];
         assert!(
             fix["description"]["text"]
@@ -233,7 +247,7 @@ fn sarif_results_carry_their_safe_fix_with_secrets_redacted() {
                 .contains("aio-env-context")
         );
         let change = &fix["artifactChanges"][0];
-        assert_eq!(change["artifactLocation"]["uri"], ".env");
+        assert_eq!(change["artifactLocation"]["uri"], "app/.env");
         // Apply the replacements (last first) to the file as scanned.
         let mut chars: Vec<char> = env_before.chars().collect();
         let mut reps: Vec<&Value> = change["replacements"]
