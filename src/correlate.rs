@@ -180,7 +180,7 @@ pub fn correlate(
     identifiers: &BTreeMap<String, FileIdentifiers>,
     projects: &ProjectRoots,
 ) -> Correlation {
-    keep_project_backed(findings);
+    keep_project_backed(findings, projects);
     // Key material that is not Adobe's by itself (a bare private key, a
     // certificate not named by the Console) stays only when its group holds
     // a finding from another file that is Adobe's on its own.
@@ -223,10 +223,12 @@ pub fn correlate(
 }
 
 /// Drops findings that need Adobe evidence in their project (a manifest
-/// pinning PyJWT or jsonwebtoken) where no file under the finding's
-/// directory holds a finding of a needed category from a rule that needs
-/// nothing itself.
-fn keep_project_backed(findings: &mut Vec<Detected>) {
+/// pinning PyJWT or jsonwebtoken, a key loader beside the code that signs)
+/// where no file under the finding's directory or its project root (the
+/// nearest directory with a manifest or `.git`) holds a finding of a needed
+/// category from a rule that needs nothing itself.
+fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
+    const COVER: u32 = 3;
     if findings
         .iter()
         .all(|d| d.finding.needs_in_project.is_empty())
@@ -239,16 +241,40 @@ fn keep_project_backed(findings: &mut Vec<Detected>) {
         .filter(|f| f.needs_in_project.is_empty() && !f.requires_link)
         .map(|f| (f.category, f.location.path.as_str()))
         .collect();
+    // Lines (with their related sites) that findings needing nothing of
+    // their project already report, per file and category: a project-backed
+    // rule adds nothing there.
+    let covered: BTreeSet<(&str, Category, u32)> = findings
+        .iter()
+        .map(|d| &d.finding)
+        .filter(|f| f.needs_in_project.is_empty())
+        .flat_map(|f| {
+            std::iter::once(f.location.line)
+                .chain(f.related.iter().map(|r| r.line))
+                .map(move |l| (f.location.path.as_str(), f.category, l))
+        })
+        .collect();
     let keep: Vec<bool> = findings
         .iter()
         .map(|d| {
             let f = &d.finding;
+            if !f.needs_in_project.is_empty() {
+                let near = f.location.line.saturating_sub(COVER)..=f.location.line + COVER;
+                if near
+                    .into_iter()
+                    .any(|l| covered.contains(&(f.location.path.as_str(), f.category, l)))
+                {
+                    return false;
+                }
+            }
             let dir = parent(&f.location.path);
+            let project = projects.project_of(&f.location.path);
+            let under = |p: &str, dir: &str| {
+                dir.is_empty() || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+            };
             f.needs_in_project.is_empty()
                 || anchors.iter().any(|(c, p)| {
-                    f.needs_in_project.contains(c)
-                        && (dir.is_empty()
-                            || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
+                    f.needs_in_project.contains(c) && (under(p, dir) || under(p, project))
                 })
         })
         .collect();
