@@ -70,7 +70,7 @@ const PROJECT_MARKERS: [&str; 16] = [
 
 /// Whether a file (or directory) of this name marks a project root.
 pub fn is_project_marker(name: &str) -> bool {
-    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj")
+    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj") || name.ends_with(".psd1")
 }
 
 /// The project roots of a scan: directories (as reported, `""` for the
@@ -228,7 +228,6 @@ pub fn correlate(
 /// nearest directory with a manifest or `.git`) holds a finding of a needed
 /// category from a rule that needs nothing itself.
 fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
-    const COVER: u32 = 3;
     if findings
         .iter()
         .all(|d| d.finding.needs_in_project.is_empty())
@@ -242,8 +241,7 @@ fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
         .map(|f| (f.category, f.location.path.as_str()))
         .collect();
     // Lines (with their related sites) that findings needing nothing of
-    // their project already report, per file and category: a project-backed
-    // rule adds nothing there.
+    // their project already report, per file and category.
     let covered: BTreeSet<(&str, Category, u32)> = findings
         .iter()
         .map(|d| &d.finding)
@@ -258,14 +256,18 @@ fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
         .iter()
         .map(|d| {
             let f = &d.finding;
-            if !f.needs_in_project.is_empty() {
-                let near = f.location.line.saturating_sub(COVER)..=f.location.line + COVER;
-                if near
-                    .into_iter()
-                    .any(|l| covered.contains(&(f.location.path.as_str(), f.category, l)))
-                {
-                    return false;
-                }
+            let path = f.location.path.as_str();
+            // Project-backed rules are for the files without that evidence
+            // of their own (a helper, a manifest): where the file has it,
+            // its own rules report the file, and a line they report already
+            // gains nothing.
+            if !f.needs_in_project.is_empty()
+                && (covered.contains(&(path, f.category, f.location.line))
+                    || anchors
+                        .iter()
+                        .any(|(c, p)| *p == path && f.needs_in_project.contains(c)))
+            {
+                return false;
             }
             let dir = parent(&f.location.path);
             let project = projects.project_of(&f.location.path);

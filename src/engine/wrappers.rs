@@ -248,6 +248,9 @@ fn class_hinted(name: &str) -> bool {
 fn still_open(text: &[u8], from: usize, to: usize) -> bool {
     let mut depth = 0i64;
     let mut opened = false;
+    // Parentheses before the body: a destructured parameter
+    // (`function f ({ a, b }) {`) holds braces that are not the body's.
+    let mut parens = 0i64;
     let mut quote: Option<u8> = None;
     let mut i = from;
     while i < to.min(text.len()) {
@@ -264,7 +267,10 @@ fn still_open(text: &[u8], from: usize, to: usize) -> bool {
                 b'"' | b'\'' | b'`' => quote = Some(b),
                 // A declaration (`export function f(x): T;`, an abstract or
                 // interface method) has no body to enclose anything.
-                b';' if !opened => return false,
+                b';' if !opened && parens == 0 => return false,
+                b'(' if !opened => parens += 1,
+                b')' if !opened => parens -= 1,
+                b'{' | b'}' if !opened && parens > 0 => {}
                 b'{' => {
                     depth += 1;
                     opened = true;
@@ -557,6 +563,8 @@ mod tests {
         let go = "package utils\n\nfunc NewAnalyticsClient(cfg Config) (*Client, error) {\n\ttok, err := c.ExchangeJWT(req)\n}\n";
         assert_eq!(names(Family::Go, go, 3), ["NewAnalyticsClient"]);
         let js = "async function generateAuthToken (opts) {\n  const ctx = { private_key: k }\n}\nconst signAdobeJwt = async (cfg) => {\n  return jwt.sign(p)\n}\n";
+        let destructured = "async function makeToken ({ ims, key } = {}) {\n  const c = { private_key: key }\n  return ims.getToken(c)\n}\n";
+        assert_eq!(names(Family::Js, destructured, 2), ["makeToken"]);
         assert_eq!(names(Family::Js, js, 1), ["generateAuthToken"]);
         assert_eq!(names(Family::Js, js, 4), ["signAdobeJwt"]);
         let java = "public class JwtTokenBuilder {\n  public String build() {\n    return Jwts.builder().signWith(k).compact();\n  }\n}\n";
