@@ -74,6 +74,9 @@ pub struct Definition {
     pub path: String,
     /// 1-based line of the definition.
     pub line: u32,
+    /// A whole module (a star import or re-export of the defining file),
+    /// not a name defined in it.
+    pub module: bool,
 }
 
 /// (function-like pattern, class-like pattern) per family; group 1 is the
@@ -396,11 +399,128 @@ pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Ve
                     family,
                     path: path.to_string(),
                     line: d.line as u32 + 1,
+                    module: false,
                 });
             }
         }
     }
     out.into_iter().collect()
+}
+
+/// The one default export of a JavaScript module (`module.exports =
+/// AccessTokenCommand`, `export default class JwtClient`), when its name is
+/// specific.
+fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?)([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*$|[ \t]*[({]|[ \t]+extends\b)")
+            .expect("default export pattern")
+    });
+    if family != Family::Js {
+        return Vec::new();
+    }
+    let mut found = RE.captures_iter(text).filter_map(|c| c.get(1));
+    let (Some(m), None) = (found.next(), found.next()) else {
+        return Vec::new();
+    };
+    let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
+    if !specific(&name) || name == "require" {
+        return Vec::new();
+    }
+    let line = memchr::memchr_iter(b'\n', &text[..m.start()]).count() as u32 + 1;
+    vec![Definition {
+        name,
+        family,
+        path: path.to_string(),
+        line,
+        module: false,
+    }]
+}
+
+/// Star imports and whole-module re-exports (`from .login import *`,
+/// `export * from './jwt'`, `module.exports = require('./jwt')`): per
+/// import, the module as written and its byte range.
+pub fn star_imports(family: Family, text: &[u8]) -> Vec<(String, usize, usize)> {
+    static PY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^[ \t]*from[ \t]+(\.*[A-Za-z_][\w.]*|\.+)[ \t]+import[ \t]*\*")
+            .expect("python star import")
+    });
+    static JS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m-u)^[ \t]*(?:export[ \t]*\*[ \t]*(?:as[ \t]+[\w$]+[ \t]+)?from[ \t]*|module\.exports[ \t]*=[ \t]*require[ \t]*\([ \t]*)['"](\.{1,2}/[^'"\n]+)['"]"#)
+            .expect("js star export")
+    });
+    let (re, needle): (&Regex, &[u8]) = match family {
+        Family::Python => (&PY, b"*"),
+        Family::Js => (&JS, b"./"),
+        _ => return Vec::new(),
+    };
+    if memchr::memmem::find(text, needle).is_none() {
+        return Vec::new();
+    }
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| {
+            (
+                String::from_utf8_lossy(m.as_bytes()).into_owned(),
+                m.start(),
+                m.end(),
+            )
+        })
+        .collect()
+}
+
+/// The files a star import of `spec` in a file of directory `dir` may
+/// name, most likely first. An absolute Python module (`pkg.auth`) is
+/// tried from `dir` and each of `bases` (the directories above it, up to
+/// the project root).
+pub fn module_files(
+    family: Family,
+    dir: &std::path::Path,
+    bases: &[&std::path::Path],
+    spec: &str,
+) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    match family {
+        Family::Python => {
+            let dots = spec.bytes().take_while(|b| *b == b'.').count();
+            let rest = spec[dots..].replace('.', "/");
+            let starts: Vec<std::path::PathBuf> = if dots == 0 {
+                std::iter::once(dir)
+                    .chain(bases.iter().copied())
+                    .map(|d| d.to_path_buf())
+                    .collect()
+            } else {
+                dir.ancestors()
+                    .nth(dots - 1)
+                    .map(|d| d.to_path_buf())
+                    .into_iter()
+                    .collect()
+            };
+            for base in starts {
+                let m = if rest.is_empty() {
+                    base.clone()
+                } else {
+                    base.join(&rest)
+                };
+                out.push(m.with_extension("py"));
+                out.push(m.join("__init__.py"));
+            }
+        }
+        Family::Js => {
+            let m = dir.join(spec);
+            out.push(m.clone());
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
+                let mut s = m.clone().into_os_string();
+                s.push(".");
+                s.push(ext);
+                out.push(s.into());
+            }
+            for index in ["index.js", "index.ts"] {
+                out.push(m.join(index));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Every name a file of `family` defines.
@@ -421,6 +541,25 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
     const ROUNDS: usize = 8;
     let mut all: BTreeSet<Definition> = BTreeSet::new();
     let mut fresh = enclosing(family, path, text, lines);
+    // A JWT finding outside any function (`const auth =
+    // require('@adobe/jwt-auth')`) belongs to the whole module: what the
+    // module exports as its one default export is the wrapper.
+    if lines
+        .iter()
+        .any(|&l| enclosing(family, path, text, &[l]).is_empty())
+    {
+        fresh.extend(default_export(family, path, text));
+    }
+    // The module itself, for star imports of it elsewhere.
+    if let (Family::Python | Family::Js, Some(&first)) = (family, lines.iter().min()) {
+        all.insert(Definition {
+            name: path.to_string(),
+            family,
+            path: path.to_string(),
+            line: first as u32 + 1,
+            module: true,
+        });
+    }
     for _ in 0..ROUNDS {
         fresh.retain(|d| !all.contains(d));
         if fresh.is_empty() {
@@ -457,6 +596,8 @@ pub struct Callers {
 impl Callers {
     /// `None` when nothing was learned.
     pub fn new(definitions: &[Definition]) -> Option<Callers> {
+        let definitions: Vec<Definition> =
+            definitions.iter().filter(|d| !d.module).cloned().collect();
         let mut names: Vec<&str> = definitions.iter().map(|d| d.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
@@ -569,6 +710,27 @@ mod tests {
         assert_eq!(names(Family::Js, js, 4), ["signAdobeJwt"]);
         let java = "public class JwtTokenBuilder {\n  public String build() {\n    return Jwts.builder().signWith(k).compact();\n  }\n}\n";
         assert_eq!(names(Family::Jvm, java, 2), ["JwtTokenBuilder"]);
+    }
+
+    #[test]
+    fn a_module_level_finding_learns_the_default_export() {
+        let t = "const auth = require('@adobe/jwt-auth')\n\nclass AccessTokenCommand extends Command {\n  async run () {}\n}\n\nmodule.exports = AccessTokenCommand\n";
+        let d: Vec<Definition> = learn(Family::Js, "x.js", t.as_bytes(), &[0])
+            .into_iter()
+            .filter(|d| !d.module)
+            .collect();
+        assert_eq!(
+            d.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["AccessTokenCommand"]
+        );
+        assert_eq!(d[0].line, 7);
+        // Several exports, or an object of them, name no one wrapper.
+        let t = "const auth = require('@adobe/jwt-auth')\nmodule.exports = { makeToken, other }\n";
+        assert!(
+            learn(Family::Js, "x.js", t.as_bytes(), &[0])
+                .iter()
+                .all(|d| d.module)
+        );
     }
 
     #[test]
