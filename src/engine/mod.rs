@@ -192,7 +192,18 @@ impl<'r> Engine<'r> {
         if lines.is_empty() {
             return Vec::new();
         }
-        wrappers::learn(family, rel_path, text, &lines)
+        let mut defs = wrappers::learn(family, rel_path, text, &lines);
+        // A star import re-exports the module's code: only a module that
+        // builds or signs the JWT or uses an Adobe JWT library counts, not
+        // one that holds the exchange URL among its settings.
+        let code = findings
+            .iter()
+            .filter(|f| f.location.path == rel_path)
+            .filter(|f| matches!(f.category, Category::JwtClaims | Category::JwtLibrary))
+            .map(|f| f.location.line as usize - 1)
+            .min();
+        defs.extend(code.and_then(|l| wrappers::module_definition(family, rel_path, l)));
+        defs
     }
 
     /// The cross-file pass's second step for one file: a finding of each

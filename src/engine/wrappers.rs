@@ -436,6 +436,18 @@ fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
     }]
 }
 
+/// The module of a file of `family` whose JWT code starts at `line`
+/// (0-based), for star imports of it elsewhere: Python and JavaScript.
+pub fn module_definition(family: Family, path: &str, line: usize) -> Option<Definition> {
+    matches!(family, Family::Python | Family::Js).then(|| Definition {
+        name: path.to_string(),
+        family,
+        path: path.to_string(),
+        line: line as u32 + 1,
+        module: true,
+    })
+}
+
 /// Star imports and whole-module re-exports (`from .login import *`,
 /// `export * from './jwt'`, `module.exports = require('./jwt')`): per
 /// import, the module as written and its byte range.
@@ -549,16 +561,6 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
         .any(|&l| enclosing(family, path, text, &[l]).is_empty())
     {
         fresh.extend(default_export(family, path, text));
-    }
-    // The module itself, for star imports of it elsewhere.
-    if let (Family::Python | Family::Js, Some(&first)) = (family, lines.iter().min()) {
-        all.insert(Definition {
-            name: path.to_string(),
-            family,
-            path: path.to_string(),
-            line: first as u32 + 1,
-            module: true,
-        });
     }
     for _ in 0..ROUNDS {
         fresh.retain(|d| !all.contains(d));
