@@ -241,15 +241,15 @@ fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
         .map(|f| (f.category, f.location.path.as_str()))
         .collect();
     // Lines (with their related sites) that findings needing nothing of
-    // their project already report, per file and category.
-    let covered: BTreeSet<(&str, Category, u32)> = findings
+    // their project already report, per file.
+    let covered: BTreeSet<(&str, u32)> = findings
         .iter()
         .map(|d| &d.finding)
         .filter(|f| f.needs_in_project.is_empty())
         .flat_map(|f| {
             std::iter::once(f.location.line)
                 .chain(f.related.iter().map(|r| r.line))
-                .map(move |l| (f.location.path.as_str(), f.category, l))
+                .map(move |l| (f.location.path.as_str(), l))
         })
         .collect();
     let keep: Vec<bool> = findings
@@ -257,16 +257,9 @@ fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
         .map(|d| {
             let f = &d.finding;
             let path = f.location.path.as_str();
-            // Project-backed rules are for the files without that evidence
-            // of their own (a helper, a manifest): where the file has it,
-            // its own rules report the file, and a line they report already
-            // gains nothing.
-            if !f.needs_in_project.is_empty()
-                && (covered.contains(&(path, f.category, f.location.line))
-                    || anchors
-                        .iter()
-                        .any(|(c, p)| *p == path && f.needs_in_project.contains(c)))
-            {
+            // A line that a finding needing nothing reports already (or
+            // holds among its related sites) gains nothing.
+            if !f.needs_in_project.is_empty() && covered.contains(&(path, f.location.line)) {
                 return false;
             }
             let dir = parent(&f.location.path);

@@ -203,6 +203,7 @@ impl<'r> Engine<'r> {
             .map(|f| f.location.line as usize - 1)
             .min();
         defs.extend(code.and_then(|l| wrappers::module_definition(family, rel_path, l)));
+        defs.extend(wrappers::console_commands(family, rel_path, text));
         defs
     }
 

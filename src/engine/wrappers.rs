@@ -448,6 +448,36 @@ pub fn module_definition(family: Family, path: &str, line: usize) -> Option<Defi
     })
 }
 
+/// The console command a PHP command class declares (Laravel `protected
+/// $signature = 'command:exchangeadobejwt'`, Symfony `$defaultName` or
+/// `#[AsCommand(name: ...)]`): learned for PHP (the scheduler's
+/// `$schedule->command(...)`) and shell (`php artisan ...` in deploy
+/// scripts), since the command runs the class's JWT code.
+pub fn console_commands(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m-u)^[ \t]*(?:(?:protected|public|private)[ \t]+(?:static[ \t]+)?(?:\??string[ \t]+)?\$(?:signature|defaultName|name)[ \t]*=[ \t]*|#\[AsCommand\((?:name:[ \t]*)?)['"]([A-Za-z][\w:.-]*)"#)
+            .expect("console command pattern")
+    });
+    if family != Family::Php || memchr::memmem::find(text, b"ommand").is_none() {
+        return Vec::new();
+    }
+    RE.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .filter(|m| specific(&String::from_utf8_lossy(m.as_bytes())))
+        .flat_map(|m| {
+            let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
+            let line = memchr::memchr_iter(b'\n', &text[..m.start()]).count() as u32 + 1;
+            [Family::Php, Family::Shell].map(|family| Definition {
+                name: name.clone(),
+                family,
+                path: path.to_string(),
+                line,
+                module: false,
+            })
+        })
+        .collect()
+}
+
 /// Star imports and whole-module re-exports (`from .login import *`,
 /// `export * from './jwt'`, `module.exports = require('./jwt')`): per
 /// import, the module as written and its byte range.
@@ -733,6 +763,20 @@ mod tests {
                 .iter()
                 .all(|d| d.module)
         );
+    }
+
+    #[test]
+    fn a_php_console_command_is_learned_for_php_and_shell() {
+        let t = "class ExchangeJwt extends Command\n{\n    protected $signature = 'command:exchangeadobejwt {--force}';\n}\n";
+        let d = console_commands(Family::Php, "app/ExchangeJwt.php", t.as_bytes());
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (d[0].name.as_str(), d[0].line),
+            ("command:exchangeadobejwt", 3)
+        );
+        let c = Callers::new(&d).expect("learned");
+        let sh = b"php artisan migrate --force\nphp artisan command:exchangeadobejwt\n";
+        assert_eq!(c.sites("deploy.sh", sh).len(), 1);
     }
 
     #[test]
