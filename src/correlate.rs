@@ -241,38 +241,59 @@ fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
         .map(|f| (f.category, f.location.path.as_str()))
         .collect();
     // Lines (with their related sites) that findings needing nothing of
-    // their project already report, per file.
-    let covered: BTreeSet<(&str, u32)> = findings
-        .iter()
-        .map(|d| &d.finding)
-        .filter(|f| f.needs_in_project.is_empty())
-        .flat_map(|f| {
-            std::iter::once(f.location.line)
-                .chain(f.related.iter().map(|r| r.line))
-                .map(move |l| (f.location.path.as_str(), l))
-        })
-        .collect();
+    // their project already report, per file: the finding that does.
+    let mut covered: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for (i, d) in findings.iter().enumerate() {
+        let f = &d.finding;
+        if f.needs_in_project.is_empty() {
+            for l in std::iter::once(f.location.line).chain(f.related.iter().map(|r| r.line)) {
+                covered.entry((f.location.path.clone(), l)).or_insert(i);
+            }
+        }
+    }
+    // A line reported already gains nothing; the other sites folded into
+    // such a finding go to the finding that reports the line.
+    let mut moved: Vec<(usize, Vec<crate::finding::Related>)> = Vec::new();
     let keep: Vec<bool> = findings
         .iter()
         .map(|d| {
             let f = &d.finding;
-            let path = f.location.path.as_str();
-            // A line that a finding needing nothing reports already (or
-            // holds among its related sites) gains nothing.
-            if !f.needs_in_project.is_empty() && covered.contains(&(path, f.location.line)) {
-                return false;
+            if f.needs_in_project.is_empty() {
+                return true;
             }
-            let dir = parent(&f.location.path);
-            let project = projects.project_of(&f.location.path);
+            let path = f.location.path.as_str();
+            let dir = parent(path);
+            let project = projects.project_of(path);
             let under = |p: &str, dir: &str| {
                 dir.is_empty() || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
             };
-            f.needs_in_project.is_empty()
-                || anchors.iter().any(|(c, p)| {
-                    f.needs_in_project.contains(c) && (under(p, dir) || under(p, project))
-                })
+            let backed = anchors.iter().any(|(c, p)| {
+                f.needs_in_project.contains(c) && (under(p, dir) || under(p, project))
+            });
+            if !backed {
+                return false;
+            }
+            let Some(&j) = covered.get(&(path.to_string(), f.location.line)) else {
+                return true;
+            };
+            let rest: Vec<_> = f
+                .related
+                .iter()
+                .filter(|r| !covered.contains_key(&(path.to_string(), r.line)))
+                .cloned()
+                .collect();
+            if !rest.is_empty() {
+                moved.push((j, rest));
+            }
+            false
         })
         .collect();
+    for (j, rest) in moved {
+        let related = &mut findings[j].finding.related;
+        related.extend(rest);
+        related.sort();
+        related.dedup_by_key(|r| r.line);
+    }
     let mut i = 0;
     findings.retain(|_| {
         i += 1;
