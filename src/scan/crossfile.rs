@@ -106,17 +106,20 @@ pub(super) fn run(
             let sites = star_sites(family, path, &display, text, roots, &opts.paths, &modules);
             found.push(engine.call_findings(&display, text, &sites));
         }
+        // Several names used on one line are several findings; a line of
+        // an earlier finding gets none.
         let mut lines = Vec::new();
         for scan in found {
             for d in scan.findings {
                 let f = &d.finding;
-                if reported.insert((f.location.path.clone(), f.location.line)) {
+                if !reported.contains(&(f.location.path.clone(), f.location.line)) {
                     lines.push(f.location.line as usize - 1);
                     report.findings.push(d);
                 }
             }
             report.suppressed.extend(scan.suppressed);
         }
+        reported.extend(lines.iter().map(|&l| (display.clone(), l as u32 + 1)));
         if !lines.is_empty() {
             second.extend(
                 wrappers::enclosing(family, &display, text, &lines)
@@ -143,16 +146,19 @@ pub(super) fn run(
         let Some(text) = read_text(path, opts.max_filesize, &mut buf, &mut decoded) else {
             continue;
         };
+        let mut lines = Vec::new();
         for callers in mine {
             let scan = engine.calls(&display, text, callers);
             for d in scan.findings {
                 let f = &d.finding;
-                if reported.insert((f.location.path.clone(), f.location.line)) {
+                if !reported.contains(&(f.location.path.clone(), f.location.line)) {
+                    lines.push(f.location.line);
                     report.findings.push(d);
                 }
             }
             report.suppressed.extend(scan.suppressed);
         }
+        reported.extend(lines.into_iter().map(|l| (display.clone(), l)));
     }
 }
 
