@@ -70,7 +70,7 @@ const PROJECT_MARKERS: [&str; 16] = [
 
 /// Whether a file (or directory) of this name marks a project root.
 pub fn is_project_marker(name: &str) -> bool {
-    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj")
+    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj") || name.ends_with(".psd1")
 }
 
 /// The project roots of a scan: directories (as reported, `""` for the
@@ -180,7 +180,7 @@ pub fn correlate(
     identifiers: &BTreeMap<String, FileIdentifiers>,
     projects: &ProjectRoots,
 ) -> Correlation {
-    keep_project_backed(findings);
+    keep_project_backed(findings, projects);
     // Key material that is not Adobe's by itself (a bare private key, a
     // certificate not named by the Console) stays only when its group holds
     // a finding from another file that is Adobe's on its own.
@@ -223,10 +223,11 @@ pub fn correlate(
 }
 
 /// Drops findings that need Adobe evidence in their project (a manifest
-/// pinning PyJWT or jsonwebtoken) where no file under the finding's
-/// directory holds a finding of a needed category from a rule that needs
-/// nothing itself.
-fn keep_project_backed(findings: &mut Vec<Detected>) {
+/// pinning PyJWT or jsonwebtoken, a key loader beside the code that signs)
+/// where no file under the finding's directory or its project root (the
+/// nearest directory with a manifest or `.git`) holds a finding of a needed
+/// category from a rule that needs nothing itself.
+fn keep_project_backed(findings: &mut Vec<Detected>, projects: &ProjectRoots) {
     if findings
         .iter()
         .all(|d| d.finding.needs_in_project.is_empty())
@@ -239,19 +240,60 @@ fn keep_project_backed(findings: &mut Vec<Detected>) {
         .filter(|f| f.needs_in_project.is_empty() && !f.requires_link)
         .map(|f| (f.category, f.location.path.as_str()))
         .collect();
+    // Lines (with their related sites) that findings needing nothing of
+    // their project already report, per file: the finding that does.
+    let mut covered: BTreeMap<(String, u32), usize> = BTreeMap::new();
+    for (i, d) in findings.iter().enumerate() {
+        let f = &d.finding;
+        if f.needs_in_project.is_empty() {
+            for l in std::iter::once(f.location.line).chain(f.related.iter().map(|r| r.line)) {
+                covered.entry((f.location.path.clone(), l)).or_insert(i);
+            }
+        }
+    }
+    // A line reported already gains nothing; the other sites folded into
+    // such a finding go to the finding that reports the line.
+    let mut moved: Vec<(usize, Vec<crate::finding::Related>)> = Vec::new();
     let keep: Vec<bool> = findings
         .iter()
         .map(|d| {
             let f = &d.finding;
-            let dir = parent(&f.location.path);
-            f.needs_in_project.is_empty()
-                || anchors.iter().any(|(c, p)| {
-                    f.needs_in_project.contains(c)
-                        && (dir.is_empty()
-                            || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/')))
-                })
+            if f.needs_in_project.is_empty() {
+                return true;
+            }
+            let path = f.location.path.as_str();
+            let dir = parent(path);
+            let project = projects.project_of(path);
+            let under = |p: &str, dir: &str| {
+                dir.is_empty() || p.strip_prefix(dir).is_some_and(|r| r.starts_with('/'))
+            };
+            let backed = anchors.iter().any(|(c, p)| {
+                f.needs_in_project.contains(c) && (under(p, dir) || under(p, project))
+            });
+            if !backed {
+                return false;
+            }
+            let Some(&j) = covered.get(&(path.to_string(), f.location.line)) else {
+                return true;
+            };
+            let rest: Vec<_> = f
+                .related
+                .iter()
+                .filter(|r| !covered.contains_key(&(path.to_string(), r.line)))
+                .cloned()
+                .collect();
+            if !rest.is_empty() {
+                moved.push((j, rest));
+            }
+            false
         })
         .collect();
+    for (j, rest) in moved {
+        let related = &mut findings[j].finding.related;
+        related.extend(rest);
+        related.sort();
+        related.dedup_by_key(|r| r.line);
+    }
     let mut i = 0;
     findings.retain(|_| {
         i += 1;

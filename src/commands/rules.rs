@@ -284,10 +284,35 @@ fn cross_file_example(
     );
     let found: Vec<&crate::finding::Finding> = first.findings.iter().map(|d| &d.finding).collect();
     let defs = engine.learn(&other.path, other.code.as_bytes(), &found);
-    match crate::engine::wrappers::Callers::new(&defs) {
+    let mut scan = match crate::engine::wrappers::Callers::new(&defs) {
         Some(callers) => engine.calls(path, code.as_bytes(), &callers),
         None => crate::engine::FileScan::default(),
+    };
+    // Star imports of the other file, resolved by path as the scan does.
+    use crate::engine::wrappers;
+    let module = defs.iter().find(|d| d.module);
+    if let (Some(m), Some(family)) = (module, wrappers::Family::of(path)) {
+        let dir = std::path::Path::new(path)
+            .parent()
+            .unwrap_or(std::path::Path::new(""));
+        let sites: Vec<_> = wrappers::star_imports(family, code.as_bytes())
+            .into_iter()
+            .filter(|(spec, _, _)| {
+                wrappers::module_files(family, dir, &[], spec)
+                    .iter()
+                    .any(|c| c == std::path::Path::new(&other.path))
+            })
+            .map(|(spec, s, e)| {
+                let mut d = m.clone();
+                d.name = spec;
+                (d, vec![(s, e)])
+            })
+            .collect();
+        let more = engine.call_findings(path, code.as_bytes(), &sites);
+        scan.findings.extend(more.findings);
+        scan.suppressed.extend(more.suppressed);
     }
+    scan
 }
 
 /// Runs every rule's examples through the real engine (prefilter included,

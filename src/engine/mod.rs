@@ -144,6 +144,17 @@ impl<'r> Engine<'r> {
         self.cross_file_rules().next().is_some()
     }
 
+    /// The categories whose findings seed the cross-file pass.
+    pub fn cross_file_seeds(&self) -> Vec<Category> {
+        let mut seeds: Vec<Category> = self
+            .cross_file_rules()
+            .flat_map(|(_, _, c)| c.iter().copied())
+            .collect();
+        seeds.sort();
+        seeds.dedup();
+        seeds
+    }
+
     fn cross_file_rules(&self) -> impl Iterator<Item = (usize, &Rule, &[Category])> {
         self.set
             .rules
@@ -181,7 +192,19 @@ impl<'r> Engine<'r> {
         if lines.is_empty() {
             return Vec::new();
         }
-        wrappers::learn(family, rel_path, text, &lines)
+        let mut defs = wrappers::learn(family, rel_path, text, &lines);
+        // A star import re-exports the module's code: only a module that
+        // builds or signs the JWT or uses an Adobe JWT library counts, not
+        // one that holds the exchange URL among its settings.
+        let code = findings
+            .iter()
+            .filter(|f| f.location.path == rel_path)
+            .filter(|f| matches!(f.category, Category::JwtClaims | Category::JwtLibrary))
+            .map(|f| f.location.line as usize - 1)
+            .min();
+        defs.extend(code.and_then(|l| wrappers::module_definition(family, rel_path, l)));
+        defs.extend(wrappers::console_commands(family, rel_path, text));
+        defs
     }
 
     /// The cross-file pass's second step for one file: a finding of each
@@ -189,8 +212,21 @@ impl<'r> Engine<'r> {
     /// others are related sites), saying where the name is defined.
     pub fn calls(&self, rel_path: &str, text: &[u8], callers: &wrappers::Callers) -> FileScan {
         let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
-        let mut out = FileScan::default();
         let sites = callers.sites(rel_path, text);
+        self.call_findings(rel_path, text, &sites)
+    }
+
+    /// The findings of each `calls_of` rule for `sites` of `text` (of file
+    /// `rel_path`): per definition, its first use (the others are related
+    /// sites), saying where it is defined.
+    pub fn call_findings(
+        &self,
+        rel_path: &str,
+        text: &[u8],
+        sites: &[(wrappers::Definition, Vec<(usize, usize)>)],
+    ) -> FileScan {
+        let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        let mut out = FileScan::default();
         if sites.is_empty() {
             return out;
         }
@@ -199,16 +235,23 @@ impl<'r> Engine<'r> {
             if !rule.applies_to(rel_path) {
                 continue;
             }
-            for (def, spans) in &sites {
+            for (def, spans) in sites {
                 let Some(&(start, end)) = spans.first() else {
                     continue;
                 };
                 let span = Span { start, end };
                 let mut d = self.build(ri, rule, rel_path, text, &li, span, &def.name, 0);
-                d.finding.message = format!(
-                    "{} It calls `{}`, defined at {}:{}.",
-                    d.finding.message, def.name, def.path, def.line
-                );
+                d.finding.message = if def.module {
+                    format!(
+                        "{} It imports everything from `{}` ({}, JWT code at line {}).",
+                        d.finding.message, def.name, def.path, def.line
+                    )
+                } else {
+                    format!(
+                        "{} It calls `{}`, defined at {}:{}.",
+                        d.finding.message, def.name, def.path, def.line
+                    )
+                };
                 d.finding.calls_into = Some(def.path.clone());
                 for &(s, e) in &spans[1..] {
                     let line = li.line_of(s) as u32 + 1;

@@ -74,6 +74,9 @@ pub struct Definition {
     pub path: String,
     /// 1-based line of the definition.
     pub line: u32,
+    /// A whole module (a star import or re-export of the defining file),
+    /// not a name defined in it.
+    pub module: bool,
 }
 
 /// (function-like pattern, class-like pattern) per family; group 1 is the
@@ -248,6 +251,9 @@ fn class_hinted(name: &str) -> bool {
 fn still_open(text: &[u8], from: usize, to: usize) -> bool {
     let mut depth = 0i64;
     let mut opened = false;
+    // Parentheses before the body: a destructured parameter
+    // (`function f ({ a, b }) {`) holds braces that are not the body's.
+    let mut parens = 0i64;
     let mut quote: Option<u8> = None;
     let mut i = from;
     while i < to.min(text.len()) {
@@ -264,7 +270,10 @@ fn still_open(text: &[u8], from: usize, to: usize) -> bool {
                 b'"' | b'\'' | b'`' => quote = Some(b),
                 // A declaration (`export function f(x): T;`, an abstract or
                 // interface method) has no body to enclose anything.
-                b';' if !opened => return false,
+                b';' if !opened && parens == 0 => return false,
+                b'(' if !opened => parens += 1,
+                b')' if !opened => parens -= 1,
+                b'{' | b'}' if !opened && parens > 0 => {}
                 b'{' => {
                     depth += 1;
                     opened = true;
@@ -390,11 +399,170 @@ pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Ve
                     family,
                     path: path.to_string(),
                     line: d.line as u32 + 1,
+                    module: false,
                 });
             }
         }
     }
     out.into_iter().collect()
+}
+
+/// The one default export of a JavaScript module (`module.exports =
+/// AccessTokenCommand`, `export default class JwtClient`), when its name is
+/// specific.
+fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?)([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*$|[ \t]*[({]|[ \t]+extends\b)")
+            .expect("default export pattern")
+    });
+    if family != Family::Js {
+        return Vec::new();
+    }
+    let mut found = RE.captures_iter(text).filter_map(|c| c.get(1));
+    let (Some(m), None) = (found.next(), found.next()) else {
+        return Vec::new();
+    };
+    let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
+    if !specific(&name) || name == "require" {
+        return Vec::new();
+    }
+    let line = memchr::memchr_iter(b'\n', &text[..m.start()]).count() as u32 + 1;
+    vec![Definition {
+        name,
+        family,
+        path: path.to_string(),
+        line,
+        module: false,
+    }]
+}
+
+/// The module of a file of `family` whose JWT code starts at `line`
+/// (0-based), for star imports of it elsewhere: Python and JavaScript.
+pub fn module_definition(family: Family, path: &str, line: usize) -> Option<Definition> {
+    matches!(family, Family::Python | Family::Js).then(|| Definition {
+        name: path.to_string(),
+        family,
+        path: path.to_string(),
+        line: line as u32 + 1,
+        module: true,
+    })
+}
+
+/// The console command a PHP command class declares (Laravel `protected
+/// $signature = 'command:exchangeadobejwt'`, Symfony `$defaultName` or
+/// `#[AsCommand(name: ...)]`): learned for PHP (the scheduler's
+/// `$schedule->command(...)`) and shell (`php artisan ...` in deploy
+/// scripts), since the command runs the class's JWT code.
+pub fn console_commands(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m-u)^[ \t]*(?:(?:protected|public|private)[ \t]+(?:static[ \t]+)?(?:\??string[ \t]+)?\$(?:signature|defaultName|name)[ \t]*=[ \t]*|#\[AsCommand\((?:name:[ \t]*)?)['"]([A-Za-z][\w:.-]*)"#)
+            .expect("console command pattern")
+    });
+    if family != Family::Php || memchr::memmem::find(text, b"ommand").is_none() {
+        return Vec::new();
+    }
+    RE.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .filter(|m| specific(&String::from_utf8_lossy(m.as_bytes())))
+        .flat_map(|m| {
+            let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
+            let line = memchr::memchr_iter(b'\n', &text[..m.start()]).count() as u32 + 1;
+            [Family::Php, Family::Shell].map(|family| Definition {
+                name: name.clone(),
+                family,
+                path: path.to_string(),
+                line,
+                module: false,
+            })
+        })
+        .collect()
+}
+
+/// Star imports and whole-module re-exports (`from .login import *`,
+/// `export * from './jwt'`, `module.exports = require('./jwt')`): per
+/// import, the module as written and its byte range.
+pub fn star_imports(family: Family, text: &[u8]) -> Vec<(String, usize, usize)> {
+    static PY: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^[ \t]*from[ \t]+(\.*[A-Za-z_][\w.]*|\.+)[ \t]+import[ \t]*\*")
+            .expect("python star import")
+    });
+    static JS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m-u)^[ \t]*(?:export[ \t]*\*[ \t]*(?:as[ \t]+[\w$]+[ \t]+)?from[ \t]*|module\.exports[ \t]*=[ \t]*require[ \t]*\([ \t]*)['"](\.{1,2}/[^'"\n]+)['"]"#)
+            .expect("js star export")
+    });
+    let (re, needle): (&Regex, &[u8]) = match family {
+        Family::Python => (&PY, b"*"),
+        Family::Js => (&JS, b"./"),
+        _ => return Vec::new(),
+    };
+    if memchr::memmem::find(text, needle).is_none() {
+        return Vec::new();
+    }
+    re.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| {
+            (
+                String::from_utf8_lossy(m.as_bytes()).into_owned(),
+                m.start(),
+                m.end(),
+            )
+        })
+        .collect()
+}
+
+/// The files a star import of `spec` in a file of directory `dir` may
+/// name, most likely first. An absolute Python module (`pkg.auth`) is
+/// tried from `dir` and each of `bases` (the directories above it, up to
+/// the project root).
+pub fn module_files(
+    family: Family,
+    dir: &std::path::Path,
+    bases: &[&std::path::Path],
+    spec: &str,
+) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    match family {
+        Family::Python => {
+            let dots = spec.bytes().take_while(|b| *b == b'.').count();
+            let rest = spec[dots..].replace('.', "/");
+            let starts: Vec<std::path::PathBuf> = if dots == 0 {
+                std::iter::once(dir)
+                    .chain(bases.iter().copied())
+                    .map(|d| d.to_path_buf())
+                    .collect()
+            } else {
+                dir.ancestors()
+                    .nth(dots - 1)
+                    .map(|d| d.to_path_buf())
+                    .into_iter()
+                    .collect()
+            };
+            for base in starts {
+                let m = if rest.is_empty() {
+                    base.clone()
+                } else {
+                    base.join(&rest)
+                };
+                out.push(m.with_extension("py"));
+                out.push(m.join("__init__.py"));
+            }
+        }
+        Family::Js => {
+            let m = dir.join(spec);
+            out.push(m.clone());
+            for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
+                let mut s = m.clone().into_os_string();
+                s.push(".");
+                s.push(ext);
+                out.push(s.into());
+            }
+            for index in ["index.js", "index.ts"] {
+                out.push(m.join(index));
+            }
+        }
+        _ => {}
+    }
+    out
 }
 
 /// Every name a file of `family` defines.
@@ -415,6 +583,15 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
     const ROUNDS: usize = 8;
     let mut all: BTreeSet<Definition> = BTreeSet::new();
     let mut fresh = enclosing(family, path, text, lines);
+    // A JWT finding outside any function (`const auth =
+    // require('@adobe/jwt-auth')`) belongs to the whole module: what the
+    // module exports as its one default export is the wrapper.
+    if lines
+        .iter()
+        .any(|&l| enclosing(family, path, text, &[l]).is_empty())
+    {
+        fresh.extend(default_export(family, path, text));
+    }
     for _ in 0..ROUNDS {
         fresh.retain(|d| !all.contains(d));
         if fresh.is_empty() {
@@ -451,6 +628,8 @@ pub struct Callers {
 impl Callers {
     /// `None` when nothing was learned.
     pub fn new(definitions: &[Definition]) -> Option<Callers> {
+        let definitions: Vec<Definition> =
+            definitions.iter().filter(|d| !d.module).cloned().collect();
         let mut names: Vec<&str> = definitions.iter().map(|d| d.name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
@@ -557,10 +736,47 @@ mod tests {
         let go = "package utils\n\nfunc NewAnalyticsClient(cfg Config) (*Client, error) {\n\ttok, err := c.ExchangeJWT(req)\n}\n";
         assert_eq!(names(Family::Go, go, 3), ["NewAnalyticsClient"]);
         let js = "async function generateAuthToken (opts) {\n  const ctx = { private_key: k }\n}\nconst signAdobeJwt = async (cfg) => {\n  return jwt.sign(p)\n}\n";
+        let destructured = "async function makeToken ({ ims, key } = {}) {\n  const c = { private_key: key }\n  return ims.getToken(c)\n}\n";
+        assert_eq!(names(Family::Js, destructured, 2), ["makeToken"]);
         assert_eq!(names(Family::Js, js, 1), ["generateAuthToken"]);
         assert_eq!(names(Family::Js, js, 4), ["signAdobeJwt"]);
         let java = "public class JwtTokenBuilder {\n  public String build() {\n    return Jwts.builder().signWith(k).compact();\n  }\n}\n";
         assert_eq!(names(Family::Jvm, java, 2), ["JwtTokenBuilder"]);
+    }
+
+    #[test]
+    fn a_module_level_finding_learns_the_default_export() {
+        let t = "const auth = require('@adobe/jwt-auth')\n\nclass AccessTokenCommand extends Command {\n  async run () {}\n}\n\nmodule.exports = AccessTokenCommand\n";
+        let d: Vec<Definition> = learn(Family::Js, "x.js", t.as_bytes(), &[0])
+            .into_iter()
+            .filter(|d| !d.module)
+            .collect();
+        assert_eq!(
+            d.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
+            ["AccessTokenCommand"]
+        );
+        assert_eq!(d[0].line, 7);
+        // Several exports, or an object of them, name no one wrapper.
+        let t = "const auth = require('@adobe/jwt-auth')\nmodule.exports = { makeToken, other }\n";
+        assert!(
+            learn(Family::Js, "x.js", t.as_bytes(), &[0])
+                .iter()
+                .all(|d| d.module)
+        );
+    }
+
+    #[test]
+    fn a_php_console_command_is_learned_for_php_and_shell() {
+        let t = "class ExchangeJwt extends Command\n{\n    protected $signature = 'command:exchangeadobejwt {--force}';\n}\n";
+        let d = console_commands(Family::Php, "app/ExchangeJwt.php", t.as_bytes());
+        assert_eq!(d.len(), 2);
+        assert_eq!(
+            (d[0].name.as_str(), d[0].line),
+            ("command:exchangeadobejwt", 3)
+        );
+        let c = Callers::new(&d).expect("learned");
+        let sh = b"php artisan migrate --force\nphp artisan command:exchangeadobejwt\n";
+        assert_eq!(c.sites("deploy.sh", sh).len(), 1);
     }
 
     #[test]

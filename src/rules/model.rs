@@ -133,8 +133,9 @@ pub struct DocsSpec {
 
 /// Where a rule's findings need other evidence: findings of one of these
 /// categories, from rules without `needs`, in the same file (`in_file`) or
-/// in a file under the finding's directory (`in_project`: a manifest's
-/// project).
+/// in a file under the finding's directory or its project root, the
+/// nearest directory with a manifest or `.git` (`in_project`: a manifest's
+/// project, a helper file's).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NeedsSpec {

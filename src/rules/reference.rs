@@ -97,7 +97,7 @@ fn rule(s: &mut String, spec: &RuleSpec, set: &RuleSet) {
             .collect();
         let _ = writeln!(
             s,
-            "Reported only when a file under its directory has a {} finding.\n",
+            "Reported only when a file under its directory or its project (the nearest directory with a manifest or `.git`) has a {} finding.\n",
             cats.join(" or ")
         );
     }

@@ -432,7 +432,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     };
     report.errors.extend(missing);
     let definitions = take(shared.definitions);
-    if !definitions.is_empty() {
+    if engine.has_cross_file_rules() {
         super::crossfile::run(
             engine,
             opts,
