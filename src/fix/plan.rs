@@ -351,13 +351,21 @@ pub fn plan_report(
         works.push(w);
     }
     // package.json last: it may drop a library only once no code needs it.
+    // A finding left only because its project still looks like JWT (a
+    // technical account field, reported while a file of the project holds
+    // JWT evidence, which may be this very package.json) needs no library.
+    let project_backed = |r: &str| {
+        rules
+            .get(r)
+            .is_some_and(|rule| !rule.spec.needs.in_project.is_empty())
+    };
     let summary: Vec<(String, bool, bool)> = works
         .iter()
         .map(|w| {
             (
                 w.path.clone(),
                 w.after.contains("@adobe/jwt-auth"),
-                !w.remaining.is_empty(),
+                w.remaining.iter().any(|(r, _)| !project_backed(r)),
             )
         })
         .collect();
