@@ -246,6 +246,21 @@ pub struct ScanArgs {
     #[arg(long)]
     pub history: bool,
 
+    /// Scan many repositories: FILE lists one local path (relative to the
+    /// file's directory) or git URL (https://, ssh://, git@host:, file://)
+    /// per line; blank lines and `#` comments are skipped. URLs are cloned
+    /// shallowly (every commit with --history) into --repos-cache and reused
+    /// next time. Each repository's files are reported under its owner/name;
+    /// one that cannot be cloned or read is listed in `errors` and the rest
+    /// are scanned. Tokens in URLs are never printed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "since", "staged"])]
+    pub repos: Option<PathBuf>,
+
+    /// Where --repos keeps its clones (default
+    /// `$XDG_CACHE_HOME/jwt2oauth/repos`, or `~/.cache/jwt2oauth/repos`).
+    #[arg(long, value_name = "DIR", requires = "repos")]
+    pub repos_cache: Option<PathBuf>,
+
     /// Never show the progress bar (it is shown only on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,

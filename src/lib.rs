@@ -13,6 +13,7 @@ pub mod emulator;
 pub mod engine;
 pub mod finding;
 pub mod fix;
+pub mod fleet;
 pub mod output;
 pub mod progress;
 pub mod redact;

@@ -3,6 +3,7 @@
 
 pub mod emulate;
 pub mod fix;
+pub mod fleet;
 pub mod init;
 pub mod manual;
 pub mod outputs;

@@ -128,6 +128,10 @@ fn load_config(args: &ScanArgs) -> anyhow::Result<Option<Config>> {
     if let Some(p) = &args.config {
         return Ok(Some(Config::load(p)?));
     }
+    if args.repos.is_some() {
+        // Not the current directory's: the repositories are elsewhere.
+        return Ok(None);
+    }
     let found = args
         .paths
         .iter()
@@ -154,15 +158,41 @@ fn run_scan(
     config: Option<&Config>,
     notes: &mut Notes,
 ) -> anyhow::Result<ScanReport> {
-    check_paths(&args.paths)?;
+    let show = !args.no_progress;
+    let fleet = match &args.repos {
+        Some(list) => Some(super::fleet::resolve(args, list, show)?),
+        None => {
+            check_paths(&args.paths)?;
+            None
+        }
+    };
     // `--include/--exclude` beside the config's `[paths]`: a file must pass both.
     let cli_filter = PathFilter::from_globs(&args.include, &args.exclude)
         .map_err(|m| anyhow::anyhow!("--include/--exclude: {m}"))?;
     let allows = |p: &str| config.is_none_or(|c| c.filter.allows(p)) && cli_filter.allows(p);
     let filtered = !cli_filter.is_empty() || config.is_some_and(|c| !c.filter.is_empty());
-    let show = !args.no_progress;
+    let (paths, labels, fleet_errors) = match fleet {
+        Some(f) => (f.paths, f.labels, f.errors),
+        None => (args.paths.clone(), None, Vec::new()),
+    };
+    let with_fleet_errors = |mut r: ScanReport| {
+        r.errors.extend(fleet_errors.iter().cloned());
+        r.errors.sort();
+        r
+    };
     if args.history {
-        let dir = git_dir(args, "--history")?;
+        let dir = match (&args.repos, paths.as_slice()) {
+            (None, _) => git_dir(args, "--history")?,
+            (Some(_), [one]) => one.clone(),
+            // Every repository of the list failed: nothing to walk.
+            (Some(_), _) => {
+                notes.mode = ScanMode::History {
+                    commits: 0,
+                    blobs: 0,
+                };
+                return Ok(with_fleet_errors(ScanReport::default()));
+            }
+        };
         let progress = std::cell::RefCell::new(None::<Progress>);
         let h = git::scan_history(
             engine,
@@ -181,7 +211,7 @@ fn run_scan(
             blobs: h.blobs,
         };
         notes.history = h.origins;
-        return Ok(h.report);
+        return Ok(with_fleet_errors(h.report));
     }
     if args.staged {
         let dir = git_dir(args, "--staged")?;
@@ -199,7 +229,7 @@ fn run_scan(
         files = Some(changed);
     }
     let opts = ScanOptions {
-        paths: args.paths.clone(),
+        paths,
         no_ignore: args.no_ignore,
         follow: args.follow,
         max_filesize: args.max_filesize,
@@ -214,10 +244,11 @@ fn run_scan(
         filter: filtered.then_some(filter),
         progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
         before_read: None,
+        labels: labels.as_deref(),
     };
     let report = scan_with(engine, &opts, hooks);
     progress.finish();
-    Ok(report)
+    Ok(with_fleet_errors(report))
 }
 
 /// Every PATH named on the command line must exist: a typo would otherwise

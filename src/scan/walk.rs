@@ -159,13 +159,28 @@ pub(super) struct Roots {
     /// Each root, and whether it is a file (looked up once, not per file).
     roots: Vec<(PathBuf, bool)>,
     single_dir: bool,
+    /// Names the roots' files are reported under instead of their paths
+    /// (`--repos`: each repository's `owner/name`), one per root.
+    labels: Option<Vec<String>>,
 }
 
 impl Roots {
-    fn new(paths: &[PathBuf]) -> Roots {
+    fn new(paths: &[PathBuf], labels: Option<&[String]>) -> Roots {
+        let labels = labels
+            .filter(|l| l.len() == paths.len())
+            .map(<[String]>::to_vec);
         Roots {
             roots: paths.iter().map(|p| (p.clone(), p.is_file())).collect(),
-            single_dir: paths.len() == 1 && paths[0].is_dir(),
+            single_dir: paths.len() == 1 && paths[0].is_dir() && labels.is_none(),
+            labels,
+        }
+    }
+
+    /// The name a root's files are reported under: its label, or its path.
+    fn root_name(&self, i: usize) -> String {
+        match &self.labels {
+            Some(l) => l[i].clone(),
+            None => slashes(&self.roots[i].0),
         }
     }
 
@@ -173,9 +188,9 @@ impl Roots {
     /// never in a project above the root it was found under.
     fn project_roots(&self) -> ProjectRoots {
         let mut p = ProjectRoots::default();
-        for (root, is_file) in &self.roots {
+        for (i, (_, is_file)) in self.roots.iter().enumerate() {
             if !*is_file && !self.single_dir {
-                p.add_dir(&slashes(root));
+                p.add_dir(&self.root_name(i));
             }
         }
         p
@@ -183,16 +198,22 @@ impl Roots {
 
     pub(super) fn display(&self, path: &Path) -> String {
         let single_dir = self.single_dir;
-        for (root, is_file) in &self.roots {
+        for (i, (root, is_file)) in self.roots.iter().enumerate() {
             if let Ok(rel) = path.strip_prefix(root) {
                 let rel = slashes(rel);
-                if *is_file || rel.is_empty() {
+                if *is_file {
                     return slashes(path);
+                }
+                if rel.is_empty() {
+                    return match &self.labels {
+                        Some(_) => self.root_name(i),
+                        None => slashes(path),
+                    };
                 }
                 if single_dir {
                     return rel;
                 }
-                let r = slashes(root);
+                let r = self.root_name(i);
                 return format!("{}/{rel}", r.trim_end_matches('/'));
             }
         }
@@ -219,6 +240,9 @@ pub struct ScanHooks<'h> {
     /// Called with each file's path just before it is opened (tests use it
     /// to delete, truncate or replace files in the middle of a scan).
     pub before_read: Option<&'h (dyn Fn(&Path) + Sync)>,
+    /// One name per path, reported instead of the path (`scan --repos`:
+    /// `owner/name/src/app.js` for a clone somewhere in the cache).
+    pub labels: Option<&'h [String]>,
 }
 
 /// Scans `opts.paths` with `engine`.
@@ -229,7 +253,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
 /// Scans `opts.paths` with `engine`, with hooks.
 pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) -> ScanReport {
     let shared = Shared::default();
-    let roots = Roots::new(&opts.paths);
+    let roots = Roots::new(&opts.paths, hooks.labels);
     let mut missing = Vec::new();
     for p in &opts.paths {
         if let Err(e) = std::fs::metadata(p) {
