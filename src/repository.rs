@@ -85,18 +85,6 @@ pub fn read(dir: &Path, root: &str) -> Repository {
     }
 }
 
-/// The repository holding `dir` or one of its ancestors (a scan of a
-/// directory inside a work tree), reported at root `.`.
-pub fn discover(dir: &Path) -> Option<Repository> {
-    let repo = gix::discover(dir).ok()?;
-    let work = repo.workdir()?.to_path_buf();
-    let mut r = read(&work, ".");
-    if r.url.is_none() {
-        r.name = dir_name(&work, ".");
-    }
-    Some(r)
-}
-
 fn dir_name(dir: &Path, root: &str) -> String {
     let abs = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     abs.file_name()

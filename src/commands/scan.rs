@@ -121,18 +121,19 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     })
 }
 
-/// A scan of a directory inside a work tree (or a git-aware scan) names
-/// the repository around it at root `.`; `--repository NAME` renames the
-/// single repository of the scan (or names the scanned directory when it is
-/// not in git).
+/// A git-aware scan names the work tree it ran in at root `.`;
+/// `--repository NAME` renames the single repository of the scan (or names
+/// the scanned directory when it is not in git).
 fn name_repositories(args: &ScanArgs, report: &mut ScanReport) -> anyhow::Result<()> {
     let mut repos = std::mem::take(&mut report.repositories);
+    // A git-aware scan does not walk: name the work tree it ran in. (A
+    // directory below a work tree's root is not named: its paths are not
+    // relative to the repository's root.)
     if !repos.iter().any(|r| r.root == ".")
         && let [dir] = args.paths.as_slice()
-        && dir.is_dir()
-        && let Some(r) = crate::repository::discover(dir)
+        && dir.join(".git").exists()
     {
-        repos.push(r);
+        repos.push(crate::repository::read(dir, "."));
     }
     if let Some(name) = &args.repository {
         if name.trim().is_empty() {

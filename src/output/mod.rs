@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod org;
 pub mod plan;
 pub mod sarif;
 pub mod terminal;
