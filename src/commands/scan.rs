@@ -54,6 +54,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         ..Notes::default()
     };
     let mut report = run_scan(&engine, args, config.as_ref(), &mut notes)?;
+    name_repositories(args, &mut report)?;
 
     if let Some(c) = &config {
         let ignores = c.ignores();
@@ -118,6 +119,45 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// A git-aware scan names the work tree it ran in at root `.`;
+/// `--repository NAME` renames the single repository of the scan (or names
+/// the scanned directory when it is not in git).
+fn name_repositories(args: &ScanArgs, report: &mut ScanReport) -> anyhow::Result<()> {
+    let mut repos = std::mem::take(&mut report.repositories);
+    // A git-aware scan does not walk: name the work tree it ran in. (A
+    // directory below a work tree's root is not named: its paths are not
+    // relative to the repository's root.)
+    if !repos.iter().any(|r| r.root == ".")
+        && let [dir] = args.paths.as_slice()
+        && dir.join(".git").exists()
+    {
+        repos.push(crate::repository::read(dir, "."));
+    }
+    if let Some(name) = &args.repository {
+        if name.trim().is_empty() {
+            anyhow::bail!("--repository: the name is empty");
+        }
+        let at_root = repos.iter().position(|r| r.root == ".");
+        match (at_root, repos.len()) {
+            (Some(_), _) | (None, 1) => {
+                let i = at_root.unwrap_or(0);
+                repos[i].name = name.clone();
+            }
+            (None, 0) if args.paths.len() == 1 => repos.push(crate::repository::Repository {
+                name: name.clone(),
+                root: ".".to_string(),
+                commit: None,
+                url: None,
+            }),
+            (None, n) => anyhow::bail!(
+                "--repository names the repository of a single-repository scan; this scan holds {n} repositories (each is named by its origin remote or directory)"
+            ),
+        }
+    }
+    report.set_repositories(repos);
+    Ok(())
 }
 
 /// `--config FILE`, or `jwt2oauth.toml` in the (first) scanned directory.

@@ -57,6 +57,24 @@ struct Run<'a> {
     results: Vec<SarifResult>,
     column_kind: &'a str,
     properties: RunProperties<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControl>,
+}
+
+/// SARIF `automationDetails`: GitHub code scanning keeps one analysis per id.
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControl {
+    repository_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -267,18 +285,68 @@ fn location(path: &str, region: Option<Region>) -> Location {
     }
 }
 
-/// Writes the report as one SARIF 2.1.0 log with one run.
+/// Writes the report as one SARIF 2.1.0 log: one run, or, when the report
+/// spans several repositories, one run per repository (results relative to
+/// its root, `automationDetails.id` `jwt2oauth/NAME/`, its URL and commit as
+/// `versionControlProvenance`), each listing only the rules it uses.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
-    // A rule's security-severity: the highest effective severity of its
-    // findings in this run (a past-due deadline raises it), or its own.
-    let mut effective: BTreeMap<&str, Severity> = BTreeMap::new();
-    let all = scan
+    let runs = if scan.repositories.len() > 1 {
+        let mut runs = Vec::new();
+        for r in &scan.repositories {
+            runs.push(run(report, Some(r), |p| scan.repository_of(p) == Some(r)));
+        }
+        if scan
+            .findings
+            .iter()
+            .map(|d| &d.finding)
+            .chain(scan.suppressed.iter().map(|s| &s.finding))
+            .any(|f| scan.repository_of(&f.location.path).is_none())
+        {
+            runs.push(run(report, None, |p| scan.repository_of(p).is_none()));
+        }
+        runs
+    } else {
+        vec![run(report, None, |_| true)]
+    };
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs,
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// One run over the findings, suppressed findings and errors whose path
+/// `keep` accepts; with a repository, paths are relative to its root and
+/// only the rules of its results are listed.
+fn run<'a>(
+    report: &'a Report<'_>,
+    repo: Option<&'a crate::repository::Repository>,
+    keep: impl Fn(&str) -> bool,
+) -> Run<'a> {
+    let scan = report.scan;
+    let strip = repo.map_or(".", |r| r.root.as_str());
+    let findings: Vec<&Finding> = scan
         .findings
         .iter()
         .map(|d| &d.finding)
-        .chain(scan.suppressed.iter().map(|s| &s.finding));
-    for f in all {
+        .filter(|f| keep(&f.location.path))
+        .collect();
+    let suppressed: Vec<&crate::suppress::Suppressed> = scan
+        .suppressed
+        .iter()
+        .filter(|s| keep(&s.finding.location.path))
+        .collect();
+    // A rule's security-severity: the highest effective severity of its
+    // findings in this run (a past-due deadline raises it), or its own.
+    let mut effective: BTreeMap<&str, Severity> = BTreeMap::new();
+    for f in findings
+        .iter()
+        .copied()
+        .chain(suppressed.iter().map(|s| &s.finding))
+    {
         let e = effective.entry(f.rule_id.as_str()).or_insert(f.severity);
         *e = (*e).max(f.severity);
     }
@@ -286,6 +354,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut rules = Vec::new();
     for rule in &report.rules.rules {
         let s = &rule.spec;
+        if repo.is_some() && !effective.contains_key(s.id.as_str()) {
+            continue;
+        }
         let sev = effective
             .get(s.id.as_str())
             .copied()
@@ -335,10 +406,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         });
     }
     let mut results = Vec::new();
-    for d in &scan.findings {
-        results.push(result(report, &d.finding, &index, None));
+    for f in findings {
+        results.push(result(report, f, strip, &index, None));
     }
-    for s in &scan.suppressed {
+    for s in suppressed {
         let kind = match s.kind {
             SuppressionKind::Inline { .. } => "inSource",
             SuppressionKind::Baseline | SuppressionKind::Config => "external",
@@ -348,11 +419,12 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             status: "accepted",
             justification: format!("{}: {}", s.kind.as_str(), s.reason),
         };
-        results.push(result(report, &s.finding, &index, Some(sup)));
+        results.push(result(report, &s.finding, strip, &index, Some(sup)));
     }
     let notifications = scan
         .errors
         .iter()
+        .filter(|e| keep(&e.path) || (repo.is_none() && e.path.starts_with('<')))
         .map(|e| Notification {
             level: "error",
             message: Text {
@@ -361,7 +433,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             locations: if e.path.starts_with('<') {
                 Vec::new()
             } else {
-                vec![location(&e.path, None)]
+                vec![location(crate::repository::relative(strip, &e.path), None)]
             },
         })
         .collect();
@@ -372,47 +444,61 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             uri: None,
             uri_base_id: None,
             description: Some(Text {
-                text: "The scanned directory".into(),
+                text: match repo {
+                    Some(r) => format!("The work tree of repository {}", r.name),
+                    None => "The scanned directory".into(),
+                },
             }),
         },
     );
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: env!("CARGO_PKG_NAME"),
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                semantic_version: env!("CARGO_PKG_VERSION"),
+                rules,
             },
-            invocations: vec![Invocation {
-                execution_successful: true,
-                tool_execution_notifications: notifications,
-            }],
-            original_uri_base_ids: bases,
-            results,
-            column_kind: "unicodeCodePoints",
-            properties: RunProperties {
-                today: report.today.to_string(),
-                fail_on: report.fail_on,
-                gate_failed: report.gate_failed,
-            },
+        },
+        invocations: vec![Invocation {
+            execution_successful: true,
+            tool_execution_notifications: notifications,
         }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+        original_uri_base_ids: bases,
+        results,
+        column_kind: "unicodeCodePoints",
+        properties: RunProperties {
+            today: report.today.to_string(),
+            fail_on: report.fail_on,
+            gate_failed: report.gate_failed,
+        },
+        automation_details: (report.scan.repositories.len() > 1).then(|| AutomationDetails {
+            id: format!(
+                "jwt2oauth/{}/",
+                repo.map_or("unversioned", |r| r.name.as_str())
+            ),
+        }),
+        version_control_provenance: repo
+            .and_then(|r| {
+                let url = r.url.as_deref().filter(|u| u.contains("://"))?;
+                Some(vec![VersionControl {
+                    repository_uri: url.to_string(),
+                    revision_id: r.commit.clone(),
+                }])
+            })
+            .unwrap_or_default(),
+    }
 }
 
 fn result(
     report: &Report<'_>,
     f: &Finding,
+    strip: &str,
     index: &BTreeMap<&str, usize>,
     suppression: Option<Suppression>,
 ) -> SarifResult {
     let l = &f.location;
+    let path = crate::repository::relative(strip, &l.path);
     let origin = report.notes.history.get(&f.fingerprint);
     let mut message = f.message.clone();
     if let Some(dl) = &f.deadline {
@@ -431,7 +517,7 @@ fn result(
         level: level(f.severity),
         message: Text { text: message },
         locations: vec![location(
-            &l.path,
+            path,
             Some(Region {
                 start_line: l.line.max(1),
                 start_column: l.column.max(1),
@@ -449,7 +535,7 @@ fn result(
             .map(|(i, r)| RelatedLocation {
                 id: i + 1,
                 physical_location: location(
-                    &l.path,
+                    path,
                     Some(Region {
                         start_line: r.line.max(1),
                         start_column: r.column.max(1),

@@ -21,6 +21,7 @@ use crate::correlate::{
     CredentialGroup, FileIdentifiers, ProjectRoots, UnattributedSites, correlate,
 };
 use crate::engine::{Detected, Engine};
+use crate::repository::Repository;
 use crate::suppress::Suppressed;
 
 pub use super::decode::BINARY_PROBE;
@@ -90,9 +91,35 @@ pub struct ScanReport {
     pub groups: Vec<CredentialGroup>,
     /// JWT usage sites tied to no credential, per project.
     pub unattributed: Vec<UnattributedSites>,
+    /// The git repositories of the scan, sorted by root (see
+    /// [`crate::repository`]); empty when none was found.
+    pub repositories: Vec<Repository>,
 }
 
 impl ScanReport {
+    /// Sets the scan's repositories (sorted by root) and each group's
+    /// `repositories` (the names of its files' repositories).
+    pub fn set_repositories(&mut self, mut repos: Vec<Repository>) {
+        repos.sort_by(|a, b| a.root.cmp(&b.root));
+        repos.dedup_by(|a, b| a.root == b.root);
+        for g in &mut self.groups {
+            let mut names: Vec<String> = g
+                .files
+                .iter()
+                .filter_map(|f| crate::repository::of(&repos, f).map(|r| r.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            g.repositories = names;
+        }
+        self.repositories = repos;
+    }
+
+    /// The repository a reported path belongs to.
+    pub fn repository_of(&self, path: &str) -> Option<&Repository> {
+        crate::repository::of(&self.repositories, path)
+    }
+
     /// Entries of `skipped` that no counter covers: FIFOs, devices, sockets,
     /// symlink loops, ignore files that could not be read safely (too-large
     /// files are listed there too, and counted in `skipped_too_large`).
@@ -350,6 +377,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         warnings: take(shared.warnings),
         groups: Vec::new(),
         unattributed: Vec::new(),
+        repositories: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
             bytes_scanned: shared.bytes.load(Ordering::Relaxed),
@@ -382,12 +410,20 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut projects = roots.project_roots();
     projects.extend(take_inner(shared.projects));
+    let mut repos = Vec::new();
     for git in lock(&git_dirs).iter() {
-        projects.note_marker(&roots.display(git));
+        let shown = roots.display(git);
+        projects.note_marker(&shown);
+        let root = shown.rsplit_once('/').map_or("", |(dir, _)| dir);
+        repos.push(crate::repository::read(
+            git.parent().unwrap_or(Path::new(".")),
+            root,
+        ));
     }
     let c = correlate(&mut report.findings, &ids, &projects);
     report.groups = c.groups;
     report.unattributed = c.unattributed;
+    report.set_repositories(repos);
     report.errors.sort();
     report.errors.dedup();
     report.skipped.sort();

@@ -24,6 +24,7 @@ mod git;
 mod hostile;
 mod hostile_io;
 mod init;
+mod org;
 mod perf_corpus;
 mod regex_engines;
 mod report;
