@@ -325,7 +325,7 @@ pub struct ScanArgs {
 
     /// The repository's name in the report (a single-repository scan),
     /// instead of the `origin` remote's owner/name or the directory's name.
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with = "repos")]
     pub repository: Option<String>,
 
     #[command(flatten)]

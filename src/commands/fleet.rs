@@ -24,6 +24,23 @@ pub struct FleetScan {
     pub errors: Vec<ScanError>,
 }
 
+impl FleetScan {
+    /// (root as reported, name, directory) of each repository: `.` for a
+    /// single one, its name for several.
+    pub fn roots(&self) -> Vec<(String, String, PathBuf)> {
+        self.repositories
+            .iter()
+            .map(|r| {
+                let root = match self.labels {
+                    Some(_) => r.name.clone(),
+                    None => ".".to_string(),
+                };
+                (root, r.name.clone(), r.dir.clone())
+            })
+            .collect()
+    }
+}
+
 /// Reads `list` and makes each entry a local directory. A list that cannot
 /// be read, or lists nothing, is a usage error (exit 2): a typo must not scan
 /// nothing and pass.

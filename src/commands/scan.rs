@@ -10,6 +10,7 @@ use clap::ValueEnum;
 use jiff::civil::Date;
 
 use super::Outcome;
+use super::fleet::FleetScan;
 use super::outputs::{destinations, write_all};
 use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
@@ -53,8 +54,13 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         config: config.as_ref().map(|c| c.path.display().to_string()),
         ..Notes::default()
     };
-    let mut report = run_scan(&engine, args, config.as_ref(), &mut notes)?;
-    name_repositories(args, &mut report)?;
+    let fleet = match &args.repos {
+        Some(list) => Some(super::fleet::resolve(args, list, !args.no_progress)?),
+        None => None,
+    };
+    let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
+    let mut report = run_scan(&engine, args, config.as_ref(), &mut notes, fleet)?;
+    name_repositories(args, &names, &mut report)?;
 
     if let Some(c) = &config {
         let ignores = c.ignores();
@@ -124,8 +130,29 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
 /// A git-aware scan names the work tree it ran in at root `.`;
 /// `--repository NAME` renames the single repository of the scan (or names
 /// the scanned directory when it is not in git).
-fn name_repositories(args: &ScanArgs, report: &mut ScanReport) -> anyhow::Result<()> {
+fn name_repositories(
+    args: &ScanArgs,
+    fleet: &[(String, String, std::path::PathBuf)],
+    report: &mut ScanReport,
+) -> anyhow::Result<()> {
     let mut repos = std::mem::take(&mut report.repositories);
+    if args.repos.is_some() {
+        // `--repos`: each repository under the name its list entry gave it
+        // (the URL's owner/name, made unique), at the root it was walked as.
+        for (root, name, dir) in fleet {
+            match repos.iter_mut().find(|r| &r.root == root) {
+                Some(r) => r.name = name.clone(),
+                // A history scan does not walk: it saw no `.git`.
+                None => {
+                    let mut r = crate::repository::read(dir, root);
+                    r.name = name.clone();
+                    repos.push(r);
+                }
+            }
+        }
+        report.set_repositories(repos);
+        return Ok(());
+    }
     // A git-aware scan does not walk: name the work tree it ran in. (A
     // directory below a work tree's root is not named: its paths are not
     // relative to the repository's root.)
@@ -197,15 +224,12 @@ fn run_scan(
     args: &ScanArgs,
     config: Option<&Config>,
     notes: &mut Notes,
+    fleet: Option<FleetScan>,
 ) -> anyhow::Result<ScanReport> {
     let show = !args.no_progress;
-    let fleet = match &args.repos {
-        Some(list) => Some(super::fleet::resolve(args, list, show)?),
-        None => {
-            check_paths(&args.paths)?;
-            None
-        }
-    };
+    if fleet.is_none() {
+        check_paths(&args.paths)?;
+    }
     // `--include/--exclude` beside the config's `[paths]`: a file must pass both.
     let cli_filter = PathFilter::from_globs(&args.include, &args.exclude)
         .map_err(|m| anyhow::anyhow!("--include/--exclude: {m}"))?;

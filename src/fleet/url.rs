@@ -27,25 +27,9 @@ fn scp_like(s: &str) -> Option<(&str, &str, &str)> {
 
 /// The URL with any password or token removed: `https://user:ghp_x@host/p`
 /// becomes `https://host/p` (the user name goes too: tokens are often
-/// passed as the user name alone). scp-like URLs keep a plain user name
-/// (`git@`), which is never secret.
+/// passed as the user name alone); scp-like `git@host:path` keeps `git@`.
 pub fn redact_url(url: &str) -> String {
-    if let Some((user, host, path)) = scp_like(url) {
-        return if user.contains(':') {
-            format!("{host}:{path}")
-        } else {
-            url.to_string()
-        };
-    }
-    let Some(i) = url.find("://") else {
-        return url.to_string();
-    };
-    let (scheme, rest) = (&url[..i + 3], &url[i + 3..]);
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => format!("{scheme}{}", &rest[at + 1..]),
-        None => url.to_string(),
-    }
+    crate::repository::strip_credentials(url)
 }
 
 /// The secret parts of a URL's userinfo (user name and password, raw and
@@ -89,32 +73,10 @@ pub fn scrub(text: &str, url: &str) -> String {
     out
 }
 
-/// `owner/name` of a repository URL: the last two path components, without
-/// `.git` (`https://github.com/o/r.git` → `o/r`; one component alone when
-/// the path has only one).
+/// `owner/name` of a repository URL, as a scan names a checkout by its
+/// `origin` (`https://github.com/o/r.git` → `o/r`).
 pub fn repo_name(url: &str) -> String {
-    let clean = redact_url(url);
-    let path = match scp_like(&clean) {
-        Some((_, _, p)) => p.to_string(),
-        None => match clean.find("://") {
-            Some(i) => {
-                let rest = &clean[i + 3..];
-                rest.find('/').map_or("", |j| &rest[j..]).to_string()
-            }
-            None => clean.clone(),
-        },
-    };
-    let path = path.split(['?', '#']).next().unwrap_or("");
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
-        .collect();
-    let strip = |s: &str| s.strip_suffix(".git").unwrap_or(s).to_string();
-    match parts.as_slice() {
-        [] => "repository".to_string(),
-        [one] => strip(one),
-        [.., owner, name] => format!("{owner}/{}", strip(name)),
-    }
+    crate::repository::name_from_url(url).unwrap_or_else(|| "repository".to_string())
 }
 
 /// The cache directory name of a URL: `owner__name-HASH`, the hash over the
@@ -204,6 +166,7 @@ mod tests {
         assert_eq!(a, b);
         assert!(a.starts_with("o__r-"), "{a}");
         assert_ne!(a, cache_dir_name("https://gitlab.com/o/r.git"));
-        assert!(!cache_dir_name("file:///x/../..").contains(".."));
+        let odd = cache_dir_name("file:///x/../..");
+        assert!(!odd.contains('/') && !odd.starts_with('.'), "{odd}");
     }
 }
