@@ -22,6 +22,9 @@ pub struct FleetScan {
     pub repositories: Vec<Repository>,
     /// Entries that could not be cloned or read.
     pub errors: Vec<ScanError>,
+    /// A one-entry list whose repository failed: still named in the report
+    /// (at root `.`), so a merge of per-repository reports lists it.
+    pub failed_alone: Option<crate::repository::Repository>,
 }
 
 impl FleetScan {
@@ -89,10 +92,28 @@ pub fn resolve(args: &ScanArgs, list_path: &Path, show: bool) -> anyhow::Result<
             .map(|r| r.name.clone())
             .collect()
     });
+    let failed_alone = match (entries.as_slice(), resolved.repositories.is_empty()) {
+        ([only], true) => Some(crate::repository::Repository {
+            name: match &only.spec {
+                list::Spec::Url(u) => fleet::url::repo_name(u),
+                list::Spec::Path(p) => p
+                    .file_name()
+                    .map_or_else(|| "repository".into(), |n| n.to_string_lossy().into_owned()),
+            },
+            root: ".".to_string(),
+            commit: None,
+            url: match &only.spec {
+                list::Spec::Url(u) => Some(fleet::url::redact_url(u)),
+                list::Spec::Path(_) => None,
+            },
+        }),
+        _ => None,
+    };
     Ok(FleetScan {
         paths,
         labels,
         repositories: resolved.repositories,
         errors: resolved.errors,
+        failed_alone,
     })
 }

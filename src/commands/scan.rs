@@ -59,8 +59,12 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         None => None,
     };
     let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
+    let failed_alone = fleet.as_ref().and_then(|f| f.failed_alone.clone());
     let mut report = run_scan(&engine, args, config.as_ref(), &mut notes, fleet)?;
     name_repositories(args, &names, &mut report)?;
+    if let Some(r) = failed_alone {
+        report.set_repositories(vec![r]);
+    }
 
     if let Some(c) = &config {
         let ignores = c.ignores();

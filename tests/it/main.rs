@@ -29,6 +29,7 @@ mod perf_corpus;
 mod regex_engines;
 mod report;
 mod report_secrets;
+mod repos;
 mod roots;
 mod rules;
 mod sarif;
