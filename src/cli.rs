@@ -267,6 +267,13 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "since", "staged"])]
     pub repos: Option<PathBuf>,
 
+    /// With --repos: scan each repository on its own and write its JSON
+    /// report to DIR/owner__name.json (as `scan DIR --repository owner/name
+    /// --format json` would), instead of one report of them all; an entry
+    /// that fails gets a report holding its error. Rules are compiled once.
+    #[arg(long, value_name = "DIR", requires = "repos", conflicts_with_all = ["format", "output"])]
+    pub reports_dir: Option<PathBuf>,
+
     /// Where --repos keeps its clones (default
     /// `$XDG_CACHE_HOME/jwt2oauth/repos`, or `~/.cache/jwt2oauth/repos`).
     #[arg(long, value_name = "DIR", requires = "repos")]

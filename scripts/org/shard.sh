@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Scans one shard of an organisation's repositories (a CI matrix job, or a
 # laptop): picks every COUNT-th entry of the sorted list, starting at INDEX,
-# and writes OUT_DIR/<owner>__<name>.json for each with
-# `jwt2oauth scan --repos` (a shallow clone with gix). A repository that
-# cannot be cloned still gets its report, whose `errors` say why (the gate
-# reads "incomplete"): no repository is dropped silently.
+# and writes OUT_DIR/<owner>__<name>.json for each with one
+# `jwt2oauth scan --repos LIST --reports-dir OUT_DIR` (shallow clones with
+# gix, rules compiled once). A repository that cannot be cloned still gets
+# its report, whose `errors` say why (the gate reads "incomplete"): no
+# repository is dropped silently.
 #
 # Usage: shard.sh LIST INDEX COUNT [OUT_DIR]
 #   LIST     one repository per line: owner/name (cloned from
@@ -18,14 +19,13 @@
 #   JWT2OAUTH_CLONE_BASE  base URL of owner/name entries (default https://github.com)
 #   JWT2OAUTH_TOKEN       token for private repositories (sent as the URL's
 #                         password to jwt2oauth, which never prints or stores it)
-#   JWT2OAUTH_REPOS_CACHE where clones go (default: a temporary directory);
-#                         each clone is deleted after its scan unless
-#                         JWT2OAUTH_KEEP_CLONES=1
+#   JWT2OAUTH_REPOS_CACHE where clones go (default: a temporary directory,
+#                         deleted at the end; a kept one is reused next time)
 #   JWT2OAUTH_SCAN_ARGS   extra `jwt2oauth scan` arguments (split on spaces)
 #   JWT2OAUTH_TODAY       --today YYYY-MM-DD (reproducible reports, tests)
 # Exit codes: 0 every picked repository has a report (clean, findings or
-#   clone errors); 1 a scan ended without a report (a usage or config error:
-#   listed on stderr, the other repositories are still scanned); 2 usage.
+#   clone errors); 1 jwt2oauth failed or wrote fewer reports than picked;
+#   2 usage.
 set -euo pipefail
 
 log() { printf 'jwt2oauth shard: %s\n' "$*" >&2; }
@@ -36,6 +36,7 @@ list=$1 index=$2 count=$3 out=${4:-reports}
 case "$index$count" in *[!0-9]*) usage ;; esac
 if [ "$count" -lt 1 ] || [ "$index" -ge "$count" ]; then usage; fi
 [ -r "$list" ] || { log "cannot read $list"; exit 2; }
+list_dir=$(cd "$(dirname "$list")" && pwd)
 bin=${JWT2OAUTH:-jwt2oauth}
 # Scans run in the work directory (the list's name in errors is then the
 # repository's): absolute paths for everything else.
@@ -55,7 +56,8 @@ cache=$(cd "$cache" && pwd)
 # anything else (a URL, a path) as it is.
 url_of() {
   case "$1" in
-    *://* | *@*:* | /* | ./* | ../*) printf '%s' "$1" ;;
+    *://* | *@*:* | /*) printf '%s' "$1" ;;
+    ./* | ../*) printf '%s/%s' "$list_dir" "$1" ;;
     */*)
       if [ -n "${JWT2OAUTH_TOKEN:-}" ] && [ "${base#https://}" != "$base" ]; then
         printf 'https://x-access-token:%s@%s/%s' "$JWT2OAUTH_TOKEN" "${base#https://}" "$1"
@@ -67,50 +69,35 @@ url_of() {
   esac
 }
 
-# owner__name of an entry: its last two path components, without .git or
-# credentials, made safe for a file name.
-report_name() {
-  local e=${1%/}
-  e=${e%.git}
-  e=${e##*@}                 # user:token@host/... and git@host:...
-  e=${e//:/\/}
-  local name=${e##*/} rest=${e%/*} owner
-  owner=${rest##*/}
-  [ "$rest" = "$e" ] && owner=
-  local n="${owner:+${owner}__}$name"
-  printf '%s' "${n//[^A-Za-z0-9._-]/_}"
-}
-
 mapfile -t picked < <(
   sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$list" | grep -v '^$' |
     LC_ALL=C sort -u | awk -v i="$index" -v n="$count" '(NR - 1) % n == i'
 )
 log "shard $index of $count: ${#picked[@]} repositories"
+if [ "${#picked[@]}" -eq 0 ]; then exit 0; fi
 extra=()
 if [ -n "${JWT2OAUTH_SCAN_ARGS:-}" ]; then read -r -a extra <<<"$JWT2OAUTH_SCAN_ARGS"; fi
 if [ -n "${JWT2OAUTH_TODAY:-}" ]; then extra+=(--today "$JWT2OAUTH_TODAY"); fi
 
-failed=0
-for entry in "${picked[@]}"; do
-  name=$(report_name "$entry")
-  report="$out/$name.json"
-  n=2
-  while [ -e "$report" ]; do report="$out/$name~$n.json"; n=$((n + 1)); done
-  one="$name.txt"
-  (umask 077 && url_of "$entry" >"$work/$one" && printf '\n' >>"$work/$one")
-  rc=0
-  (cd "$work" && "$bin" scan --repos "$one" --repos-cache "$cache/$name" --no-progress \
-    --fail-on never --format json -o "$report" "${extra[@]}") || rc=$?
-  rm -f "${work:?}/$one"
-  if [ "${JWT2OAUTH_KEEP_CLONES:-0}" != 1 ]; then rm -rf "${cache:?}/$name"; fi
-  if [ "$rc" -ne 0 ] || [ ! -s "$report" ]; then
-    log "no report for $name (jwt2oauth exit $rc)"
-    rm -f "$report"
-    failed=$((failed + 1))
-  fi
-done
-if [ "$failed" -gt 0 ]; then
-  log "$failed of ${#picked[@]} repositories have no report"
+list_name="shard-$index.txt"
+(
+  umask 077
+  for entry in "${picked[@]}"; do
+    url_of "$entry"
+    printf '\n'
+  done >"$work/$list_name"
+)
+before=$(find "$out" -maxdepth 1 -name '*.json' | wc -l)
+rc=0
+# One run for the whole shard (rules compiled once), one report per
+# repository. Run in the work directory: errors name the list as
+# shard-N.txt:LINE.
+(cd "$work" && "$bin" scan --repos "$list_name" --repos-cache "$cache" --reports-dir "$out" \
+  --no-progress --fail-on never "${extra[@]}") || rc=$?
+rm -f "${work:?}/$list_name"
+written=$(($(find "$out" -maxdepth 1 -name '*.json' | wc -l) - before))
+if [ "$rc" -ne 0 ] || [ "$written" -ne "${#picked[@]}" ]; then
+  log "jwt2oauth exited $rc and wrote $written of ${#picked[@]} reports"
   exit 1
 fi
 log "wrote ${#picked[@]} reports to $out"

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::Outcome;
 use crate::cli::ScanArgs;
 use crate::fleet::{self, Repository, list};
 use crate::progress::Progress;
@@ -116,4 +117,118 @@ pub fn resolve(args: &ScanArgs, list_path: &Path, show: bool) -> anyhow::Result<
         errors: resolved.errors,
         failed_alone,
     })
+}
+
+/// `--reports-dir DIR`: one scan per repository, each with its own report
+/// file `DIR/owner__name.json` (as `scan DIR --repository owner/name
+/// --format json` writes it); an entry that failed gets a report holding
+/// only its error. The names are unique (`~2` for a repeat).
+pub fn per_repository(fleet: FleetScan, dir: &Path) -> anyhow::Result<Vec<(FleetScan, PathBuf)>> {
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("--reports-dir {}: cannot create it", dir.display()))?;
+    let mut taken: Vec<String> = Vec::new();
+    let mut file = |name: &str| {
+        let base = report_file_name(name);
+        let mut n = 2;
+        let mut f = base.clone();
+        while taken.contains(&f) {
+            f = format!("{base}~{n}");
+            n += 1;
+        }
+        taken.push(f.clone());
+        dir.join(format!("{f}.json"))
+    };
+    let mut out = Vec::new();
+    for r in fleet.repositories {
+        let path = file(&r.name);
+        out.push((
+            FleetScan {
+                paths: vec![r.dir.clone()],
+                labels: None,
+                repositories: vec![r],
+                errors: Vec::new(),
+                failed_alone: None,
+            },
+            path,
+        ));
+    }
+    for e in fleet.errors {
+        let name = if fleet::url::is_url(&e.path) {
+            fleet::url::repo_name(&e.path)
+        } else {
+            Path::new(&e.path)
+                .file_name()
+                .map_or_else(|| "repository".into(), |n| n.to_string_lossy().into_owned())
+        };
+        let url = fleet::url::is_url(&e.path).then(|| e.path.clone());
+        let path = file(&name);
+        out.push((
+            FleetScan {
+                paths: Vec::new(),
+                labels: None,
+                repositories: Vec::new(),
+                errors: vec![e],
+                failed_alone: Some(crate::repository::Repository {
+                    name,
+                    root: ".".to_string(),
+                    commit: None,
+                    url,
+                }),
+            },
+            path,
+        ));
+    }
+    Ok(out)
+}
+
+/// `owner/name` as a file name: `owner__name`, other characters than
+/// letters, digits, `.`, `_` and `-` replaced by `_`.
+pub fn report_file_name(name: &str) -> String {
+    let s: String = name
+        .replace('/', "__")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-~".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() { "repository".into() } else { s }
+}
+
+/// The outcome that says more: incomplete, then findings, then clean.
+pub fn worse(a: Outcome, b: Outcome) -> Outcome {
+    let rank = |o: Outcome| match o {
+        Outcome::Clean => 0,
+        Outcome::Findings => 1,
+        Outcome::Incomplete => 2,
+        Outcome::UsageError => 3,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn report_file_names_are_flat_and_safe() {
+        assert_eq!(report_file_name("acme/svc"), "acme__svc");
+        assert_eq!(report_file_name("g/sub name"), "g__sub_name");
+        assert_eq!(report_file_name("../x"), "__x");
+        assert_eq!(report_file_name(""), "repository");
+    }
+
+    #[test]
+    fn the_worse_outcome_wins() {
+        assert_eq!(worse(Outcome::Clean, Outcome::Findings), Outcome::Findings);
+        assert_eq!(
+            worse(Outcome::Incomplete, Outcome::Findings),
+            Outcome::Incomplete
+        );
+        assert_eq!(worse(Outcome::Clean, Outcome::Clean), Outcome::Clean);
+    }
 }

@@ -11,20 +11,33 @@ use jiff::civil::Date;
 
 use super::Outcome;
 use super::fleet::FleetScan;
-use super::outputs::{destinations, write_all};
+use super::outputs::{Destination, destinations, write_all};
 use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
 use crate::config::{self, Config, PathFilter};
 use crate::engine::Engine;
-use crate::output::{Notes, Report, ScanMode};
+use crate::output::{Format, Notes, Report, ScanMode};
 use crate::progress::Progress;
+use crate::rules::RuleSet;
 use crate::scan::{ScanHooks, ScanOptions, ScanReport, git, scan_with};
 use crate::suppress::{self, StaleProblem};
+
+/// What every scan of one run shares: the date, config, gate and engine.
+struct Prepared<'a, 'r> {
+    today: Date,
+    config: Option<&'a Config>,
+    fail_on: FailOn,
+    rules: &'r RuleSet,
+    engine: &'a Engine<'r>,
+}
 
 /// Runs a scan and returns the gate's outcome.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let today = parse_today(args.today.as_deref())?;
-    let dests = destinations(&args.format, &args.output)?;
+    let dests = match &args.reports_dir {
+        Some(_) => Vec::new(),
+        None => destinations(&args.format, &args.output)?,
+    };
     let config = load_config(args)?;
     let warn_days = args
         .warn_days
@@ -50,23 +63,62 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     }
     let engine = Engine::new(&rules, today, warn_days)
         .knowing(config.as_ref().map_or(&[][..], |c| c.disable.as_slice()));
-    let mut notes = Notes {
-        config: config.as_ref().map(|c| c.path.display().to_string()),
-        ..Notes::default()
+    let prepared = Prepared {
+        today,
+        config: config.as_ref(),
+        fail_on,
+        rules: &rules,
+        engine: &engine,
     };
     let fleet = match &args.repos {
         Some(list) => Some(super::fleet::resolve(args, list, !args.no_progress)?),
         None => None,
     };
+    match (&args.reports_dir, fleet) {
+        (Some(dir), Some(fleet)) => {
+            let mut worst = Outcome::Clean;
+            let jobs = super::fleet::per_repository(fleet, dir)?;
+            let n = jobs.len();
+            for (one, file) in jobs {
+                let dests = [Destination {
+                    format: Format::Json,
+                    path: Some(file),
+                }];
+                worst = super::fleet::worse(worst, scan_once(args, &prepared, Some(one), &dests)?);
+            }
+            eprintln!(
+                "jwt2oauth: wrote {n} report{} to {}",
+                if n == 1 { "" } else { "s" },
+                dir.display()
+            );
+            Ok(worst)
+        }
+        (_, fleet) => scan_once(args, &prepared, fleet, &dests),
+    }
+}
+
+/// One scan (of the PATHs, or of `fleet`'s repositories) written to `dests`.
+fn scan_once(
+    args: &ScanArgs,
+    p: &Prepared<'_, '_>,
+    fleet: Option<FleetScan>,
+    dests: &[Destination],
+) -> anyhow::Result<Outcome> {
+    let (today, fail_on, rules, engine) = (p.today, p.fail_on, p.rules, p.engine);
+    let config = p.config;
+    let mut notes = Notes {
+        config: config.map(|c| c.path.display().to_string()),
+        ..Notes::default()
+    };
     let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
     let failed_alone = fleet.as_ref().and_then(|f| f.failed_alone.clone());
-    let mut report = run_scan(&engine, args, config.as_ref(), &mut notes, fleet)?;
+    let mut report = run_scan(engine, args, config, &mut notes, fleet)?;
     name_repositories(args, &names, &mut report)?;
     if let Some(r) = failed_alone {
         report.set_repositories(vec![r]);
     }
 
-    if let Some(c) = &config {
+    if let Some(c) = config {
         let ignores = c.ignores();
         let stale = suppress::apply(
             &mut report.findings,
@@ -76,7 +128,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         );
         notes.stale.extend(stale);
     }
-    apply_baseline(args, config.as_ref(), &mut report, &mut notes, today)?;
+    apply_baseline(args, config, &mut report, &mut notes, today)?;
     if !matches!(notes.mode, ScanMode::Tree | ScanMode::History { .. }) {
         // A partial scan cannot tell that an entry for an unscanned file
         // matches nothing.
@@ -99,11 +151,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         fail_on: &fail_on_name,
         gate_failed,
         threshold,
-        rules: &rules,
+        rules,
         notes: &notes,
         full_fix: args.full_fix,
     };
-    write_all(&view, &dests, args.color)?;
+    write_all(&view, dests, args.color)?;
     for s in &notes.stale {
         eprintln!(
             "jwt2oauth: note: {} {} `{}` for {}{}: {}",
