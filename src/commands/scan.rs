@@ -31,6 +31,66 @@ struct Prepared<'a, 'r> {
     engine: &'a Engine<'r>,
 }
 
+/// A config with the rules it adjusts, its `warn_days` and gate.
+struct Setup {
+    config: Option<Config>,
+    rules: RuleSet,
+    warn_days: i64,
+    fail_on: FailOn,
+}
+
+impl Setup {
+    /// Flags over `config`; `Err(outcome)` when the rules do not load.
+    fn new(args: &ScanArgs, config: Option<Config>) -> anyhow::Result<Result<Setup, Outcome>> {
+        let warn_days = args
+            .warn_days
+            .or_else(|| config.as_ref().and_then(|c| c.warn_days))
+            .unwrap_or(90);
+        if warn_days < 0 {
+            anyhow::bail!("--warn-days must be 0 or more");
+        }
+        let fail_on = match (
+            args.fail_on,
+            config.as_ref().and_then(|c| c.fail_on.as_deref()),
+        ) {
+            (Some(f), _) => f,
+            (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
+            (None, None) => FailOn::Low,
+        };
+        let mut rules = match super::rules::load_rules(&args.rule_source) {
+            Ok(r) => r,
+            Err(outcome) => return Ok(Err(outcome)),
+        };
+        if let Some(c) = &config {
+            c.apply(&mut rules)?;
+        }
+        Ok(Ok(Setup {
+            config,
+            rules,
+            warn_days,
+            fail_on,
+        }))
+    }
+
+    fn engine(&self, today: Date) -> Engine<'_> {
+        Engine::new(&self.rules, today, self.warn_days).knowing(
+            self.config
+                .as_ref()
+                .map_or(&[][..], |c| c.disable.as_slice()),
+        )
+    }
+
+    fn prepared<'a>(&'a self, today: Date, engine: &'a Engine<'a>) -> Prepared<'a, 'a> {
+        Prepared {
+            today,
+            config: self.config.as_ref(),
+            fail_on: self.fail_on,
+            rules: &self.rules,
+            engine,
+        }
+    }
+}
+
 /// Runs a scan and returns the gate's outcome.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let today = parse_today(args.today.as_deref())?;
@@ -38,63 +98,96 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         Some(_) => Vec::new(),
         None => destinations(&args.format, &args.output)?,
     };
-    let config = load_config(args)?;
-    let warn_days = args
-        .warn_days
-        .or_else(|| config.as_ref().and_then(|c| c.warn_days))
-        .unwrap_or(90);
-    if warn_days < 0 {
-        anyhow::bail!("--warn-days must be 0 or more");
-    }
-    let fail_on = match (
-        args.fail_on,
-        config.as_ref().and_then(|c| c.fail_on.as_deref()),
-    ) {
-        (Some(f), _) => f,
-        (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
-        (None, None) => FailOn::Low,
-    };
-    let mut rules = match super::rules::load_rules(&args.rule_source) {
-        Ok(r) => r,
-        Err(outcome) => return Ok(outcome),
-    };
-    if let Some(c) = &config {
-        c.apply(&mut rules)?;
-    }
-    let engine = Engine::new(&rules, today, warn_days)
-        .knowing(config.as_ref().map_or(&[][..], |c| c.disable.as_slice()));
-    let prepared = Prepared {
-        today,
-        config: config.as_ref(),
-        fail_on,
-        rules: &rules,
-        engine: &engine,
-    };
     let fleet = match &args.repos {
         Some(list) => Some(super::fleet::resolve(args, list, !args.no_progress)?),
         None => None,
     };
-    match (&args.reports_dir, fleet) {
-        (Some(dir), Some(fleet)) => {
-            let mut worst = Outcome::Clean;
-            let jobs = super::fleet::per_repository(fleet, dir)?;
-            let n = jobs.len();
-            for (one, file) in jobs {
-                let dests = [Destination {
-                    format: Format::Json,
-                    path: Some(file),
-                }];
-                worst = super::fleet::worse(worst, scan_once(args, &prepared, Some(one), &dests)?);
+    let fleet = match (&args.reports_dir, fleet) {
+        (Some(dir), Some(f)) => return per_repository(args, today, f, dir),
+        (_, f) => f,
+    };
+    let config = match fleet.as_ref().map(|f| f.paths.as_slice()) {
+        // `scan --repos` of one repository reads its config, as `scan DIR`.
+        Some([one]) => load_config_in(args, one)?,
+        Some(_) => load_config_in(args, Path::new(""))?,
+        None => load_config(args)?,
+    };
+    let setup = match Setup::new(args, config)? {
+        Ok(s) => s,
+        Err(outcome) => return Ok(outcome),
+    };
+    let engine = setup.engine(today);
+    scan_once(args, &setup.prepared(today, &engine), fleet, &dests)
+}
+
+/// `--repos LIST --reports-dir DIR`: each repository scanned alone, with
+/// its own `jwt2oauth.toml` (and so its baseline), into its own JSON report.
+/// Repositories without a config share one engine (rules compiled once).
+fn per_repository(
+    args: &ScanArgs,
+    today: Date,
+    fleet: FleetScan,
+    dir: &Path,
+) -> anyhow::Result<Outcome> {
+    let shared = match Setup::new(args, load_config_in(args, Path::new(""))?)? {
+        Ok(s) => s,
+        Err(outcome) => return Ok(outcome),
+    };
+    let shared_engine = shared.engine(today);
+    let mut worst = Outcome::Clean;
+    let jobs = super::fleet::per_repository(fleet, dir)?;
+    let n = jobs.len();
+    for (mut one, file) in jobs {
+        let dests = [Destination {
+            format: Format::Json,
+            path: Some(file),
+        }];
+        let own = match one.paths.as_slice() {
+            [repo] => match load_config_in(args, repo).and_then(|c| match c {
+                Some(c) => Setup::new(args, Some(c)).map(Some),
+                None => Ok(None),
+            }) {
+                Ok(Some(Ok(s))) => Some(s),
+                Ok(Some(Err(outcome))) => return Ok(outcome),
+                Ok(None) => None,
+                Err(e) => {
+                    // A broken config of one repository: its report says so.
+                    one.errors.push(crate::scan::ScanError {
+                        path: config::FILE_NAME.to_string(),
+                        message: format!("{e:#}"),
+                    });
+                    one.failed_alone = one.repositories.first().map(|r| {
+                        let mut named = crate::repository::read(&r.dir, ".");
+                        named.name = r.name.clone();
+                        named
+                    });
+                    one.paths.clear();
+                    one.repositories.clear();
+                    None
+                }
+            },
+            _ => None,
+        };
+        let outcome = match &own {
+            Some(s) => {
+                let engine = s.engine(today);
+                scan_once(args, &s.prepared(today, &engine), Some(one), &dests)?
             }
-            eprintln!(
-                "jwt2oauth: wrote {n} report{} to {}",
-                if n == 1 { "" } else { "s" },
-                dir.display()
-            );
-            Ok(worst)
-        }
-        (_, fleet) => scan_once(args, &prepared, fleet, &dests),
+            None => scan_once(
+                args,
+                &shared.prepared(today, &shared_engine),
+                Some(one),
+                &dests,
+            )?,
+        };
+        worst = super::fleet::worse(worst, outcome);
     }
+    eprintln!(
+        "jwt2oauth: wrote {n} report{} to {}",
+        if n == 1 { "" } else { "s" },
+        dir.display()
+    );
+    Ok(worst)
 }
 
 /// One scan (of the PATHs, or of `fleet`'s repositories) written to `dests`.
@@ -243,6 +336,21 @@ fn name_repositories(
     Ok(())
 }
 
+/// `--config FILE`, or `jwt2oauth.toml` in `dir` (none when `dir` is empty).
+fn load_config_in(args: &ScanArgs, dir: &Path) -> anyhow::Result<Option<Config>> {
+    if args.no_config {
+        return Ok(None);
+    }
+    if let Some(p) = &args.config {
+        return Ok(Some(Config::load(p)?));
+    }
+    let p = dir.join(config::FILE_NAME);
+    if dir.as_os_str().is_empty() || !p.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(Config::load(&p)?))
+}
+
 /// `--config FILE`, or `jwt2oauth.toml` in the (first) scanned directory.
 fn load_config(args: &ScanArgs) -> anyhow::Result<Option<Config>> {
     if args.no_config {
@@ -250,10 +358,6 @@ fn load_config(args: &ScanArgs) -> anyhow::Result<Option<Config>> {
     }
     if let Some(p) = &args.config {
         return Ok(Some(Config::load(p)?));
-    }
-    if args.repos.is_some() {
-        // Not the current directory's: the repositories are elsewhere.
-        return Ok(None);
     }
     let found = args
         .paths
