@@ -51,40 +51,48 @@ fn pipeline(client: &str, tech: &str) -> String {
     )
 }
 
-/// Writes repository `i` under `org/` (files only).
-fn files(org: &Path, i: usize) -> String {
-    let name = format!("svc-{i:03}");
-    let dir = org.join(&name);
-    write(&dir, "README.md", &format!("# {name}\n"));
-    let tech = |t: &str| format!("{}@techacct.adobe.com", hex(t, 24).to_uppercase());
+/// What repository `i` holds: credential A in a Node service (every 10th)
+/// or in a deploy pipeline (every 10th, offset 5), a credential of its own
+/// (every 10th, offset 3), else nothing. `None` for a kind shared by many
+/// repositories (made once and copied), the index for one of its own.
+fn kind(i: usize) -> (&'static str, Option<usize>) {
     match i % 10 {
-        0 => write(
-            &dir,
-            "src/token.js",
-            &service(&client("A", 0), &tech("AAAA1111")),
-        ),
-        5 => write(
-            &dir,
-            ".github/workflows/deploy.yml",
-            &pipeline(&client("A", 0), &tech("AAAA1111")),
-        ),
-        3 => write(
-            &dir,
-            "index.js",
-            &service(&client("U", i), &tech(&format!("B{i:03}"))),
-        ),
-        _ => write(&dir, "src/main.py", "print('nothing to see')\n"),
+        0 => ("service-a", None),
+        5 => ("pipeline-a", None),
+        3 => ("own", Some(i)),
+        _ => ("clean", None),
     }
-    name
 }
 
-/// Makes the repositories (one commit each, `origin` on github.com/acme).
-fn make_org(org: &Path) -> Vec<String> {
-    let names: Vec<String> = (0..REPOS).map(|i| files(org, i)).collect();
+fn tech(t: &str) -> String {
+    format!("{}@techacct.adobe.com", hex(t, 24).to_uppercase())
+}
+
+/// Writes the files of a repository of `kind` in `dir`.
+fn files(dir: &Path, kind: &str, own: Option<usize>) {
+    write(dir, "README.md", "# a service\n");
+    match (kind, own) {
+        ("service-a", _) => write(dir, "src/token.js", &service(&client("A", 0), &tech("A"))),
+        ("pipeline-a", _) => write(
+            dir,
+            ".github/workflows/deploy.yml",
+            &pipeline(&client("A", 0), &tech("A")),
+        ),
+        ("own", Some(i)) => write(
+            dir,
+            "index.js",
+            &service(&client("U", i), &tech(&format!("B{i}"))),
+        ),
+        _ => write(dir, "src/main.py", "print('nothing to see')\n"),
+    }
+}
+
+/// `git init` + `add` + `commit` in each directory, in one shell (process
+/// starts are what costs here).
+fn commit_all(dirs: &[std::path::PathBuf], home: &Path) {
     let script = r#"set -eu
 for d in "$@"; do
-  git -C "$d" init -q -b main
-  git -C "$d" remote add origin "https://github.com/acme/$(basename "$d")"
+  git -C "$d" init -q -b main --template=
   git -C "$d" add -A
   git -C "$d" commit -q -m init
 done"#;
@@ -92,16 +100,63 @@ done"#;
         .arg("-c")
         .arg(script)
         .arg("make")
-        .args(names.iter().map(|n| org.join(n)))
+        .args(dirs)
         .env("GIT_AUTHOR_NAME", "t")
         .env("GIT_AUTHOR_EMAIL", "t@example.com")
         .env("GIT_COMMITTER_NAME", "t")
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .env("GIT_AUTHOR_DATE", "2026-11-01T00:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-01T00:00:00Z")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOME", org)
+        .env("HOME", home)
         .status()
         .expect("bash runs");
     assert!(status.success());
+}
+
+/// Makes the repositories under `org/svc-NNN`, each with `origin`
+/// `https://github.com/acme/svc-NNN`. Repositories of a shared kind are
+/// copies of one template repository (same files, same commit): 200
+/// repositories cost about 25 git commits, not 200.
+fn make_org(org: &Path, templates: &Path) -> Vec<String> {
+    let kinds = ["service-a", "pipeline-a", "clean"];
+    let tdirs: Vec<std::path::PathBuf> = kinds.iter().map(|k| templates.join(k)).collect();
+    for (k, d) in kinds.iter().zip(&tdirs) {
+        files(d, k, None);
+    }
+    let mut own = Vec::new();
+    let mut names = Vec::new();
+    for i in 0..REPOS {
+        let name = format!("svc-{i:03}");
+        let dir = org.join(&name);
+        match kind(i) {
+            (k, Some(i)) => {
+                files(&dir, k, Some(i));
+                own.push(dir);
+            }
+            (k, None) => {
+                let t = kinds.iter().position(|x| *x == k).expect("a template kind");
+                crate::common::copy_tree(&tdirs[t], &dir);
+            }
+        }
+        names.push(name);
+    }
+    let mut all = tdirs.clone();
+    all.extend(own);
+    commit_all(&all, templates);
+    for (i, name) in names.iter().enumerate() {
+        let dir = org.join(name);
+        if kind(i).1.is_none() {
+            let t = kinds.iter().position(|x| *x == kind(i).0).expect("kind");
+            crate::common::copy_tree(&tdirs[t].join(".git"), &dir.join(".git"));
+        }
+        let config = dir.join(".git/config");
+        let mut text = std::fs::read_to_string(&config).expect("config");
+        text.push_str(&format!(
+            "[remote \"origin\"]\n\turl = https://github.com/acme/{name}\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n"
+        ));
+        std::fs::write(&config, text).expect("config");
+    }
     names
 }
 
@@ -154,7 +209,7 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
     let tmp = tempfile::tempdir().expect("tmp");
     let top = tmp.path().join("top");
     let org = top.join("acme");
-    let names = make_org(&org);
+    let names = make_org(&org, &tmp.path().join("templates"));
 
     // One scan of the directory holding them all.
     let out = bin()
@@ -173,12 +228,13 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
     let whole: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(whole["repositories"].as_array().map(Vec::len), Some(REPOS));
 
-    // The list, as `gh repo list` would give it, but local: every other
-    // repository a file:// URL, the rest plain paths; one that is gone.
+    // The list, as `gh repo list` would give it, but local: every fourth
+    // repository a file:// URL (cloned with gix), the rest plain paths;
+    // one that is gone.
     let mut list = String::from("# acme\n");
     for (i, n) in names.iter().enumerate() {
         let p = org.join(n);
-        if i % 2 == 0 {
+        if i % 4 == 1 {
             list.push_str(&format!("file://{}\n", p.display()));
         } else {
             list.push_str(&format!("{}\n", p.display()));
@@ -193,14 +249,22 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
 
     let reports = tmp.path().join("reports");
     let started = std::time::Instant::now();
-    for shard in 0..SHARDS {
-        let out = script("shard.sh")
-            .arg(&list_file)
-            .arg(shard.to_string())
-            .arg(SHARDS.to_string())
-            .arg(reports.join(format!("shard-{shard}")))
-            .output()
-            .expect("shard.sh");
+    // The shards run side by side, as the matrix jobs do.
+    let running: Vec<_> = (0..SHARDS)
+        .map(|shard| {
+            script("shard.sh")
+                .arg(&list_file)
+                .arg(shard.to_string())
+                .arg(SHARDS.to_string())
+                .arg(reports.join(format!("shard-{shard}")))
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("shard.sh")
+        })
+        .collect();
+    for (shard, child) in running.into_iter().enumerate() {
+        let out = child.wait_with_output().expect("wait");
         assert!(
             out.status.success(),
             "shard {shard}: {}",
@@ -275,8 +339,8 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
         md.contains("delete the JWT credential only after all 40"),
         "{md:.2000}"
     );
-    // Scanning took seconds, not minutes (debug build, loaded machine).
-    assert!(scanned.as_secs() < 240, "{scanned:?}");
+    // Scanning takes seconds (a debug build; a loaded machine gets slack).
+    assert!(scanned.as_secs() < 120, "{scanned:?}");
 }
 
 #[test]
