@@ -13,8 +13,9 @@
 //!   (placeholders never link); a linked group's id, label, project,
 //!   categories, confidence and effective deadline are recomputed as a scan
 //!   computes them, from the merged findings.
-//! - **Determinism**: the reports are sorted by content before merging and
-//!   everything is sorted after, so the input order never changes a byte.
+//! - **Determinism**: the reports are sorted by content before merging
+//!   (byte-identical ones count once) and everything is sorted after, so
+//!   the input order never changes a byte.
 
 pub mod input;
 
@@ -45,6 +46,8 @@ pub struct Named {
 /// Merges reports (any order: the result is the same).
 pub fn merge(mut inputs: Vec<Named>) -> Merged {
     inputs.sort_by(|a, b| (&a.digest, &a.stem).cmp(&(&b.digest, &b.stem)));
+    // The same report given twice (a re-run shard) counts once.
+    inputs.dedup_by(|a, b| a.digest == b.digest);
     // Every input gets at least one repository (named after its file).
     for n in &mut inputs {
         if n.input.repositories.is_empty() {
