@@ -37,7 +37,7 @@ module.exports = {{ token }};
 }
 
 /// A deploy pipeline passing the same credential's fields as secrets.
-fn pipeline(client: &str, tech: &str) -> String {
+pub fn pipeline(client: &str, tech: &str) -> String {
     format!(
         r#"name: deploy
 on: push
