@@ -138,17 +138,15 @@ pub fn merge(mut inputs: Vec<Named>) -> Merged {
         s.skipped_too_large += inp.stats.skipped_too_large;
         s.ignored_credential_files += inp.stats.ignored_credential_files;
     }
-    let key = |d: &crate::finding::Finding| {
-        (d.location.clone(), d.rule_id.clone(), d.fingerprint.clone())
-    };
+    fn order(a: &crate::finding::Finding, b: &crate::finding::Finding) -> std::cmp::Ordering {
+        (&a.location, &a.rule_id, &a.fingerprint).cmp(&(&b.location, &b.rule_id, &b.fingerprint))
+    }
+    out.findings.sort_by(|a, b| order(&a.finding, &b.finding));
     out.findings
-        .sort_by(|a, b| key(&a.finding).cmp(&key(&b.finding)));
-    out.findings
-        .dedup_by(|a, b| key(&a.finding) == key(&b.finding));
+        .dedup_by(|a, b| order(&a.finding, &b.finding).is_eq());
+    out.suppressed.sort_by(|a, b| order(&a.finding, &b.finding));
     out.suppressed
-        .sort_by(|a, b| key(&a.finding).cmp(&key(&b.finding)));
-    out.suppressed
-        .dedup_by(|a, b| key(&a.finding) == key(&b.finding));
+        .dedup_by(|a, b| order(&a.finding, &b.finding).is_eq());
 
     relink(&mut out, nodes, &node_of);
     out.unattributed = merge_unattributed(std::mem::take(&mut out.unattributed), &out);
