@@ -447,3 +447,135 @@ fn merge_unattributed(list: Vec<UnattributedSites>, out: &ScanReport) -> Vec<Una
     }
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Detected;
+    use crate::finding::{Category, Finding, Location, Severity};
+
+    fn finding(path: &str, group: &str) -> Detected {
+        Detected {
+            finding: Finding {
+                rule_id: "r".into(),
+                category: Category::JwtExchange,
+                severity: Severity::High,
+                rule_severity: Severity::High,
+                confidence: Confidence::Medium,
+                location: Location {
+                    path: path.into(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 2,
+                },
+                message: String::new(),
+                snippet: String::new(),
+                fingerprint: format!("fp-{path}"),
+                deadline: None,
+                remediation: String::new(),
+                group: Some(group.into()),
+                project: Some(".".into()),
+                requires_link: false,
+                related: Vec::new(),
+                needs_in_project: Vec::new(),
+                calls_into: None,
+            },
+            frame: Vec::new(),
+        }
+    }
+
+    fn group(id: &str, file: &str, client: &str) -> CredentialGroup {
+        CredentialGroup {
+            id: id.into(),
+            label: String::new(),
+            identified_by: vec!["client-id".into()],
+            project: ".".into(),
+            projects: vec![".".into()],
+            attached_files: Vec::new(),
+            client_ids: vec![client.into()],
+            technical_accounts: Vec::new(),
+            org_ids: Vec::new(),
+            console_projects: Vec::new(),
+            metascopes: Vec::new(),
+            key_references: Vec::new(),
+            key_fingerprints: Vec::new(),
+            files: vec![file.into()],
+            categories: vec![Category::JwtExchange],
+            findings: 1,
+            effective_deadline: None,
+            confidence: Confidence::Medium,
+            repositories: Vec::new(),
+        }
+    }
+
+    fn input(repo: &str, file: &str, client: &str) -> Named {
+        Named {
+            stem: repo.into(),
+            digest: format!("{repo}{file}{client}"),
+            input: Input {
+                findings: vec![finding(file, "cred-old")],
+                groups: vec![group("cred-old", file, client)],
+                repositories: vec![Repository {
+                    name: repo.into(),
+                    root: ".".into(),
+                    commit: None,
+                    url: None,
+                }],
+                ..Input::default()
+            },
+        }
+    }
+
+    #[test]
+    fn shared_client_ids_link_and_paths_get_the_repository_name() {
+        let client = "3f2b9c1d4e5f60718293a4b5c6d7e8f9";
+        let m = merge(vec![
+            input("acme/api", "a.js", client),
+            input("acme/deploy", "ci.yml", client),
+            input("acme/other", "b.js", "9a8b7c6d5e4f30211203f4e5d6c7b8a9"),
+        ]);
+        let r = m.report;
+        assert_eq!(r.groups.len(), 2);
+        let shared = r
+            .groups
+            .iter()
+            .find(|g| g.files.len() == 2)
+            .expect("linked");
+        assert_eq!(shared.files, vec!["acme/api/a.js", "acme/deploy/ci.yml"]);
+        assert_eq!(shared.repositories, vec!["acme/api", "acme/deploy"]);
+        assert_eq!(shared.projects, vec!["acme/api", "acme/deploy"]);
+        assert!(
+            r.findings
+                .iter()
+                .filter(|d| d.finding.location.path != "acme/other/b.js")
+                .all(|d| d.finding.group.as_deref() == Some(shared.id.as_str()))
+        );
+        assert_eq!(r.repositories.len(), 3);
+        assert_eq!(r.repositories[0].root, "acme/api");
+    }
+
+    #[test]
+    fn placeholders_never_link_and_one_repository_keeps_its_paths() {
+        let zero = "00000000000000000000000000000000";
+        let m = merge(vec![
+            input("svc", "a.js", zero),
+            Named {
+                digest: "other".into(),
+                ..input("svc", "b.js", zero)
+            },
+        ]);
+        assert_eq!(
+            m.report.groups.len(),
+            2,
+            "a placeholder client id links nothing"
+        );
+        let paths: Vec<&str> = m
+            .report
+            .findings
+            .iter()
+            .map(|d| d.finding.location.path.as_str())
+            .collect();
+        assert_eq!(paths, vec!["a.js", "b.js"], "one repository: no prefix");
+    }
+}
