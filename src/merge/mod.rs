@@ -13,8 +13,9 @@
 //!   (placeholders never link); a linked group's id, label, project,
 //!   categories, confidence and effective deadline are recomputed as a scan
 //!   computes them, from the merged findings.
-//! - **Determinism**: the reports are sorted by content before merging and
-//!   everything is sorted after, so the input order never changes a byte.
+//! - **Determinism**: the reports are sorted by content before merging
+//!   (byte-identical ones count once) and everything is sorted after, so
+//!   the input order never changes a byte.
 
 pub mod input;
 
@@ -45,6 +46,8 @@ pub struct Named {
 /// Merges reports (any order: the result is the same).
 pub fn merge(mut inputs: Vec<Named>) -> Merged {
     inputs.sort_by(|a, b| (&a.digest, &a.stem).cmp(&(&b.digest, &b.stem)));
+    // The same report given twice (a re-run shard) counts once.
+    inputs.dedup_by(|a, b| a.digest == b.digest);
     // Every input gets at least one repository (named after its file).
     for n in &mut inputs {
         if n.input.repositories.is_empty() {
@@ -135,17 +138,15 @@ pub fn merge(mut inputs: Vec<Named>) -> Merged {
         s.skipped_too_large += inp.stats.skipped_too_large;
         s.ignored_credential_files += inp.stats.ignored_credential_files;
     }
-    let key = |d: &crate::finding::Finding| {
-        (d.location.clone(), d.rule_id.clone(), d.fingerprint.clone())
-    };
+    fn order(a: &crate::finding::Finding, b: &crate::finding::Finding) -> std::cmp::Ordering {
+        (&a.location, &a.rule_id, &a.fingerprint).cmp(&(&b.location, &b.rule_id, &b.fingerprint))
+    }
+    out.findings.sort_by(|a, b| order(&a.finding, &b.finding));
     out.findings
-        .sort_by(|a, b| key(&a.finding).cmp(&key(&b.finding)));
-    out.findings
-        .dedup_by(|a, b| key(&a.finding) == key(&b.finding));
+        .dedup_by(|a, b| order(&a.finding, &b.finding).is_eq());
+    out.suppressed.sort_by(|a, b| order(&a.finding, &b.finding));
     out.suppressed
-        .sort_by(|a, b| key(&a.finding).cmp(&key(&b.finding)));
-    out.suppressed
-        .dedup_by(|a, b| key(&a.finding) == key(&b.finding));
+        .dedup_by(|a, b| order(&a.finding, &b.finding).is_eq());
 
     relink(&mut out, nodes, &node_of);
     out.unattributed = merge_unattributed(std::mem::take(&mut out.unattributed), &out);
@@ -445,4 +446,136 @@ fn merge_unattributed(list: Vec<UnattributedSites>, out: &ScanReport) -> Vec<Una
         u.categories.sort();
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Detected;
+    use crate::finding::{Category, Finding, Location, Severity};
+
+    fn finding(path: &str, group: &str) -> Detected {
+        Detected {
+            finding: Finding {
+                rule_id: "r".into(),
+                category: Category::JwtExchange,
+                severity: Severity::High,
+                rule_severity: Severity::High,
+                confidence: Confidence::Medium,
+                location: Location {
+                    path: path.into(),
+                    line: 1,
+                    column: 1,
+                    end_line: 1,
+                    end_column: 2,
+                },
+                message: String::new(),
+                snippet: String::new(),
+                fingerprint: format!("fp-{path}"),
+                deadline: None,
+                remediation: String::new(),
+                group: Some(group.into()),
+                project: Some(".".into()),
+                requires_link: false,
+                related: Vec::new(),
+                needs_in_project: Vec::new(),
+                calls_into: None,
+            },
+            frame: Vec::new(),
+        }
+    }
+
+    fn group(id: &str, file: &str, client: &str) -> CredentialGroup {
+        CredentialGroup {
+            id: id.into(),
+            label: String::new(),
+            identified_by: vec!["client-id".into()],
+            project: ".".into(),
+            projects: vec![".".into()],
+            attached_files: Vec::new(),
+            client_ids: vec![client.into()],
+            technical_accounts: Vec::new(),
+            org_ids: Vec::new(),
+            console_projects: Vec::new(),
+            metascopes: Vec::new(),
+            key_references: Vec::new(),
+            key_fingerprints: Vec::new(),
+            files: vec![file.into()],
+            categories: vec![Category::JwtExchange],
+            findings: 1,
+            effective_deadline: None,
+            confidence: Confidence::Medium,
+            repositories: Vec::new(),
+        }
+    }
+
+    fn input(repo: &str, file: &str, client: &str) -> Named {
+        Named {
+            stem: repo.into(),
+            digest: format!("{repo}{file}{client}"),
+            input: Input {
+                findings: vec![finding(file, "cred-old")],
+                groups: vec![group("cred-old", file, client)],
+                repositories: vec![Repository {
+                    name: repo.into(),
+                    root: ".".into(),
+                    commit: None,
+                    url: None,
+                }],
+                ..Input::default()
+            },
+        }
+    }
+
+    #[test]
+    fn shared_client_ids_link_and_paths_get_the_repository_name() {
+        let client = "3f2b9c1d4e5f60718293a4b5c6d7e8f9";
+        let m = merge(vec![
+            input("acme/api", "a.js", client),
+            input("acme/deploy", "ci.yml", client),
+            input("acme/other", "b.js", "9a8b7c6d5e4f30211203f4e5d6c7b8a9"),
+        ]);
+        let r = m.report;
+        assert_eq!(r.groups.len(), 2);
+        let shared = r
+            .groups
+            .iter()
+            .find(|g| g.files.len() == 2)
+            .expect("linked");
+        assert_eq!(shared.files, vec!["acme/api/a.js", "acme/deploy/ci.yml"]);
+        assert_eq!(shared.repositories, vec!["acme/api", "acme/deploy"]);
+        assert_eq!(shared.projects, vec!["acme/api", "acme/deploy"]);
+        assert!(
+            r.findings
+                .iter()
+                .filter(|d| d.finding.location.path != "acme/other/b.js")
+                .all(|d| d.finding.group.as_deref() == Some(shared.id.as_str()))
+        );
+        assert_eq!(r.repositories.len(), 3);
+        assert_eq!(r.repositories[0].root, "acme/api");
+    }
+
+    #[test]
+    fn placeholders_never_link_and_one_repository_keeps_its_paths() {
+        let zero = "00000000000000000000000000000000";
+        let m = merge(vec![
+            input("svc", "a.js", zero),
+            Named {
+                digest: "other".into(),
+                ..input("svc", "b.js", zero)
+            },
+        ]);
+        assert_eq!(
+            m.report.groups.len(),
+            2,
+            "a placeholder client id links nothing"
+        );
+        let paths: Vec<&str> = m
+            .report
+            .findings
+            .iter()
+            .map(|d| d.finding.location.path.as_str())
+            .collect();
+        assert_eq!(paths, vec!["a.js", "b.js"], "one repository: no prefix");
+    }
 }

@@ -408,3 +408,22 @@ pub fn html(o: &OrgPlan<'_>, h: &mut String) {
     }
     h.push_str("</section>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors_are_distinct_and_safe() {
+        assert!(anchor("acme/api").starts_with("repo-acme-api-"));
+        assert_ne!(anchor("acme/api"), anchor("acme-api"));
+        assert!(
+            !anchor("a\"<b>")
+                .chars()
+                .any(|c| !(c.is_ascii_alphanumeric() || c == '-'))
+        );
+        assert_eq!(short(Some("0123456789abcdef")), "0123456789ab");
+        assert_eq!(short(None), "");
+        assert!(delete_after(3).contains("only after all 3 are done"));
+    }
+}

@@ -37,7 +37,7 @@ module.exports = {{ token }};
 }
 
 /// A deploy pipeline passing the same credential's fields as secrets.
-fn pipeline(client: &str, tech: &str) -> String {
+pub fn pipeline(client: &str, tech: &str) -> String {
     format!(
         r#"name: deploy
 on: push
@@ -106,11 +106,6 @@ pub fn four_repos(org: &Path) {
         &[("README.md", "# Docs\nNothing to see.\n".into())],
         None,
     );
-}
-
-/// Runs `jwt2oauth ARGS...` from the repository root.
-pub fn run(args: &[&str]) -> std::process::Output {
-    bin().args(args).output().expect("run")
 }
 
 fn scan_to(dir: &Path, out: &Path) -> i32 {
@@ -257,4 +252,241 @@ fn one_scan_of_the_directory_and_a_merge_of_four_reports_agree() {
     assert_eq!(findings_view(&merged), findings_view(&whole));
     assert_eq!(merged["repositories"], whole["repositories"]);
     assert_eq!(merged["unattributed"], whole["unattributed"]);
+}
+
+#[test]
+fn merge_rejects_corrupt_reports_naming_the_file() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    repo(
+        &org.join("api"),
+        &[("src/token.js", service(SHARED_CLIENT, SHARED_TECH))],
+        None,
+    );
+    let good = tmp.path().join("good.json");
+    assert_eq!(scan_to(&org.join("api"), &good), 1);
+    let text = std::fs::read_to_string(&good).expect("read");
+    let cases = [
+        (
+            "not-json.json",
+            "this is not JSON\n".to_string(),
+            "not JSON",
+        ),
+        (
+            "truncated.json",
+            text[..text.len() / 2].to_string(),
+            "truncated JSON report",
+        ),
+        (
+            "version.json",
+            text.replacen("\"version\": 1", "\"version\": 2", 1),
+            "of version 2",
+        ),
+        (
+            "other-tool.json",
+            "{\"version\": 1, \"runs\": []}\n".to_string(),
+            "not a jwt2oauth JSON report",
+        ),
+        (
+            "no-findings.json",
+            text.replacen("\"findings\":", "\"found\":", 1),
+            "not a jwt2oauth JSON report",
+        ),
+    ];
+    for (name, body, why) in cases {
+        let bad = tmp.path().join(name);
+        std::fs::write(&bad, body).expect("write");
+        for args in [[&good, &bad], [&bad, &good]] {
+            let out = bin()
+                .arg("merge")
+                .args(args)
+                .args(["--format", "json"])
+                .output()
+                .expect("run");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(code(&out), 2, "{name}: {err}");
+            assert!(
+                err.contains(&bad.display().to_string()),
+                "{name}: names the file: {err}"
+            );
+            assert!(err.contains(why), "{name}: says why ({why}): {err}");
+            assert!(out.stdout.is_empty(), "{name}: no partial report");
+        }
+    }
+    let missing = tmp.path().join("missing.json");
+    let out = bin().arg("merge").arg(&missing).output().expect("run");
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.json"));
+}
+
+#[test]
+fn merge_output_does_not_depend_on_input_order() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    four_repos(&org);
+    let per = per_repo_reports(&org, tmp.path());
+    let orders: [Vec<usize>; 3] = [vec![0, 1, 2, 3], vec![3, 2, 1, 0], vec![2, 0, 3, 1]];
+    let mut seen: Vec<Vec<Vec<u8>>> = Vec::new();
+    for (n, order) in orders.iter().enumerate() {
+        let dir = tmp.path().join(format!("out{n}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let mut cmd = bin();
+        cmd.arg("merge");
+        for &i in order {
+            cmd.arg(&per[i]);
+        }
+        // A report given twice changes nothing either.
+        cmd.arg(&per[order[0]]);
+        for f in ["json", "sarif", "markdown", "html", "junit", "terminal"] {
+            cmd.arg("-o").arg(format!("{f}={}", dir.join(f).display()));
+        }
+        let out = cmd.output().expect("run");
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+        seen.push(
+            ["json", "sarif", "markdown", "html", "junit", "terminal"]
+                .iter()
+                .map(|f| std::fs::read(dir.join(f)).expect("read"))
+                .collect(),
+        );
+    }
+    for s in &seen[1..] {
+        for (i, f) in ["json", "sarif", "markdown", "html", "junit", "terminal"]
+            .iter()
+            .enumerate()
+        {
+            assert!(s[i] == seen[0][i], "{f} differs with another input order");
+        }
+    }
+    let sarif: Value = serde_json::from_slice(&seen[0][1]).expect("sarif");
+    let ids: Vec<&str> = sarif["runs"]
+        .as_array()
+        .expect("runs")
+        .iter()
+        .map(|r| r["automationDetails"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "jwt2oauth/api/",
+            "jwt2oauth/deploy/",
+            "jwt2oauth/docs/",
+            "jwt2oauth/reports/"
+        ],
+        "one run per repository"
+    );
+    for run in sarif["runs"].as_array().expect("runs") {
+        for r in run["results"].as_array().expect("results") {
+            let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .expect("uri");
+            assert!(
+                !uri.starts_with("api/") && !uri.starts_with("deploy/"),
+                "relative to the repository: {uri}"
+            );
+        }
+    }
+    let md = String::from_utf8_lossy(&seen[0][2]);
+    assert!(md.contains("## Organisation"), "{md}");
+    assert!(
+        md.contains("4 repositories: 3 JWT in use, 0 migrated, 1 clean."),
+        "{md}"
+    );
+    assert!(
+        md.contains("`api` → `deploy`") && md.contains("only after all 2 are done"),
+        "{md}"
+    );
+    let org_at = md.find("## Organisation").expect("org view");
+    assert!(org_at < md.find("## Executive summary").expect("summary"));
+}
+
+#[test]
+fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("svc");
+    repo(
+        &dir,
+        &[("src/token.js", service(SHARED_CLIENT, SHARED_TECH))],
+        Some("https://x-access-token:ghp_Z9y8X7w6V5u4T3s2R1q0@github.com/acme/svc-api.git"),
+    );
+    let json = tmp.path().join("r.json");
+    assert_eq!(scan_to(&dir, &json), 1);
+    let v: Value = serde_json::from_slice(&std::fs::read(&json).expect("read")).expect("json");
+    assert_eq!(v["repository"]["name"], "acme/svc-api");
+    assert_eq!(v["repository"]["root"], ".");
+    assert_eq!(
+        v["repository"]["url"],
+        "https://github.com/acme/svc-api.git"
+    );
+    assert_eq!(v["findings"][0]["repository"]["name"], "acme/svc-api");
+    assert!(
+        !std::fs::read_to_string(&json)
+            .expect("read")
+            .contains("ghp_")
+    );
+
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "json",
+        ])
+        .args(["--repository", "team/renamed"])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    assert_eq!(parse(&out)["repository"]["name"], "team/renamed");
+
+    // Nested: a repository inside another one's work tree.
+    let inner = dir.join("vendor-tools");
+    repo(
+        &inner,
+        &[("run.js", service(OTHER_CLIENT, SHARED_TECH))],
+        None,
+    );
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "json",
+        ])
+        .arg(&dir)
+        .output()
+        .expect("run");
+    let v = parse(&out);
+    let roots: Vec<&str> = v["repositories"]
+        .as_array()
+        .expect("repositories")
+        .iter()
+        .map(|r| r["root"].as_str().expect("root"))
+        .collect();
+    assert_eq!(roots, vec![".", "vendor-tools"]);
+    for f in v["findings"].as_array().expect("findings") {
+        let path = f["path"].as_str().expect("path");
+        let want = if path.starts_with("vendor-tools/") {
+            "vendor-tools"
+        } else {
+            "acme/svc-api"
+        };
+        assert_eq!(f["repository"]["name"], want, "{path}");
+    }
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "json",
+        ])
+        .args(["--repository", "x"])
+        .arg(tmp.path())
+        .output()
+        .expect("run");
+    assert_eq!(code(&out), 2, "--repository with several repositories");
 }
