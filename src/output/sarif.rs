@@ -9,7 +9,7 @@
 //! suppressed findings as results with `suppressions`. Snippets are the
 //! already-redacted ones: no secret reaches the file.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -292,18 +292,35 @@ fn location(path: &str, region: Option<Region>) -> Location {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
     let runs = if scan.repositories.len() > 1 {
+        // Each path's repository, looked up once: per run and path it would
+        // be repositories x findings x repositories (minutes at 2,000).
+        let roots: HashMap<&str, usize> = scan
+            .repositories
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.root.as_str(), i))
+            .collect();
+        let paths = scan
+            .findings
+            .iter()
+            .map(|d| d.finding.location.path.as_str())
+            .chain(scan.suppressed.iter().map(|s| s.finding.location.path.as_str()))
+            .chain(scan.errors.iter().map(|e| e.path.as_str()));
+        let owner: HashMap<&str, Option<usize>> =
+            paths.map(|p| (p, owner_of(&roots, p))).collect();
+        let of = |p: &str| owner.get(p).copied().unwrap_or_else(|| owner_of(&roots, p));
         let mut runs = Vec::new();
-        for r in &scan.repositories {
-            runs.push(run(report, Some(r), |p| scan.repository_of(p) == Some(r)));
+        for (i, r) in scan.repositories.iter().enumerate() {
+            runs.push(run(report, Some(r), |p| of(p) == Some(i)));
         }
         if scan
             .findings
             .iter()
             .map(|d| &d.finding)
             .chain(scan.suppressed.iter().map(|s| &s.finding))
-            .any(|f| scan.repository_of(&f.location.path).is_none())
+            .any(|f| of(&f.location.path).is_none())
         {
-            runs.push(run(report, None, |p| scan.repository_of(p).is_none()));
+            runs.push(run(report, None, |p| of(p).is_none()));
         }
         runs
     } else {
@@ -316,6 +333,20 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     };
     serde_json::to_writer_pretty(&mut *out, &log)?;
     writeln!(out)
+}
+
+/// The index of the repository holding `path`: the longest root that is a
+/// directory prefix of it, else the root `.` (as `repository::of`, in
+/// path depth rather than number of repositories).
+fn owner_of(roots: &HashMap<&str, usize>, path: &str) -> Option<usize> {
+    let mut end = path.len();
+    while let Some(i) = path[..end].rfind('/') {
+        if let Some(&r) = roots.get(&path[..i]) {
+            return Some(r);
+        }
+        end = i;
+    }
+    roots.get(".").copied()
 }
 
 /// One run over the findings, suppressed findings and errors whose path
@@ -600,5 +631,19 @@ mod tests {
         assert_eq!(camel("jwt-exchange-endpoint"), "JwtExchangeEndpoint");
         assert_eq!(level(Severity::Medium), "warning");
         assert_eq!(security_severity(Severity::Critical), "9.5");
+    }
+
+    #[test]
+    fn owner_of_picks_the_deepest_root_as_repository_of_does() {
+        let roots: HashMap<&str, usize> = [(".", 0), ("a", 1), ("a/b", 2), ("ab", 3)]
+            .into_iter()
+            .collect();
+        assert_eq!(owner_of(&roots, "a/b/c.js"), Some(2));
+        assert_eq!(owner_of(&roots, "a/bc.js"), Some(1));
+        assert_eq!(owner_of(&roots, "ab/x"), Some(3));
+        assert_eq!(owner_of(&roots, "x"), Some(0));
+        let no_dot: HashMap<&str, usize> = [("a", 1)].into_iter().collect();
+        assert_eq!(owner_of(&no_dot, "x/y"), None);
+        assert_eq!(owner_of(&no_dot, "a"), None);
     }
 }
