@@ -304,10 +304,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             .findings
             .iter()
             .map(|d| d.finding.location.path.as_str())
-            .chain(scan.suppressed.iter().map(|s| s.finding.location.path.as_str()))
+            .chain(
+                scan.suppressed
+                    .iter()
+                    .map(|s| s.finding.location.path.as_str()),
+            )
             .chain(scan.errors.iter().map(|e| e.path.as_str()));
-        let owner: HashMap<&str, Option<usize>> =
-            paths.map(|p| (p, owner_of(&roots, p))).collect();
+        let owner: HashMap<&str, Option<usize>> = paths.map(|p| (p, owner_of(&roots, p))).collect();
         let of = |p: &str| owner.get(p).copied().unwrap_or_else(|| owner_of(&roots, p));
         let mut runs = Vec::new();
         for (i, r) in scan.repositories.iter().enumerate() {
