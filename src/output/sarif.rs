@@ -292,22 +292,57 @@ fn location(path: &str, region: Option<Region>) -> Location {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
     let runs = if scan.repositories.len() > 1 {
-        let mut runs = Vec::new();
-        for r in &scan.repositories {
-            runs.push(run(report, Some(r), |p| scan.repository_of(p) == Some(r)));
-        }
-        if scan
-            .findings
+        // Each finding's repository once (by index; `None`: outside all).
+        let index: BTreeMap<&str, usize> = scan
+            .repositories
             .iter()
-            .map(|d| &d.finding)
-            .chain(scan.suppressed.iter().map(|s| &s.finding))
-            .any(|f| scan.repository_of(&f.location.path).is_none())
+            .enumerate()
+            .map(|(i, r)| (r.root.as_str(), i))
+            .collect();
+        let slot = |path: &str| {
+            scan.repository_of(path)
+                .and_then(|r| index.get(r.root.as_str()).copied())
+                .unwrap_or(scan.repositories.len())
+        };
+        let n = scan.repositories.len() + 1;
+        let mut parts: Vec<Part<'_>> = (0..n).map(|_| Part::default()).collect();
+        for d in &scan.findings {
+            parts[slot(&d.finding.location.path)]
+                .findings
+                .push(&d.finding);
+        }
+        for s in &scan.suppressed {
+            parts[slot(&s.finding.location.path)].suppressed.push(s);
+        }
+        for e in &scan.errors {
+            let i = if e.path.starts_with('<') {
+                n - 1
+            } else {
+                slot(&e.path)
+            };
+            parts[i].errors.push(e);
+        }
+        let outside = parts.pop().unwrap_or_default();
+        let mut runs: Vec<Run<'_>> = scan
+            .repositories
+            .iter()
+            .zip(parts)
+            .map(|(r, part)| run(report, Some(r), part))
+            .collect();
+        if !outside.findings.is_empty()
+            || !outside.suppressed.is_empty()
+            || !outside.errors.is_empty()
         {
-            runs.push(run(report, None, |p| scan.repository_of(p).is_none()));
+            runs.push(run(report, None, outside));
         }
         runs
     } else {
-        vec![run(report, None, |_| true)]
+        let part = Part {
+            findings: scan.findings.iter().map(|d| &d.finding).collect(),
+            suppressed: scan.suppressed.iter().collect(),
+            errors: scan.errors.iter().collect(),
+        };
+        vec![run(report, None, part)]
     };
     let log = Log {
         schema: SCHEMA,
@@ -318,27 +353,27 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// One run over the findings, suppressed findings and errors whose path
-/// `keep` accepts; with a repository, paths are relative to its root and
-/// only the rules of its results are listed.
+/// What one run holds.
+#[derive(Default)]
+struct Part<'a> {
+    findings: Vec<&'a Finding>,
+    suppressed: Vec<&'a crate::suppress::Suppressed>,
+    errors: Vec<&'a crate::scan::ScanError>,
+}
+
+/// One run over `part`; with a repository, paths are relative to its root
+/// and only the rules of its results are listed.
 fn run<'a>(
     report: &'a Report<'_>,
     repo: Option<&'a crate::repository::Repository>,
-    keep: impl Fn(&str) -> bool,
+    part: Part<'_>,
 ) -> Run<'a> {
-    let scan = report.scan;
     let strip = repo.map_or(".", |r| r.root.as_str());
-    let findings: Vec<&Finding> = scan
-        .findings
-        .iter()
-        .map(|d| &d.finding)
-        .filter(|f| keep(&f.location.path))
-        .collect();
-    let suppressed: Vec<&crate::suppress::Suppressed> = scan
-        .suppressed
-        .iter()
-        .filter(|s| keep(&s.finding.location.path))
-        .collect();
+    let Part {
+        findings,
+        suppressed,
+        errors,
+    } = part;
     // A rule's security-severity: the highest effective severity of its
     // findings in this run (a past-due deadline raises it), or its own.
     let mut effective: BTreeMap<&str, Severity> = BTreeMap::new();
@@ -421,10 +456,8 @@ fn run<'a>(
         };
         results.push(result(report, &s.finding, strip, &index, Some(sup)));
     }
-    let notifications = scan
-        .errors
+    let notifications = errors
         .iter()
-        .filter(|e| keep(&e.path) || (repo.is_none() && e.path.starts_with('<')))
         .map(|e| Notification {
             level: "error",
             message: Text {

@@ -196,7 +196,12 @@ fn multi_repository_sarif_is_schema_valid() {
     crate::org::four_repos(&org);
     crate::common::git(
         &org.join("api"),
-        &["remote", "add", "origin", "https://tok@github.com/acme/api.git"],
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://tok@github.com/acme/api.git",
+        ],
     );
     let log = sarif(&["--no-progress", org.to_str().expect("utf-8")]);
     assert_valid("scan of four repositories", &log);
