@@ -9,7 +9,7 @@
 //! suppressed findings as results with `suppressions`. Snippets are the
 //! already-redacted ones: no secret reaches the file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
@@ -292,42 +292,57 @@ fn location(path: &str, region: Option<Region>) -> Location {
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
     let runs = if scan.repositories.len() > 1 {
-        // Each path's repository, looked up once: per run and path it would
-        // be repositories x findings x repositories (minutes at 2,000).
-        let roots: HashMap<&str, usize> = scan
+        // Each finding's repository once (by index; `None`: outside all).
+        let index: BTreeMap<&str, usize> = scan
             .repositories
             .iter()
             .enumerate()
             .map(|(i, r)| (r.root.as_str(), i))
             .collect();
-        let paths = scan
-            .findings
-            .iter()
-            .map(|d| d.finding.location.path.as_str())
-            .chain(
-                scan.suppressed
-                    .iter()
-                    .map(|s| s.finding.location.path.as_str()),
-            )
-            .chain(scan.errors.iter().map(|e| e.path.as_str()));
-        let owner: HashMap<&str, Option<usize>> = paths.map(|p| (p, owner_of(&roots, p))).collect();
-        let of = |p: &str| owner.get(p).copied().unwrap_or_else(|| owner_of(&roots, p));
-        let mut runs = Vec::new();
-        for (i, r) in scan.repositories.iter().enumerate() {
-            runs.push(run(report, Some(r), |p| of(p) == Some(i)));
+        let slot = |path: &str| {
+            scan.repository_of(path)
+                .and_then(|r| index.get(r.root.as_str()).copied())
+                .unwrap_or(scan.repositories.len())
+        };
+        let n = scan.repositories.len() + 1;
+        let mut parts: Vec<Part<'_>> = (0..n).map(|_| Part::default()).collect();
+        for d in &scan.findings {
+            parts[slot(&d.finding.location.path)]
+                .findings
+                .push(&d.finding);
         }
-        if scan
-            .findings
+        for s in &scan.suppressed {
+            parts[slot(&s.finding.location.path)].suppressed.push(s);
+        }
+        for e in &scan.errors {
+            let i = if e.path.starts_with('<') {
+                n - 1
+            } else {
+                slot(&e.path)
+            };
+            parts[i].errors.push(e);
+        }
+        let outside = parts.pop().unwrap_or_default();
+        let mut runs: Vec<Run<'_>> = scan
+            .repositories
             .iter()
-            .map(|d| &d.finding)
-            .chain(scan.suppressed.iter().map(|s| &s.finding))
-            .any(|f| of(&f.location.path).is_none())
+            .zip(parts)
+            .map(|(r, part)| run(report, Some(r), part))
+            .collect();
+        if !outside.findings.is_empty()
+            || !outside.suppressed.is_empty()
+            || !outside.errors.is_empty()
         {
-            runs.push(run(report, None, |p| of(p).is_none()));
+            runs.push(run(report, None, outside));
         }
         runs
     } else {
-        vec![run(report, None, |_| true)]
+        let part = Part {
+            findings: scan.findings.iter().map(|d| &d.finding).collect(),
+            suppressed: scan.suppressed.iter().collect(),
+            errors: scan.errors.iter().collect(),
+        };
+        vec![run(report, None, part)]
     };
     let log = Log {
         schema: SCHEMA,
@@ -338,41 +353,27 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out)
 }
 
-/// The index of the repository holding `path`: the longest root that is a
-/// directory prefix of it, else the root `.` (as `repository::of`, in
-/// path depth rather than number of repositories).
-fn owner_of(roots: &HashMap<&str, usize>, path: &str) -> Option<usize> {
-    let mut end = path.len();
-    while let Some(i) = path[..end].rfind('/') {
-        if let Some(&r) = roots.get(&path[..i]) {
-            return Some(r);
-        }
-        end = i;
-    }
-    roots.get(".").copied()
+/// What one run holds.
+#[derive(Default)]
+struct Part<'a> {
+    findings: Vec<&'a Finding>,
+    suppressed: Vec<&'a crate::suppress::Suppressed>,
+    errors: Vec<&'a crate::scan::ScanError>,
 }
 
-/// One run over the findings, suppressed findings and errors whose path
-/// `keep` accepts; with a repository, paths are relative to its root and
-/// only the rules of its results are listed.
+/// One run over `part`; with a repository, paths are relative to its root
+/// and only the rules of its results are listed.
 fn run<'a>(
     report: &'a Report<'_>,
     repo: Option<&'a crate::repository::Repository>,
-    keep: impl Fn(&str) -> bool,
+    part: Part<'_>,
 ) -> Run<'a> {
-    let scan = report.scan;
     let strip = repo.map_or(".", |r| r.root.as_str());
-    let findings: Vec<&Finding> = scan
-        .findings
-        .iter()
-        .map(|d| &d.finding)
-        .filter(|f| keep(&f.location.path))
-        .collect();
-    let suppressed: Vec<&crate::suppress::Suppressed> = scan
-        .suppressed
-        .iter()
-        .filter(|s| keep(&s.finding.location.path))
-        .collect();
+    let Part {
+        findings,
+        suppressed,
+        errors,
+    } = part;
     // A rule's security-severity: the highest effective severity of its
     // findings in this run (a past-due deadline raises it), or its own.
     let mut effective: BTreeMap<&str, Severity> = BTreeMap::new();
@@ -455,10 +456,8 @@ fn run<'a>(
         };
         results.push(result(report, &s.finding, strip, &index, Some(sup)));
     }
-    let notifications = scan
-        .errors
+    let notifications = errors
         .iter()
-        .filter(|e| keep(&e.path) || (repo.is_none() && e.path.starts_with('<')))
         .map(|e| Notification {
             level: "error",
             message: Text {
@@ -634,19 +633,5 @@ mod tests {
         assert_eq!(camel("jwt-exchange-endpoint"), "JwtExchangeEndpoint");
         assert_eq!(level(Severity::Medium), "warning");
         assert_eq!(security_severity(Severity::Critical), "9.5");
-    }
-
-    #[test]
-    fn owner_of_picks_the_deepest_root_as_repository_of_does() {
-        let roots: HashMap<&str, usize> = [(".", 0), ("a", 1), ("a/b", 2), ("ab", 3)]
-            .into_iter()
-            .collect();
-        assert_eq!(owner_of(&roots, "a/b/c.js"), Some(2));
-        assert_eq!(owner_of(&roots, "a/bc.js"), Some(1));
-        assert_eq!(owner_of(&roots, "ab/x"), Some(3));
-        assert_eq!(owner_of(&roots, "x"), Some(0));
-        let no_dot: HashMap<&str, usize> = [("a", 1)].into_iter().collect();
-        assert_eq!(owner_of(&no_dot, "x/y"), None);
-        assert_eq!(owner_of(&no_dot, "a"), None);
     }
 }

@@ -115,9 +115,24 @@ impl ScanReport {
         self.repositories = repos;
     }
 
-    /// The repository a reported path belongs to.
+    /// The repository a reported path belongs to: the deepest root above
+    /// it (`repositories` is sorted by root, so each ancestor is one binary
+    /// search: a merge of 2,000 repositories stays linear).
     pub fn repository_of(&self, path: &str) -> Option<&Repository> {
-        crate::repository::of(&self.repositories, path)
+        let find = |root: &str| {
+            self.repositories
+                .binary_search_by(|r| r.root.as_str().cmp(root))
+                .ok()
+                .map(|i| &self.repositories[i])
+        };
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if let Some(r) = find(parent) {
+                return Some(r);
+            }
+            dir = parent;
+        }
+        find(".")
     }
 
     /// Entries of `skipped` that no counter covers: FIFOs, devices, sockets,
