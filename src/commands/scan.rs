@@ -142,8 +142,9 @@ fn per_repository(
             format: Format::Json,
             path: Some(file),
         }];
-        let own = match one.paths.as_slice() {
-            [repo] => match load_config_in(args, repo).and_then(|c| match c {
+        // `--config FILE` is the shared setup's: no repository's own.
+        let own = match (one.paths.as_slice(), &args.config) {
+            ([repo], None) => match load_config_in(args, repo).and_then(|c| match c {
                 Some(c) => Setup::new(args, Some(c)).map(Some),
                 None => Ok(None),
             }) {
