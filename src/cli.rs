@@ -52,7 +52,18 @@ pub enum Command {
     Man(ManArgs),
     /// Write a commented starter jwt2oauth.toml (and, with --ci, a CI workflow).
     Init(InitArgs),
+    /// Merge JSON reports of many scans (one per repository or CI shard)
+    /// into one report in any format, credentials linked across them.
+    #[command(after_help = MERGE_HELP)]
+    Merge(MergeArgs),
 }
+
+const MERGE_HELP: &str = "\
+Exit codes:
+  0  no merged finding at or above --fail-on
+  1  merged findings at or above --fail-on
+  2  usage error, or a report that is not a jwt2oauth JSON report (another
+     version, truncated, not JSON): the message names the file";
 
 const COMPLETIONS_HELP: &str = "\
 Install, e.g.:
@@ -246,6 +257,28 @@ pub struct ScanArgs {
     #[arg(long)]
     pub history: bool,
 
+    /// Scan many repositories: FILE lists one local path (relative to the
+    /// file's directory) or git URL (https://, ssh://, git@host:, file://)
+    /// per line; blank lines and `#` comments are skipped. URLs are cloned
+    /// shallowly (every commit with --history) into --repos-cache and reused
+    /// next time. Each repository's files are reported under its owner/name;
+    /// one that cannot be cloned or read is listed in `errors` and the rest
+    /// are scanned. Tokens in URLs are never printed.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["paths", "since", "staged"])]
+    pub repos: Option<PathBuf>,
+
+    /// With --repos: scan each repository on its own and write its JSON
+    /// report to DIR/owner__name.json (as `scan DIR --repository owner/name
+    /// --format json` would), instead of one report of them all; an entry
+    /// that fails gets a report holding its error. Rules are compiled once.
+    #[arg(long, value_name = "DIR", requires = "repos", conflicts_with_all = ["format", "output"])]
+    pub reports_dir: Option<PathBuf>,
+
+    /// Where --repos keeps its clones (default
+    /// `$XDG_CACHE_HOME/jwt2oauth/repos`, or `~/.cache/jwt2oauth/repos`).
+    #[arg(long, value_name = "DIR", requires = "repos")]
+    pub repos_cache: Option<PathBuf>,
+
     /// Never show the progress bar (it is shown only on a terminal anyway).
     #[arg(long)]
     pub no_progress: bool,
@@ -297,6 +330,45 @@ pub struct ScanArgs {
     #[arg(long)]
     pub full_fix: bool,
 
+    /// The repository's name in the report (a single-repository scan),
+    /// instead of the `origin` remote's owner/name or the directory's name.
+    #[arg(long, value_name = "NAME", conflicts_with = "repos")]
+    pub repository: Option<String>,
+
+    #[command(flatten)]
+    pub rule_source: RuleSource,
+}
+
+/// `jwt2oauth merge`.
+#[derive(Debug, Clone, Args)]
+pub struct MergeArgs {
+    /// JSON reports written by `jwt2oauth scan --format json` (one per
+    /// repository or CI shard).
+    #[arg(value_name = "REPORT.json", required = true)]
+    pub reports: Vec<PathBuf>,
+
+    /// Output format (repeatable; pair with --output in order).
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Vec<ScanFormat>,
+
+    /// Write to FILE (pairs with --format in order), or FORMAT=FILE.
+    #[arg(long, short = 'o', value_name = "[FORMAT=]FILE")]
+    pub output: Vec<String>,
+
+    /// Lowest severity that fails the gate (exit 1), as for `scan`
+    /// (default: low).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Colour for terminal output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Terminal format: print each finding's whole remediation.
+    #[arg(long)]
+    pub full_fix: bool,
+
+    /// The rules the scans ran (their docs go into SARIF `rules[]`).
     #[command(flatten)]
     pub rule_source: RuleSource,
 }

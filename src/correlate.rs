@@ -168,6 +168,9 @@ pub struct CredentialGroup {
     /// when it comes before the rule's date).
     pub effective_deadline: Option<DeadlineInfo>,
     pub confidence: Confidence,
+    /// Names of the repositories its files are in, sorted (set after
+    /// correlation, see `ScanReport::set_repositories`; empty outside git).
+    pub repositories: Vec<String>,
 }
 
 /// Groups findings into credentials, sets each finding's `group` and
@@ -650,10 +653,7 @@ fn build_groups(
             continue;
         }
         let group_files: Vec<String> = idxs.iter().map(|&i| files[i].clone()).collect();
-        let id = format!(
-            "cred-{}",
-            &crate::finding::fingerprint("group", "", &group_files.join("\n"), 0)[..12]
-        );
+        let id = group_id(&group_files);
         id_of_root.insert(*root, id.clone());
         let mut identified_by: Vec<&'static str> = Vec::new();
         for kind in IDENTIFIER_KINDS {
@@ -701,6 +701,7 @@ fn build_groups(
             findings: 0,
             effective_deadline: None,
             confidence: Confidence::Low,
+            repositories: Vec::new(),
         };
         let mut acc = FileIdentifiers::default();
         for f in &g.files {
@@ -724,22 +725,7 @@ fn build_groups(
         g.metascopes = acc.metascopes.into_iter().collect();
         g.key_references = acc.key_references.into_iter().collect();
         g.key_fingerprints = acc.key_fingerprints.into_iter().collect();
-        let key_file = g.files.iter().find(|f| is_key_material(f));
-        g.label = g
-            .client_ids
-            .first()
-            .map(|c| format!("client {c}"))
-            .or_else(|| {
-                g.technical_accounts
-                    .first()
-                    .map(|t| format!("technical account {t}"))
-            })
-            .or_else(|| g.console_projects.first().map(|p| format!("Console {p}")))
-            .or_else(|| key_file.map(|k| format!("key {k}")))
-            .or_else(|| g.key_references.first().map(|k| format!("key {k}")))
-            .or_else(|| g.key_fingerprints.first().map(|k| format!("key {k}")))
-            .or_else(|| g.org_ids.first().map(|o| format!("org {o}")))
-            .unwrap_or_else(|| g.files[0].clone());
+        g.label = label_of(&g);
         groups.push(g);
     }
     // Evidence per group: independent categories from independent files.
@@ -829,6 +815,35 @@ fn build_groups(
         groups,
         unattributed,
     }
+}
+
+/// A group's stable id: `cred-` + a hash of its sorted files.
+pub fn group_id(files: &[String]) -> String {
+    format!(
+        "cred-{}",
+        &crate::finding::fingerprint("group", "", &files.join("\n"), 0)[..12]
+    )
+}
+
+/// A group's short label: its first client id, technical account, Console
+/// project, key file or reference, key fingerprint or org, else its first
+/// file.
+pub fn label_of(g: &CredentialGroup) -> String {
+    let key_file = g.files.iter().find(|f| is_key_material(f));
+    g.client_ids
+        .first()
+        .map(|c| format!("client {c}"))
+        .or_else(|| {
+            g.technical_accounts
+                .first()
+                .map(|t| format!("technical account {t}"))
+        })
+        .or_else(|| g.console_projects.first().map(|p| format!("Console {p}")))
+        .or_else(|| key_file.map(|k| format!("key {k}")))
+        .or_else(|| g.key_references.first().map(|k| format!("key {k}")))
+        .or_else(|| g.key_fingerprints.first().map(|k| format!("key {k}")))
+        .or_else(|| g.org_ids.first().map(|o| format!("org {o}")))
+        .unwrap_or_else(|| g.files.first().cloned().unwrap_or_default())
 }
 
 /// A project root as reported: `.` for the scan root.

@@ -132,7 +132,7 @@ impl fmt::Display for Category {
 }
 
 /// Where a deadline stands relative to `--today`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DeadlineStatus {
     PastDue,

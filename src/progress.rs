@@ -33,6 +33,16 @@ impl Progress {
         )
     }
 
+    /// A bar over the `total` repositories of `scan --repos` (each one's
+    /// name beside it) when `enabled` and stderr is a terminal, else a no-op.
+    pub fn repositories(enabled: bool, total: u64) -> Progress {
+        Progress::new(
+            enabled,
+            Some(total),
+            "{spinner} repositories: {bar:30} {pos}/{len} {wide_msg}",
+        )
+    }
+
     fn new(enabled: bool, total: Option<u64>, template: &str) -> Progress {
         if !enabled || !std::io::stderr().is_terminal() {
             return Progress { bar: None };
@@ -65,6 +75,13 @@ impl Progress {
     pub fn tick(&self) {
         if let Some(b) = &self.bar {
             b.inc(1);
+        }
+    }
+
+    /// Shows what is being worked on beside the bar (a repository's name).
+    pub fn set_message(&self, message: &str) {
+        if let Some(b) = &self.bar {
+            b.set_message(message.to_string());
         }
     }
 

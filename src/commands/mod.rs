@@ -3,8 +3,10 @@
 
 pub mod emulate;
 pub mod fix;
+pub mod fleet;
 pub mod init;
 pub mod manual;
+pub mod merge;
 pub mod outputs;
 pub mod rules;
 pub mod scan;
@@ -50,5 +52,6 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Completions(args) => manual::completions(&args),
         Command::Man(args) => manual::man(&args),
         Command::Init(args) => init::run(&args),
+        Command::Merge(args) => merge::run(&args),
     }
 }

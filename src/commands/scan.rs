@@ -10,52 +10,209 @@ use clap::ValueEnum;
 use jiff::civil::Date;
 
 use super::Outcome;
-use super::outputs::{destinations, write_all};
+use super::fleet::FleetScan;
+use super::outputs::{Destination, destinations, write_all};
 use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
 use crate::config::{self, Config, PathFilter};
 use crate::engine::Engine;
-use crate::output::{Notes, Report, ScanMode};
+use crate::output::{Format, Notes, Report, ScanMode};
 use crate::progress::Progress;
+use crate::rules::RuleSet;
 use crate::scan::{ScanHooks, ScanOptions, ScanReport, git, scan_with};
 use crate::suppress::{self, StaleProblem};
+
+/// What every scan of one run shares: the date, config, gate and engine.
+struct Prepared<'a, 'r> {
+    today: Date,
+    config: Option<&'a Config>,
+    fail_on: FailOn,
+    rules: &'r RuleSet,
+    engine: &'a Engine<'r>,
+}
+
+/// A config with the rules it adjusts, its `warn_days` and gate.
+struct Setup {
+    config: Option<Config>,
+    rules: RuleSet,
+    warn_days: i64,
+    fail_on: FailOn,
+}
+
+impl Setup {
+    /// Flags over `config`; `Err(outcome)` when the rules do not load.
+    fn new(args: &ScanArgs, config: Option<Config>) -> anyhow::Result<Result<Setup, Outcome>> {
+        let warn_days = args
+            .warn_days
+            .or_else(|| config.as_ref().and_then(|c| c.warn_days))
+            .unwrap_or(90);
+        if warn_days < 0 {
+            anyhow::bail!("--warn-days must be 0 or more");
+        }
+        let fail_on = match (
+            args.fail_on,
+            config.as_ref().and_then(|c| c.fail_on.as_deref()),
+        ) {
+            (Some(f), _) => f,
+            (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
+            (None, None) => FailOn::Low,
+        };
+        let mut rules = match super::rules::load_rules(&args.rule_source) {
+            Ok(r) => r,
+            Err(outcome) => return Ok(Err(outcome)),
+        };
+        if let Some(c) = &config {
+            c.apply(&mut rules)?;
+        }
+        Ok(Ok(Setup {
+            config,
+            rules,
+            warn_days,
+            fail_on,
+        }))
+    }
+
+    fn engine(&self, today: Date) -> Engine<'_> {
+        Engine::new(&self.rules, today, self.warn_days).knowing(
+            self.config
+                .as_ref()
+                .map_or(&[][..], |c| c.disable.as_slice()),
+        )
+    }
+
+    fn prepared<'a>(&'a self, today: Date, engine: &'a Engine<'a>) -> Prepared<'a, 'a> {
+        Prepared {
+            today,
+            config: self.config.as_ref(),
+            fail_on: self.fail_on,
+            rules: &self.rules,
+            engine,
+        }
+    }
+}
 
 /// Runs a scan and returns the gate's outcome.
 pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     let today = parse_today(args.today.as_deref())?;
-    let dests = destinations(&args.format, &args.output)?;
-    let config = load_config(args)?;
-    let warn_days = args
-        .warn_days
-        .or_else(|| config.as_ref().and_then(|c| c.warn_days))
-        .unwrap_or(90);
-    if warn_days < 0 {
-        anyhow::bail!("--warn-days must be 0 or more");
-    }
-    let fail_on = match (
-        args.fail_on,
-        config.as_ref().and_then(|c| c.fail_on.as_deref()),
-    ) {
-        (Some(f), _) => f,
-        (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
-        (None, None) => FailOn::Low,
+    let dests = match &args.reports_dir {
+        Some(_) => Vec::new(),
+        None => destinations(&args.format, &args.output)?,
     };
-    let mut rules = match super::rules::load_rules(&args.rule_source) {
-        Ok(r) => r,
+    let fleet = match &args.repos {
+        Some(list) => Some(super::fleet::resolve(args, list, !args.no_progress)?),
+        None => None,
+    };
+    let fleet = match (&args.reports_dir, fleet) {
+        (Some(dir), Some(f)) => return per_repository(args, today, f, dir),
+        (_, f) => f,
+    };
+    let config = match fleet.as_ref().map(|f| f.paths.as_slice()) {
+        // `scan --repos` of one repository reads its config, as `scan DIR`.
+        Some([one]) => load_config_in(args, one)?,
+        Some(_) => load_config_in(args, Path::new(""))?,
+        None => load_config(args)?,
+    };
+    let setup = match Setup::new(args, config)? {
+        Ok(s) => s,
         Err(outcome) => return Ok(outcome),
     };
-    if let Some(c) = &config {
-        c.apply(&mut rules)?;
+    let engine = setup.engine(today);
+    scan_once(args, &setup.prepared(today, &engine), fleet, &dests)
+}
+
+/// `--repos LIST --reports-dir DIR`: each repository scanned alone, with
+/// its own `jwt2oauth.toml` (and so its baseline), into its own JSON report.
+/// Repositories without a config share one engine (rules compiled once).
+fn per_repository(
+    args: &ScanArgs,
+    today: Date,
+    fleet: FleetScan,
+    dir: &Path,
+) -> anyhow::Result<Outcome> {
+    let shared = match Setup::new(args, load_config_in(args, Path::new(""))?)? {
+        Ok(s) => s,
+        Err(outcome) => return Ok(outcome),
+    };
+    let shared_engine = shared.engine(today);
+    let mut worst = Outcome::Clean;
+    let jobs = super::fleet::per_repository(fleet, dir)?;
+    let n = jobs.len();
+    for (mut one, file) in jobs {
+        let dests = [Destination {
+            format: Format::Json,
+            path: Some(file),
+        }];
+        // `--config FILE` is the shared setup's: no repository's own.
+        let own = match (one.paths.as_slice(), &args.config) {
+            ([repo], None) => match load_config_in(args, repo).and_then(|c| match c {
+                Some(c) => Setup::new(args, Some(c)).map(Some),
+                None => Ok(None),
+            }) {
+                Ok(Some(Ok(s))) => Some(s),
+                Ok(Some(Err(outcome))) => return Ok(outcome),
+                Ok(None) => None,
+                Err(e) => {
+                    // A broken config of one repository: its report says so.
+                    one.errors.push(crate::scan::ScanError {
+                        path: config::FILE_NAME.to_string(),
+                        message: format!("{e:#}"),
+                    });
+                    one.failed_alone = one.repositories.first().map(|r| {
+                        let mut named = crate::repository::read(&r.dir, ".");
+                        named.name = r.name.clone();
+                        named
+                    });
+                    one.paths.clear();
+                    one.repositories.clear();
+                    None
+                }
+            },
+            _ => None,
+        };
+        let outcome = match &own {
+            Some(s) => {
+                let engine = s.engine(today);
+                scan_once(args, &s.prepared(today, &engine), Some(one), &dests)?
+            }
+            None => scan_once(
+                args,
+                &shared.prepared(today, &shared_engine),
+                Some(one),
+                &dests,
+            )?,
+        };
+        worst = super::fleet::worse(worst, outcome);
     }
-    let engine = Engine::new(&rules, today, warn_days)
-        .knowing(config.as_ref().map_or(&[][..], |c| c.disable.as_slice()));
+    eprintln!(
+        "jwt2oauth: wrote {n} report{} to {}",
+        if n == 1 { "" } else { "s" },
+        dir.display()
+    );
+    Ok(worst)
+}
+
+/// One scan (of the PATHs, or of `fleet`'s repositories) written to `dests`.
+fn scan_once(
+    args: &ScanArgs,
+    p: &Prepared<'_, '_>,
+    fleet: Option<FleetScan>,
+    dests: &[Destination],
+) -> anyhow::Result<Outcome> {
+    let (today, fail_on, rules, engine) = (p.today, p.fail_on, p.rules, p.engine);
+    let config = p.config;
     let mut notes = Notes {
-        config: config.as_ref().map(|c| c.path.display().to_string()),
+        config: config.map(|c| c.path.display().to_string()),
         ..Notes::default()
     };
-    let mut report = run_scan(&engine, args, config.as_ref(), &mut notes)?;
+    let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
+    let failed_alone = fleet.as_ref().and_then(|f| f.failed_alone.clone());
+    let mut report = run_scan(engine, args, config, &mut notes, fleet)?;
+    name_repositories(args, &names, &mut report)?;
+    if let Some(r) = failed_alone {
+        report.set_repositories(vec![r]);
+    }
 
-    if let Some(c) = &config {
+    if let Some(c) = config {
         let ignores = c.ignores();
         let stale = suppress::apply(
             &mut report.findings,
@@ -65,7 +222,7 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         );
         notes.stale.extend(stale);
     }
-    apply_baseline(args, config.as_ref(), &mut report, &mut notes, today)?;
+    apply_baseline(args, config, &mut report, &mut notes, today)?;
     if !matches!(notes.mode, ScanMode::Tree | ScanMode::History { .. }) {
         // A partial scan cannot tell that an entry for an unscanned file
         // matches nothing.
@@ -114,11 +271,11 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
         fail_on: &fail_on_name,
         gate_failed,
         threshold,
-        rules: &rules,
+        rules,
         notes: &notes,
         full_fix: args.full_fix,
     };
-    write_all(&view, &dests, args.color)?;
+    write_all(&view, dests, args.color)?;
     for s in &notes.stale {
         eprintln!(
             "jwt2oauth: note: {} {} `{}` for {}{}: {}",
@@ -144,6 +301,81 @@ pub fn run(args: &ScanArgs) -> anyhow::Result<Outcome> {
     } else {
         Outcome::Clean
     })
+}
+
+/// A git-aware scan names the work tree it ran in at root `.`;
+/// `--repository NAME` renames the single repository of the scan (or names
+/// the scanned directory when it is not in git).
+fn name_repositories(
+    args: &ScanArgs,
+    fleet: &[(String, String, std::path::PathBuf)],
+    report: &mut ScanReport,
+) -> anyhow::Result<()> {
+    let mut repos = std::mem::take(&mut report.repositories);
+    if args.repos.is_some() {
+        // `--repos`: each repository under the name its list entry gave it
+        // (the URL's owner/name, made unique), at the root it was walked as.
+        for (root, name, dir) in fleet {
+            match repos.iter_mut().find(|r| &r.root == root) {
+                Some(r) => r.name = name.clone(),
+                // A history scan does not walk: it saw no `.git`.
+                None => {
+                    let mut r = crate::repository::read(dir, root);
+                    r.name = name.clone();
+                    repos.push(r);
+                }
+            }
+        }
+        report.set_repositories(repos);
+        return Ok(());
+    }
+    // A git-aware scan does not walk: name the work tree it ran in. (A
+    // directory below a work tree's root is not named: its paths are not
+    // relative to the repository's root.)
+    if !repos.iter().any(|r| r.root == ".")
+        && let [dir] = args.paths.as_slice()
+        && dir.join(".git").exists()
+    {
+        repos.push(crate::repository::read(dir, "."));
+    }
+    if let Some(name) = &args.repository {
+        if name.trim().is_empty() {
+            anyhow::bail!("--repository: the name is empty");
+        }
+        let at_root = repos.iter().position(|r| r.root == ".");
+        match (at_root, repos.len()) {
+            (Some(_), _) | (None, 1) => {
+                let i = at_root.unwrap_or(0);
+                repos[i].name = name.clone();
+            }
+            (None, 0) if args.paths.len() == 1 => repos.push(crate::repository::Repository {
+                name: name.clone(),
+                root: ".".to_string(),
+                commit: None,
+                url: None,
+            }),
+            (None, n) => anyhow::bail!(
+                "--repository names the repository of a single-repository scan; this scan holds {n} repositories (each is named by its origin remote or directory)"
+            ),
+        }
+    }
+    report.set_repositories(repos);
+    Ok(())
+}
+
+/// `--config FILE`, or `jwt2oauth.toml` in `dir` (none when `dir` is empty).
+fn load_config_in(args: &ScanArgs, dir: &Path) -> anyhow::Result<Option<Config>> {
+    if args.no_config {
+        return Ok(None);
+    }
+    if let Some(p) = &args.config {
+        return Ok(Some(Config::load(p)?));
+    }
+    let p = dir.join(config::FILE_NAME);
+    if dir.as_os_str().is_empty() || !p.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(Config::load(&p)?))
 }
 
 /// `--config FILE`, or `jwt2oauth.toml` in the (first) scanned directory.
@@ -179,16 +411,39 @@ fn run_scan(
     args: &ScanArgs,
     config: Option<&Config>,
     notes: &mut Notes,
+    fleet: Option<FleetScan>,
 ) -> anyhow::Result<ScanReport> {
-    check_paths(&args.paths)?;
+    let show = !args.no_progress;
+    if fleet.is_none() {
+        check_paths(&args.paths)?;
+    }
     // `--include/--exclude` beside the config's `[paths]`: a file must pass both.
     let cli_filter = PathFilter::from_globs(&args.include, &args.exclude)
         .map_err(|m| anyhow::anyhow!("--include/--exclude: {m}"))?;
     let allows = |p: &str| config.is_none_or(|c| c.filter.allows(p)) && cli_filter.allows(p);
     let filtered = !cli_filter.is_empty() || config.is_some_and(|c| !c.filter.is_empty());
-    let show = !args.no_progress;
+    let (paths, labels, fleet_errors) = match fleet {
+        Some(f) => (f.paths, f.labels, f.errors),
+        None => (args.paths.clone(), None, Vec::new()),
+    };
+    let with_fleet_errors = |mut r: ScanReport| {
+        r.errors.extend(fleet_errors.iter().cloned());
+        r.errors.sort();
+        r
+    };
     if args.history {
-        let dir = git_dir(args, "--history")?;
+        let dir = match (&args.repos, paths.as_slice()) {
+            (None, _) => git_dir(args, "--history")?,
+            (Some(_), [one]) => one.clone(),
+            // Every repository of the list failed: nothing to walk.
+            (Some(_), _) => {
+                notes.mode = ScanMode::History {
+                    commits: 0,
+                    blobs: 0,
+                };
+                return Ok(with_fleet_errors(ScanReport::default()));
+            }
+        };
         let progress = std::cell::RefCell::new(None::<Progress>);
         let h = git::scan_history(
             engine,
@@ -207,7 +462,7 @@ fn run_scan(
             blobs: h.blobs,
         };
         notes.history = h.origins;
-        return Ok(h.report);
+        return Ok(with_fleet_errors(h.report));
     }
     if args.staged {
         let dir = git_dir(args, "--staged")?;
@@ -225,7 +480,7 @@ fn run_scan(
         files = Some(changed);
     }
     let opts = ScanOptions {
-        paths: args.paths.clone(),
+        paths,
         no_ignore: args.no_ignore,
         follow: args.follow,
         max_filesize: args.max_filesize,
@@ -240,10 +495,11 @@ fn run_scan(
         filter: filtered.then_some(filter),
         progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
         before_read: None,
+        labels: labels.as_deref(),
     };
     let report = scan_with(engine, &opts, hooks);
     progress.finish();
-    Ok(report)
+    Ok(with_fleet_errors(report))
 }
 
 /// Every PATH named on the command line must exist: a typo would otherwise

@@ -81,6 +81,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         scope = esc(&p.scope),
         fail_on = esc(p.fail_on),
     );
+    if let Some(o) = super::org::build(report, &p) {
+        super::org::html(&o, &mut h);
+    }
     summary(&p, &mut h);
     steps(&p, &mut h);
     for g in &p.groups {

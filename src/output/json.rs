@@ -37,6 +37,39 @@ struct JsonReport<'a> {
     /// History scans: how much was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<JsonHistoryRun>,
+    /// A single-repository scan: its repository.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<JsonRepository<'a>>,
+    /// Every git repository of the scan (clean ones too), by root.
+    repositories: Vec<JsonRepositoryEntry<'a>>,
+}
+
+/// A git repository: `url` has its credentials stripped.
+#[derive(Serialize)]
+struct JsonRepository<'a> {
+    name: &'a str,
+    root: &'a str,
+    commit: Option<&'a str>,
+    url: Option<&'a str>,
+}
+
+/// A repository of the report with its status.
+#[derive(Serialize)]
+struct JsonRepositoryEntry<'a> {
+    #[serde(flatten)]
+    repository: JsonRepository<'a>,
+    /// `jwt-in-use`, `migrated` (informational findings only) or `clean`.
+    status: &'a str,
+    findings: usize,
+}
+
+fn repository(r: &crate::repository::Repository) -> JsonRepository<'_> {
+    JsonRepository {
+        name: &r.name,
+        root: &r.root,
+        commit: r.commit.as_deref(),
+        url: r.url.as_deref(),
+    }
 }
 
 #[derive(Serialize)]
@@ -108,6 +141,9 @@ struct JsonFinding<'a> {
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<JsonOrigin<'a>>,
+    /// The git repository of the finding's file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repository: Option<JsonRepository<'a>>,
 }
 
 #[derive(Serialize)]
@@ -148,6 +184,8 @@ struct JsonGroup<'a> {
     findings: usize,
     effective_deadline: Option<JsonDeadline<'a>>,
     confidence: &'a str,
+    /// Names of the repositories its files are in.
+    repositories: &'a [String],
 }
 
 /// JWT usage in one project that no identifier ties to a credential.
@@ -212,7 +250,8 @@ struct JsonSkipped<'a> {
     reason: &'a str,
 }
 
-fn finding<'a>(f: &'a Finding, notes: &'a super::Notes) -> JsonFinding<'a> {
+fn finding<'a>(f: &'a Finding, report: &'a Report<'a>) -> JsonFinding<'a> {
+    let notes = report.notes;
     JsonFinding {
         rule_id: &f.rule_id,
         category: f.category.as_str(),
@@ -247,6 +286,7 @@ fn finding<'a>(f: &'a Finding, notes: &'a super::Notes) -> JsonFinding<'a> {
             summary: &o.summary,
             removed: o.removed,
         }),
+        repository: report.scan.repository_of(&f.location.path).map(repository),
     }
 }
 
@@ -281,6 +321,7 @@ fn group(g: &crate::correlate::CredentialGroup) -> JsonGroup<'_> {
         findings: g.findings,
         effective_deadline: g.effective_deadline.as_ref().map(deadline),
         confidence: g.confidence.as_str(),
+        repositories: &g.repositories,
     }
 }
 
@@ -322,13 +363,13 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         findings: scan
             .findings
             .iter()
-            .map(|d| finding(&d.finding, report.notes))
+            .map(|d| finding(&d.finding, report))
             .collect(),
         suppressed: scan
             .suppressed
             .iter()
             .map(|s| JsonSuppressed {
-                finding: finding(&s.finding, report.notes),
+                finding: finding(&s.finding, report),
                 suppression: JsonSuppression {
                     kind: s.kind.as_str(),
                     line: match s.kind {
@@ -412,6 +453,18 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             super::ScanMode::History { commits, blobs } => Some(JsonHistoryRun { commits, blobs }),
             _ => None,
         },
+        repository: match scan.repositories.as_slice() {
+            [one] => Some(repository(one)),
+            _ => None,
+        },
+        repositories: super::repositories(report)
+            .into_iter()
+            .map(|r| JsonRepositoryEntry {
+                repository: repository(r.repository),
+                status: r.status.as_str(),
+                findings: r.findings,
+            })
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -47,6 +47,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         p.fail_on,
         p.gate_text
     )?;
+    if let Some(o) = super::org::build(report, &p) {
+        super::org::markdown(&o, out)?;
+    }
     summary(&p, out)?;
     steps(&p, out)?;
     for g in &p.groups {

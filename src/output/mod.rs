@@ -10,6 +10,7 @@ pub mod html;
 pub mod json;
 pub mod junit;
 pub mod markdown;
+pub mod org;
 pub mod plan;
 pub mod sarif;
 pub mod terminal;
@@ -161,4 +162,69 @@ pub const STATUSES: [&str; 4] = ["past-due", "due-soon", "scheduled", "none"];
 /// A finding's status bucket name.
 pub fn status_of(f: &Finding) -> &'static str {
     f.deadline.as_ref().map_or("none", |d| d.status.as_str())
+}
+
+/// A repository of the report with what its findings say.
+pub struct RepoView<'a> {
+    pub repository: &'a crate::repository::Repository,
+    pub status: crate::repository::RepoStatus,
+    /// Its findings (not suppressed).
+    pub findings: usize,
+    /// Its findings that fail the gate.
+    pub failing: usize,
+    /// Ids of the credential groups its files are in, sorted.
+    pub groups: Vec<&'a str>,
+}
+
+/// Every repository of the report (sorted by root, as stored) with its
+/// status: `jwt-in-use` when one of its findings counts for the gate,
+/// `migrated` when it has only informational ones, else `clean`.
+pub fn repositories<'a>(report: &Report<'a>) -> Vec<RepoView<'a>> {
+    use crate::repository::RepoStatus;
+    let scan = report.scan;
+    let mut views: Vec<RepoView<'a>> = scan
+        .repositories
+        .iter()
+        .map(|r| RepoView {
+            repository: r,
+            status: RepoStatus::Clean,
+            findings: 0,
+            failing: 0,
+            groups: Vec::new(),
+        })
+        .collect();
+    let index: BTreeMap<&str, usize> = scan
+        .repositories
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.root.as_str(), i))
+        .collect();
+    for d in &scan.findings {
+        let f = &d.finding;
+        let Some(r) = scan.repository_of(&f.location.path) else {
+            continue;
+        };
+        let Some(&i) = index.get(r.root.as_str()) else {
+            continue;
+        };
+        let v = &mut views[i];
+        v.findings += 1;
+        if report.fails_gate(f) {
+            v.failing += 1;
+        }
+        if f.category.counts_for_gate() {
+            v.status = RepoStatus::JwtInUse;
+        } else if v.status == RepoStatus::Clean {
+            v.status = RepoStatus::Migrated;
+        }
+        if let Some(g) = f.group.as_deref()
+            && !v.groups.contains(&g)
+        {
+            v.groups.push(g);
+        }
+    }
+    for v in &mut views {
+        v.groups.sort();
+    }
+    views
 }

@@ -38,3 +38,49 @@
   window.addEventListener("beforeprint", openAll(true));
   update();
 })();
+// The organisation view: filter the repositories by name and status, sort
+// the table by a header (click again to reverse).
+(function () {
+  var byId = function (id) { return document.getElementById(id); };
+  var table = byId("repos");
+  if (!table) { return; }
+  var body = table.tBodies[0];
+  var rows = Array.prototype.slice.call(body.rows);
+  var input = byId("repo-filter");
+  var status = byId("repo-status");
+  var shown = byId("repos-shown");
+  function update() {
+    var q = (input.value || "").toLowerCase();
+    var n = 0;
+    rows.forEach(function (r) {
+      var hit = (!q || r.dataset.name.toLowerCase().indexOf(q) !== -1) &&
+        (!status.value || r.dataset.status === status.value);
+      r.hidden = !hit;
+      if (hit) { n += 1; }
+    });
+    shown.textContent = n + " of " + rows.length + " repositories shown";
+    table.dataset.shown = String(n);
+  }
+  input.addEventListener("input", update);
+  status.addEventListener("change", update);
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    th.tabIndex = 0;
+    th.classList.add("sort");
+    function sort() {
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      Array.prototype.forEach.call(table.tHead.rows[0].cells, function (c) { c.removeAttribute("aria-sort"); });
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var num = th.dataset.type === "num";
+      rows.sort(function (a, b) {
+        var x = a.cells[i].textContent, y = b.cells[i].textContent;
+        var c = num ? (Number(x) - Number(y)) : x.localeCompare(y);
+        if (c === 0) { c = a.dataset.name.localeCompare(b.dataset.name); }
+        return asc ? c : -c;
+      });
+      rows.forEach(function (r) { body.appendChild(r); });
+    }
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", function (e) { if (e.key === "Enter") { sort(); } });
+  });
+  update();
+})();

@@ -57,6 +57,24 @@ struct Run<'a> {
     results: Vec<SarifResult>,
     column_kind: &'a str,
     properties: RunProperties<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    automation_details: Option<AutomationDetails>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    version_control_provenance: Vec<VersionControl>,
+}
+
+/// SARIF `automationDetails`: GitHub code scanning keeps one analysis per id.
+#[derive(Serialize)]
+struct AutomationDetails {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionControl {
+    repository_uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision_id: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -310,18 +328,103 @@ fn location(path: &str, region: Option<Region>) -> Location {
     }
 }
 
-/// Writes the report as one SARIF 2.1.0 log with one run.
+/// Writes the report as one SARIF 2.1.0 log: one run, or, when the report
+/// spans several repositories, one run per repository (results relative to
+/// its root, `automationDetails.id` `jwt2oauth/NAME/`, its URL and commit as
+/// `versionControlProvenance`), each listing only the rules it uses.
 pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let scan = report.scan;
+    let runs = if scan.repositories.len() > 1 {
+        // Each finding's repository once (by index; `None`: outside all).
+        let index: BTreeMap<&str, usize> = scan
+            .repositories
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.root.as_str(), i))
+            .collect();
+        let slot = |path: &str| {
+            scan.repository_of(path)
+                .and_then(|r| index.get(r.root.as_str()).copied())
+                .unwrap_or(scan.repositories.len())
+        };
+        let n = scan.repositories.len() + 1;
+        let mut parts: Vec<Part<'_>> = (0..n).map(|_| Part::default()).collect();
+        for d in &scan.findings {
+            parts[slot(&d.finding.location.path)]
+                .findings
+                .push(&d.finding);
+        }
+        for s in &scan.suppressed {
+            parts[slot(&s.finding.location.path)].suppressed.push(s);
+        }
+        for e in &scan.errors {
+            let i = if e.path.starts_with('<') {
+                n - 1
+            } else {
+                slot(&e.path)
+            };
+            parts[i].errors.push(e);
+        }
+        let outside = parts.pop().unwrap_or_default();
+        let mut runs: Vec<Run<'_>> = scan
+            .repositories
+            .iter()
+            .zip(parts)
+            .map(|(r, part)| run(report, Some(r), part))
+            .collect();
+        if !outside.findings.is_empty()
+            || !outside.suppressed.is_empty()
+            || !outside.errors.is_empty()
+        {
+            runs.push(run(report, None, outside));
+        }
+        runs
+    } else {
+        let part = Part {
+            findings: scan.findings.iter().map(|d| &d.finding).collect(),
+            suppressed: scan.suppressed.iter().collect(),
+            errors: scan.errors.iter().collect(),
+        };
+        vec![run(report, None, part)]
+    };
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs,
+    };
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    writeln!(out)
+}
+
+/// What one run holds.
+#[derive(Default)]
+struct Part<'a> {
+    findings: Vec<&'a Finding>,
+    suppressed: Vec<&'a crate::suppress::Suppressed>,
+    errors: Vec<&'a crate::scan::ScanError>,
+}
+
+/// One run over `part`; with a repository, paths are relative to its root
+/// and only the rules of its results are listed.
+fn run<'a>(
+    report: &'a Report<'_>,
+    repo: Option<&'a crate::repository::Repository>,
+    part: Part<'_>,
+) -> Run<'a> {
+    let strip = repo.map_or(".", |r| r.root.as_str());
+    let Part {
+        findings,
+        suppressed,
+        errors,
+    } = part;
     // A rule's security-severity: the highest effective severity of its
     // findings in this run (a past-due deadline raises it), or its own.
     let mut effective: BTreeMap<&str, Severity> = BTreeMap::new();
-    let all = scan
-        .findings
+    for f in findings
         .iter()
-        .map(|d| &d.finding)
-        .chain(scan.suppressed.iter().map(|s| &s.finding));
-    for f in all {
+        .copied()
+        .chain(suppressed.iter().map(|s| &s.finding))
+    {
         let e = effective.entry(f.rule_id.as_str()).or_insert(f.severity);
         *e = (*e).max(f.severity);
     }
@@ -329,6 +432,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let mut rules = Vec::new();
     for rule in &report.rules.rules {
         let s = &rule.spec;
+        if repo.is_some() && !effective.contains_key(s.id.as_str()) {
+            continue;
+        }
         let sev = effective
             .get(s.id.as_str())
             .copied()
@@ -378,10 +484,10 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         });
     }
     let mut results = Vec::new();
-    for d in &scan.findings {
-        results.push(result(report, &d.finding, &index, None));
+    for f in findings {
+        results.push(result(report, f, strip, &index, None));
     }
-    for s in &scan.suppressed {
+    for s in suppressed {
         let kind = match s.kind {
             SuppressionKind::Inline { .. } => "inSource",
             SuppressionKind::Baseline | SuppressionKind::Config => "external",
@@ -391,10 +497,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             status: "accepted",
             justification: format!("{}: {}", s.kind.as_str(), s.reason),
         };
-        results.push(result(report, &s.finding, &index, Some(sup)));
+        results.push(result(report, &s.finding, strip, &index, Some(sup)));
     }
-    let notifications = scan
-        .errors
+    let notifications = errors
         .iter()
         .map(|e| Notification {
             level: "error",
@@ -404,7 +509,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             locations: if e.path.starts_with('<') {
                 Vec::new()
             } else {
-                vec![location(&e.path, None)]
+                vec![location(crate::repository::relative(strip, &e.path), None)]
             },
         })
         .collect();
@@ -415,39 +520,53 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             uri: None,
             uri_base_id: None,
             description: Some(Text {
-                text: "The directory jwt2oauth ran in: paths are as given on the command line"
-                    .into(),
+                text: match repo {
+                    Some(r) => format!("The work tree of repository {}", r.name),
+                    None => {
+                        "The directory jwt2oauth ran in: paths are as given on the command line"
+                            .into()
+                    }
+                },
             }),
         },
     );
-    let log = Log {
-        schema: SCHEMA,
-        version: "2.1.0",
-        runs: vec![Run {
-            tool: Tool {
-                driver: Driver {
-                    name: env!("CARGO_PKG_NAME"),
-                    version: env!("CARGO_PKG_VERSION"),
-                    semantic_version: env!("CARGO_PKG_VERSION"),
-                    rules,
-                },
+    Run {
+        tool: Tool {
+            driver: Driver {
+                name: env!("CARGO_PKG_NAME"),
+                version: env!("CARGO_PKG_VERSION"),
+                semantic_version: env!("CARGO_PKG_VERSION"),
+                rules,
             },
-            invocations: vec![Invocation {
-                execution_successful: true,
-                tool_execution_notifications: notifications,
-            }],
-            original_uri_base_ids: bases,
-            results,
-            column_kind: "unicodeCodePoints",
-            properties: RunProperties {
-                today: report.today.to_string(),
-                fail_on: report.fail_on,
-                gate_failed: report.gate_failed,
-            },
+        },
+        invocations: vec![Invocation {
+            execution_successful: true,
+            tool_execution_notifications: notifications,
         }],
-    };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    writeln!(out)
+        original_uri_base_ids: bases,
+        results,
+        column_kind: "unicodeCodePoints",
+        properties: RunProperties {
+            today: report.today.to_string(),
+            fail_on: report.fail_on,
+            gate_failed: report.gate_failed,
+        },
+        automation_details: (report.scan.repositories.len() > 1).then(|| AutomationDetails {
+            id: format!(
+                "jwt2oauth/{}/",
+                repo.map_or("unversioned", |r| r.name.as_str())
+            ),
+        }),
+        version_control_provenance: repo
+            .and_then(|r| {
+                let url = r.url.as_deref().filter(|u| u.contains("://"))?;
+                Some(vec![VersionControl {
+                    repository_uri: url.to_string(),
+                    revision_id: r.commit.clone(),
+                }])
+            })
+            .unwrap_or_default(),
+    }
 }
 
 /// The safe fixes of the result's file that remove its rule.
@@ -487,10 +606,12 @@ fn fixes_of(report: &Report<'_>, f: &Finding) -> Vec<SarifFix> {
 fn result(
     report: &Report<'_>,
     f: &Finding,
+    strip: &str,
     index: &BTreeMap<&str, usize>,
     suppression: Option<Suppression>,
 ) -> SarifResult {
     let l = &f.location;
+    let path = crate::repository::relative(strip, &l.path);
     let origin = report.notes.history.get(&f.fingerprint);
     let mut message = f.message.clone();
     if let Some(dl) = &f.deadline {
@@ -509,7 +630,7 @@ fn result(
         level: level(f.severity),
         message: Text { text: message },
         locations: vec![location(
-            &l.path,
+            path,
             Some(Region {
                 start_line: l.line.max(1),
                 start_column: l.column.max(1),
@@ -527,7 +648,7 @@ fn result(
             .map(|(i, r)| RelatedLocation {
                 id: i + 1,
                 physical_location: location(
-                    &l.path,
+                    path,
                     Some(Region {
                         start_line: r.line.max(1),
                         start_column: r.column.max(1),

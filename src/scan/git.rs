@@ -299,6 +299,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
             stats: self.stats,
             groups: c.groups,
             unattributed: c.unattributed,
+            repositories: Vec::new(),
         }
     }
 }

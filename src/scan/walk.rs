@@ -21,6 +21,7 @@ use crate::correlate::{
     CredentialGroup, FileIdentifiers, ProjectRoots, UnattributedSites, correlate,
 };
 use crate::engine::{Detected, Engine};
+use crate::repository::Repository;
 use crate::suppress::Suppressed;
 
 pub use super::decode::BINARY_PROBE;
@@ -90,9 +91,50 @@ pub struct ScanReport {
     pub groups: Vec<CredentialGroup>,
     /// JWT usage sites tied to no credential, per project.
     pub unattributed: Vec<UnattributedSites>,
+    /// The git repositories of the scan, sorted by root (see
+    /// [`crate::repository`]); empty when none was found.
+    pub repositories: Vec<Repository>,
 }
 
 impl ScanReport {
+    /// Sets the scan's repositories (sorted by root) and each group's
+    /// `repositories` (the names of its files' repositories).
+    pub fn set_repositories(&mut self, mut repos: Vec<Repository>) {
+        repos.sort_by(|a, b| a.root.cmp(&b.root));
+        repos.dedup_by(|a, b| a.root == b.root);
+        for g in &mut self.groups {
+            let mut names: Vec<String> = g
+                .files
+                .iter()
+                .filter_map(|f| crate::repository::of(&repos, f).map(|r| r.name.clone()))
+                .collect();
+            names.sort();
+            names.dedup();
+            g.repositories = names;
+        }
+        self.repositories = repos;
+    }
+
+    /// The repository a reported path belongs to: the deepest root above
+    /// it (`repositories` is sorted by root, so each ancestor is one binary
+    /// search: a merge of 2,000 repositories stays linear).
+    pub fn repository_of(&self, path: &str) -> Option<&Repository> {
+        let find = |root: &str| {
+            self.repositories
+                .binary_search_by(|r| r.root.as_str().cmp(root))
+                .ok()
+                .map(|i| &self.repositories[i])
+        };
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if let Some(r) = find(parent) {
+                return Some(r);
+            }
+            dir = parent;
+        }
+        find(".")
+    }
+
     /// Entries of `skipped` that no counter covers: FIFOs, devices, sockets,
     /// symlink loops, ignore files that could not be read safely (too-large
     /// files are listed there too, and counted in `skipped_too_large`).
@@ -159,13 +201,28 @@ pub(super) struct Roots {
     /// Each root, and whether it is a file (looked up once, not per file).
     roots: Vec<(PathBuf, bool)>,
     single_dir: bool,
+    /// Names the roots' files are reported under instead of their paths
+    /// (`--repos`: each repository's `owner/name`), one per root.
+    labels: Option<Vec<String>>,
 }
 
 impl Roots {
-    fn new(paths: &[PathBuf]) -> Roots {
+    fn new(paths: &[PathBuf], labels: Option<&[String]>) -> Roots {
+        let labels = labels
+            .filter(|l| l.len() == paths.len())
+            .map(<[String]>::to_vec);
         Roots {
             roots: paths.iter().map(|p| (p.clone(), p.is_file())).collect(),
-            single_dir: paths.len() == 1 && paths[0].is_dir(),
+            single_dir: paths.len() == 1 && paths[0].is_dir() && labels.is_none(),
+            labels,
+        }
+    }
+
+    /// The name a root's files are reported under: its label, or its path.
+    fn root_name(&self, i: usize) -> String {
+        match &self.labels {
+            Some(l) => l[i].clone(),
+            None => slashes(&self.roots[i].0),
         }
     }
 
@@ -173,9 +230,9 @@ impl Roots {
     /// never in a project above the root it was found under.
     fn project_roots(&self) -> ProjectRoots {
         let mut p = ProjectRoots::default();
-        for (root, is_file) in &self.roots {
+        for (i, (_, is_file)) in self.roots.iter().enumerate() {
             if !*is_file && !self.single_dir {
-                p.add_dir(&slashes(root));
+                p.add_dir(&self.root_name(i));
             }
         }
         p
@@ -183,21 +240,27 @@ impl Roots {
 
     pub(super) fn display(&self, path: &Path) -> String {
         let single_dir = self.single_dir;
-        for (root, is_file) in &self.roots {
+        for (i, (root, is_file)) in self.roots.iter().enumerate() {
             if let Ok(rel) = path.strip_prefix(root) {
                 let rel = slashes(rel);
-                if single_dir && rel.is_empty() {
+                if single_dir && rel.is_empty() && self.labels.is_none() {
                     // The root itself: `.`, which `prefix_paths` turns
                     // back into the root as given.
                     return ".".to_string();
                 }
-                if *is_file || rel.is_empty() {
+                if *is_file {
                     return slashes(path);
+                }
+                if rel.is_empty() {
+                    return match &self.labels {
+                        Some(_) => self.root_name(i),
+                        None => slashes(path),
+                    };
                 }
                 if single_dir {
                     return rel;
                 }
-                let r = slashes(root);
+                let r = self.root_name(i);
                 return format!("{}/{rel}", r.trim_end_matches('/'));
             }
         }
@@ -251,7 +314,8 @@ pub fn prefixed(prefix: &str, path: &str) -> String {
 impl ScanReport {
     /// Puts `prefix` (see [`display_prefix`]) before every reported path:
     /// findings (and suppressed ones), the file a cross-file finding calls
-    /// into, errors, skips, warnings, credential groups and project roots.
+    /// into, errors, skips, warnings, credential groups, project roots and
+    /// repository roots.
     /// Runs last, after config ignores and the baseline, which match paths
     /// relative to the scanned directory.
     pub fn prefix_paths(&mut self, prefix: &str) {
@@ -293,6 +357,9 @@ impl ScanReport {
             p(&mut u.project);
             u.files.iter_mut().for_each(p);
         }
+        // Repository roots too, so that a finding's repository is still
+        // the one whose root is the longest prefix of its path.
+        self.repositories.iter_mut().for_each(|r| p(&mut r.root));
     }
 }
 
@@ -315,6 +382,9 @@ pub struct ScanHooks<'h> {
     /// Called with each file's path just before it is opened (tests use it
     /// to delete, truncate or replace files in the middle of a scan).
     pub before_read: Option<&'h (dyn Fn(&Path) + Sync)>,
+    /// One name per path, reported instead of the path (`scan --repos`:
+    /// `owner/name/src/app.js` for a clone somewhere in the cache).
+    pub labels: Option<&'h [String]>,
 }
 
 /// Scans `opts.paths` with `engine`.
@@ -325,7 +395,7 @@ pub fn scan(engine: &Engine<'_>, opts: &ScanOptions) -> ScanReport {
 /// Scans `opts.paths` with `engine`, with hooks.
 pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) -> ScanReport {
     let shared = Shared::default();
-    let roots = Roots::new(&opts.paths);
+    let roots = Roots::new(&opts.paths, hooks.labels);
     let mut missing = Vec::new();
     for p in &opts.paths {
         if let Err(e) = std::fs::metadata(p) {
@@ -422,6 +492,7 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         warnings: take(shared.warnings),
         groups: Vec::new(),
         unattributed: Vec::new(),
+        repositories: Vec::new(),
         stats: Stats {
             files_scanned: shared.files.load(Ordering::Relaxed),
             bytes_scanned: shared.bytes.load(Ordering::Relaxed),
@@ -454,12 +525,20 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         .unwrap_or_else(|poisoned| poisoned.into_inner());
     let mut projects = roots.project_roots();
     projects.extend(take_inner(shared.projects));
+    let mut repos = Vec::new();
     for git in lock(&git_dirs).iter() {
-        projects.note_marker(&roots.display(git));
+        let shown = roots.display(git);
+        projects.note_marker(&shown);
+        let root = shown.rsplit_once('/').map_or("", |(dir, _)| dir);
+        repos.push(crate::repository::read(
+            git.parent().unwrap_or(Path::new(".")),
+            root,
+        ));
     }
     let c = correlate(&mut report.findings, &ids, &projects);
     report.groups = c.groups;
     report.unattributed = c.unattributed;
+    report.set_repositories(repos);
     report.errors.sort();
     report.errors.dedup();
     report.skipped.sort();

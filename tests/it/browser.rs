@@ -347,3 +347,196 @@ fn html_report_of_500_findings_is_small_and_fast() {
     );
     assert!(best < 1000, "laid out in {best} ms");
 }
+
+/// Drives the organisation view of a merged 500-repository report: the
+/// repositories table filters by name and status and sorts by a column; the
+/// page stays small and lays out without horizontal overflow.
+const ORG_PROBE: &str = r#"<script>
+(function () {
+  var t0 = performance.now();
+  var table = document.getElementById("repos");
+  var rows = table.tBodies[0].rows.length;
+  var input = document.getElementById("repo-filter");
+  input.value = "acme/repo-01";
+  input.dispatchEvent(new Event("input"));
+  var byName = table.dataset.shown;
+  var tFilter = Math.round(performance.now() - t0);
+  input.value = "";
+  input.dispatchEvent(new Event("input"));
+  var status = document.getElementById("repo-status");
+  status.value = "clean";
+  status.dispatchEvent(new Event("change"));
+  var clean = table.dataset.shown;
+  status.value = "";
+  status.dispatchEvent(new Event("change"));
+  var th = table.tHead.rows[0].cells[2];
+  var t1 = performance.now();
+  th.click(); th.click();
+  var tSort = Math.round(performance.now() - t1);
+  var first = table.tBodies[0].rows[0];
+  var top = first.cells[0].textContent + ":" + first.cells[2].textContent;
+  var out = document.createElement("pre");
+  out.id = "org-result";
+  out.textContent = "rows=" + rows + ";byname=" + byName + ";clean=" + clean + ";top=" + top +
+    ";shared=" + document.querySelectorAll("li.shared").length +
+    ";scroll=" + document.documentElement.scrollWidth + ";width=" + window.innerWidth +
+    ";ms=" + Math.round(performance.now() - t0) + ";filter=" + tFilter + ";sort=" + tSort +
+    ";load=" + Math.round(t0);
+  document.body.appendChild(out);
+})();
+</script>
+"#;
+
+#[test]
+fn org_report_of_500_repositories_filters_and_sorts() {
+    let Some(exe) = chromium() else {
+        crate::common::skip_check(
+            "browser: org report of 500 repositories (chromium not installed)",
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("svc");
+    crate::org::repo(
+        &repo,
+        &[(
+            ".github/workflows/deploy.yml",
+            crate::org::pipeline(crate::org::SHARED_CLIENT, crate::org::SHARED_TECH),
+        )],
+        None,
+    );
+    let base = dir.path().join("base.json");
+    let out = bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "json",
+            "-o",
+        ])
+        .arg(&base)
+        .arg(&repo)
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let base: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&base).expect("read")).expect("json");
+    // 500 reports: every third repository clean; pairs of the others share
+    // a credential (client id), and repo-002 has two findings.
+    let reports = dir.path().join("reports");
+    std::fs::create_dir_all(&reports).expect("mkdir");
+    let mut args = vec!["merge".to_string()];
+    for i in 0..500 {
+        let name = format!("acme/repo-{i:03}");
+        let mut v = base.clone();
+        v["repository"]["name"] = name.clone().into();
+        v["repositories"][0]["name"] = name.clone().into();
+        if i % 3 == 0 {
+            for key in ["findings", "groups", "unattributed"] {
+                v[key] = serde_json::json!([]);
+            }
+            v["repositories"][0]["status"] = "clean".into();
+        } else {
+            // Not a placeholder (zeros never link): a spread-out hex id.
+            let h = ((i / 2 + 1) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let client = format!("{h:016x}{:016x}", h.rotate_left(17));
+            for f in v["findings"].as_array_mut().expect("findings") {
+                f["repository"]["name"] = name.clone().into();
+            }
+            if i == 2 {
+                let extra = v["findings"][0].clone();
+                let mut extra = extra;
+                extra["line"] = 99.into();
+                extra["fingerprint"] = "extra".into();
+                v["findings"].as_array_mut().expect("findings").push(extra);
+            }
+            for g in v["groups"].as_array_mut().expect("groups") {
+                g["client_ids"] = serde_json::json!([client]);
+                g["technical_accounts"] = serde_json::json!([]);
+                g["repositories"] = serde_json::json!([name]);
+            }
+        }
+        let path = reports.join(format!("r{i}.json"));
+        std::fs::write(&path, serde_json::to_vec(&v).expect("json")).expect("write");
+        args.push(path.display().to_string());
+    }
+    let html = dir.path().join("org.html");
+    args.push("-o".into());
+    args.push(format!("html={}", html.display()));
+    let out = bin().args(&args).output().expect("run");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = std::fs::read_to_string(&html).expect("report");
+    // About 650 bytes per repository in the organisation view; the rest is
+    // the per-credential sections and findings every report has.
+    assert!(
+        page.len() < 4 * 1024 * 1024,
+        "{} bytes for 500 repositories",
+        page.len()
+    );
+    assert!(!page.contains("data:"), "no inline data blob");
+    let probed = dir.path().join("org-probe.html");
+    std::fs::write(
+        &probed,
+        page.replace("</body>", &format!("{ORG_PROBE}</body>")),
+    )
+    .expect("write");
+    let profile = dir.path().join("profile");
+    let dom = run_chromium(
+        &exe,
+        &profile,
+        &[
+            "--window-size=1280,2400".to_string(),
+            "--dump-dom".into(),
+            format!("file://{}", probed.display()),
+        ],
+    );
+    let result = dom
+        .split("<pre id=\"org-result\">")
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| {
+            panic!(
+                "org probe did not run:\n{}",
+                &dom[dom.len().saturating_sub(2000)..]
+            )
+        })
+        .to_string();
+    let field = |k: &str| -> String {
+        result
+            .split(';')
+            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(field("rows"), "500", "{result}");
+    // repo-010..019 and repo-01 itself do not exist: 010-019 match the text.
+    assert_eq!(field("byname"), "10", "{result}");
+    assert_eq!(field("clean"), "167", "{result}");
+    assert!(
+        field("top").starts_with("acme/repo-002:"),
+        "sorted by findings, descending (repo-002 has one more): {result}"
+    );
+    // Pairs of repositories share a credential where neither is clean.
+    assert_eq!(field("shared"), "83", "{result}");
+    let ms = |k: &str| field(k).parse::<u64>().unwrap_or(u64::MAX);
+    assert!(
+        ms("filter") < 500 && ms("sort") < 500,
+        "filtering and sorting 500 rows: {result}"
+    );
+    let (w, scroll) = (field("width"), field("scroll"));
+    assert!(
+        scroll.parse::<u64>().unwrap_or(u64::MAX) <= w.parse::<u64>().unwrap_or(0),
+        "{result}"
+    );
+    eprintln!(
+        "browser: org report of 500 repositories, {} bytes: {result}",
+        page.len()
+    );
+}

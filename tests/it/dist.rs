@@ -486,6 +486,27 @@ fn install_script_passes_shellcheck() {
     assert!(out.status.success(), "{}", describe(&out));
 }
 
+/// The organisation scan's shard and merge scripts and the merge benchmark.
+#[test]
+fn org_scripts_pass_shellcheck() {
+    let found = Command::new("shellcheck").arg("--version").output();
+    if !found.is_ok_and(|o| o.status.success()) {
+        skip_check("dist: shellcheck is not installed");
+        return;
+    }
+    for rel in [
+        "scripts/org/shard.sh",
+        "scripts/org/merge.sh",
+        "bench/merge.sh",
+    ] {
+        let out = Command::new("shellcheck")
+            .arg(root().join(rel))
+            .output()
+            .expect("shellcheck runs");
+        assert!(out.status.success(), "{rel}: {}", describe(&out));
+    }
+}
+
 // --- the Action and the release workflow -----------------------------------
 
 fn yaml(rel: &str) -> serde_json::Value {
@@ -583,6 +604,68 @@ fn release_workflow_builds_what_the_install_script_downloads() {
         "musl-tools",
     ] {
         assert!(text.contains(needle), "release.yml: {needle}");
+    }
+}
+
+#[test]
+fn org_scan_workflow_lists_shards_merges_and_installs_with_the_script() {
+    let wf = yaml(".github/workflows/org-scan.yml");
+    let inputs = &wf["on"]["workflow_call"]["inputs"];
+    for i in ["org", "shards", "fail-on", "version"] {
+        assert!(inputs[i].is_object(), "input {i}");
+    }
+    assert_eq!(inputs["org"]["required"], true);
+    let jobs = &wf["jobs"];
+    // The run: blocks of a job, one after the other.
+    let runs = |job: &str| -> String {
+        jobs[job]["steps"]
+            .as_array()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["run"].as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let list = runs("list");
+    assert!(
+        list.contains("gh repo list \"$ORG\" --limit 10000"),
+        "{list}"
+    );
+    assert!(list.contains("--json nameWithOwner"));
+    assert_eq!(
+        jobs["scan"]["strategy"]["matrix"]["shard"],
+        "${{ fromJSON(needs.list.outputs.shards) }}"
+    );
+    assert_eq!(jobs["scan"]["strategy"]["fail-fast"], false);
+    let scan = serde_json::to_string(&jobs["scan"]).expect("json");
+    let merge = serde_json::to_string(&jobs["merge"]).expect("json");
+    for (name, job) in [("scan", &scan), ("merge", &merge)] {
+        assert!(
+            job.contains("scripts/action/install.sh"),
+            "{name} installs with the script"
+        );
+        assert!(!job.contains("cargo install"), "{name} never compiles");
+        assert!(job.contains("actions/upload-artifact@"), "{name} uploads");
+    }
+    assert!(runs("scan").contains("scripts/org/shard.sh repos.txt \"$SHARD\" \"$SHARDS\" reports"));
+    assert!(runs("merge").contains("scripts/org/merge.sh reports org-report --expect \"$EXPECT\""));
+    assert!(merge.contains("jwt2oauth-shard-*"), "downloads every shard");
+    assert!(merge.contains("jwt2oauth-org-report"));
+    assert_eq!(
+        jobs["merge"]["if"], "${{ always() && needs.list.result == 'success' }}",
+        "a failed shard still gets a merged report saying what is missing"
+    );
+    // merge.sh writes the job summary.
+    let script = std::fs::read_to_string(root().join("scripts/org/merge.sh")).expect("read");
+    assert!(script.contains("GITHUB_STEP_SUMMARY"));
+    // Every expression a run: block needs goes through env (no injection).
+    for job in ["list", "scan", "merge"] {
+        let steps = jobs[job]["steps"].as_array().expect("steps");
+        for st in steps {
+            if let Some(run) = st["run"].as_str() {
+                assert!(!run.contains("${{"), "{job}: an expression in run: {run}");
+            }
+        }
     }
 }
 

@@ -169,3 +169,104 @@ fn corpus_secrets_stay_out_of_every_format() {
         );
     }
 }
+
+/// A token in a remote URL, as CI checkouts and `git clone
+/// https://TOKEN@host/...` leave it in `.git/config`.
+const REMOTE_TOKEN: &str = "ghp_R3m0teT0kenInTheOriginUrl0123456789";
+
+#[test]
+fn merge_outputs_and_remote_urls_leak_nothing() {
+    let p = Planted::new();
+    let mut secrets = p.secrets();
+    secrets.push(Secret {
+        name: "remote URL token".into(),
+        value: REMOTE_TOKEN.into(),
+        prefix: 0,
+    });
+    secrets.push(Secret {
+        name: "remote URL password".into(),
+        value: "hunter2-remote-password".into(),
+        prefix: 0,
+    });
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    let remotes = [
+        (
+            "a",
+            format!("https://x-access-token:{REMOTE_TOKEN}@github.com/acme/a.git"),
+        ),
+        (
+            "b",
+            "https://deploy:hunter2-remote-password@gitlab.example/acme/b".to_string(),
+        ),
+    ];
+    let mut reports = Vec::new();
+    for (name, url) in &remotes {
+        let dir = org.join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        git(&dir, &["init", "-q", "-b", "main"]);
+        write_tree(&dir, &root(), &p);
+        git(&dir, &["remote", "add", "origin", url]);
+        git(&dir, &["add", "-A"]);
+        git(&dir, &["commit", "-q", "-m", "init"]);
+        let json = tmp.path().join(format!("{name}.json"));
+        let out = bin()
+            .args(["scan", "--today", TODAY, "--no-progress", "-o"])
+            .arg(format!("json={}", json.display()))
+            .arg(&dir)
+            .output()
+            .expect("run");
+        assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+        assert_no_leak(
+            "scan stdout",
+            &String::from_utf8_lossy(&out.stdout),
+            &secrets,
+        );
+        assert_no_leak(&format!("{name}.json"), &read(&json), &secrets);
+        reports.push(json);
+    }
+    let out_dir = tmp.path().join("out");
+    std::fs::create_dir_all(&out_dir).expect("mkdir");
+    let file = |kind: &str, f: &str| out_dir.join(format!("{kind}.{f}"));
+    // One scan of the directory of both repositories, and a merge of
+    // their reports, in every format.
+    let mut scan = bin();
+    scan.args(["scan", "--today", TODAY, "--no-progress"]);
+    let mut merge = bin();
+    merge.arg("merge").args(&reports);
+    for f in FORMATS {
+        scan.arg("-o")
+            .arg(format!("{f}={}", file("scan", f).display()));
+        merge
+            .arg("-o")
+            .arg(format!("{f}={}", file("merge", f).display()));
+    }
+    scan.arg(&org);
+    for (kind, mut cmd) in [("scan", scan), ("merge", merge)] {
+        let out = cmd.output().expect("run");
+        assert_eq!(
+            code(&out),
+            1,
+            "{kind}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_no_leak(kind, &String::from_utf8_lossy(&out.stdout), &secrets);
+        assert_no_leak(kind, &String::from_utf8_lossy(&out.stderr), &secrets);
+        for f in FORMATS {
+            let path = file(kind, f);
+            let body = read(&path);
+            assert!(body.contains("private.key"), "{kind} {f} reports the key");
+            assert_no_leak(&format!("{kind} {f} file"), &body, &secrets);
+            assert_private(&path);
+        }
+        let md = read(&file(kind, "markdown"));
+        assert!(
+            md.contains("acme/a") && md.contains("acme/b"),
+            "{kind}: names from the remotes"
+        );
+        assert!(
+            md.contains("https://github.com/acme/a.git"),
+            "{kind}: the URL, stripped"
+        );
+    }
+}

@@ -272,3 +272,41 @@ fn sarif_results_carry_their_safe_fix_with_secrets_redacted() {
         assert!(!applied.contains("private__key"), "{applied}");
     }
 }
+
+/// A scan of several repositories and a merge of per-repository reports
+/// write one run per repository (its own `automationDetails.id`, its URL
+/// and commit as `versionControlProvenance`): schema-valid too.
+#[test]
+fn multi_repository_sarif_is_schema_valid() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let org = tmp.path().join("org");
+    crate::org::four_repos(&org);
+    crate::common::git(
+        &org.join("api"),
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://tok@github.com/acme/api.git",
+        ],
+    );
+    let log = sarif(&["--no-progress", org.to_str().expect("utf-8")]);
+    assert_valid("scan of four repositories", &log);
+    let runs = log["runs"].as_array().expect("runs");
+    assert_eq!(runs.len(), 4);
+    assert_eq!(runs[0]["automationDetails"]["id"], "jwt2oauth/acme/api/");
+    assert_eq!(
+        runs[0]["versionControlProvenance"][0]["repositoryUri"],
+        "https://github.com/acme/api.git"
+    );
+    let reports = crate::org::per_repo_reports(&org, tmp.path());
+    let out = bin()
+        .arg("merge")
+        .args(&reports)
+        .args(["--format", "sarif"])
+        .output()
+        .expect("run");
+    let merged = crate::common::parse(&out);
+    assert_valid("merge of four reports", &merged);
+    assert_eq!(merged["runs"].as_array().map(Vec::len), Some(4));
+}
