@@ -13,6 +13,7 @@ pub mod structured;
 pub mod wrappers;
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
 
 use jiff::civil::Date;
 
@@ -178,12 +179,23 @@ impl<'r> Engine<'r> {
             return Vec::new();
         };
         let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
+        let li = LineIndex::new(text);
+        // A metascope URL that is not set to `true` on its line (a
+        // parameter's default, a docstring, a `scope` setting) says what a
+        // function is configured with, not that it builds the JWT.
+        let builds = |f: &&&Finding| {
+            f.category != Category::JwtClaims || {
+                let (s, e) = li.line_range(text, f.location.line as usize - 1);
+                !metascope_setting(&text[s..e])
+            }
+        };
         let mut lines: Vec<usize> = self
             .cross_file_rules()
             .flat_map(|(_, _, seeds)| {
                 findings
                     .iter()
                     .filter(|f| f.location.path == rel_path && seeds.contains(&f.category))
+                    .filter(|f| builds(f))
                     .map(|f| f.location.line as usize - 1)
             })
             .collect();
@@ -200,6 +212,7 @@ impl<'r> Engine<'r> {
             .iter()
             .filter(|f| f.location.path == rel_path)
             .filter(|f| matches!(f.category, Category::JwtClaims | Category::JwtLibrary))
+            .filter(|f| builds(f))
             .map(|f| f.location.line as usize - 1)
             .min();
         defs.extend(code.and_then(|l| wrappers::module_definition(family, rel_path, l)));
@@ -620,4 +633,47 @@ fn line_text(text: &[u8], li: &LineIndex, line: usize, at: Option<usize>) -> Str
         out.push('…');
     }
     out
+}
+/// Whether `line` holds an Adobe metascope URL only as a value (a
+/// setting, a default, prose) rather than as a claim set to true
+/// (`"https://ims-na1.adobelogin.com/s/ent_x_sdk": true`, `payload[...] = True`,
+/// `{ "...", true }`) or as the `metaScopes` a JWT library is given.
+fn metascope_setting(line: &[u8]) -> bool {
+    static URL: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?i)adobelogin\.com/s/").expect("metascope url")
+    });
+    static CLAIM: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r#"(?i)adobelogin\.com/s/[^"'`\s]*["'`]\s*\]?\s*(?::|=>|=|,)\s*(?:true|1|!0)\b"#,
+        )
+        .expect("metascope claim")
+    });
+    static META: LazyLock<regex::bytes::Regex> =
+        LazyLock::new(|| regex::bytes::Regex::new(r"(?i)meta_?scopes?").expect("metascopes key"));
+    URL.is_match(line) && !CLAIM.is_match(line) && !META.is_match(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::metascope_setting;
+
+    #[test]
+    fn a_metascope_teaches_only_as_a_claim_or_a_jwt_librarys_metascopes() {
+        for claim in [
+            r#"payload["https://ims-na1.adobelogin.com/s/ent_analytics_bulk_ingest_sdk"] = True"#,
+            r#"  "https://ims-na1.adobelogin.com/s/ent_user_sdk": true,"#,
+            "jwtPayload[`https://ims-na1.adobelogin.com/s/${metascope}`] = true;",
+            r#"{ "https://ims-na1.adobelogin.com/s/ent_user_sdk", true },"#,
+            r#"metaScopes: ["https://ims-na1.adobelogin.com/s/ent_cloudmgr_sdk"]"#,
+        ] {
+            assert!(!metascope_setting(claim.as_bytes()), "{claim}");
+        }
+        for setting in [
+            r#"def write(filename: str = "x", scope: str = "https://ims-na1.adobelogin.com/s/ent_reactor_sdk") -> None:"#,
+            r#"    scope="https://ims-na1.adobelogin.com/s/ent_reactor_admin_sdk""#,
+        ] {
+            assert!(metascope_setting(setting.as_bytes()), "{setting}");
+        }
+        assert!(!metascope_setting(b"jwt.encode(payload, key)"));
+    }
 }

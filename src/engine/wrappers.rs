@@ -617,6 +617,22 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
     all.into_iter().collect()
 }
 
+/// The comments of `text`, in order, for the families whose comments and
+/// strings `fix::code` can tell apart (C-like and Python); none otherwise.
+fn comment_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    use crate::fix::code::Syntax;
+    let syntax = match family {
+        Family::Js | Family::Jvm | Family::DotNet | Family::Go | Family::Php => Syntax::CLike,
+        Family::Python => Syntax::Python,
+        Family::Ruby | Family::PowerShell | Family::Shell => return Vec::new(),
+    };
+    syntax
+        .opaque_ranges(text)
+        .into_iter()
+        .filter(|r| syntax.is_comment_start(text, r.start))
+        .collect()
+}
+
 /// Learned definitions, searchable in one pass.
 pub struct Callers {
     ac: AhoCorasick,
@@ -693,8 +709,15 @@ impl Callers {
     /// Whole-word occurrences of the names, per name (pattern index).
     fn occurrences(&self, family: Family, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut hits: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+        let comments = comment_ranges(family, text);
         for m in self.ac.find_iter(text) {
             let (s, e) = (m.start(), m.end());
+            // A commented-out call (`/* const x = require('../jwt') */`)
+            // is no call.
+            let i = comments.partition_point(|r| r.end <= s);
+            if comments.get(i).is_some_and(|r| r.start <= s) {
+                continue;
+            }
             let before = s.checked_sub(1).map(|i| text[i]);
             let after = text.get(e).copied();
             if before.is_some_and(|b| family.ident_byte(b) || b == b'$' && family != Family::Php)
@@ -809,5 +832,29 @@ mod tests {
             c.sites("web/app.js", text).is_empty(),
             "not in another family"
         );
+    }
+
+    #[test]
+    fn commented_out_calls_are_no_sites() {
+        let defs = enclosing(
+            Family::Js,
+            "index.js",
+            b"function acAdobeIO () {\n  return jwt.sign(p, key)\n}\n",
+            &[1],
+        );
+        let c = Callers::new(&defs).expect("learned");
+        let text = b"/*\nconst acAdobeIO = require('../index')\n*/\n// acAdobeIO()\n";
+        assert!(c.sites("test/test.js", text).is_empty());
+        let live = b"/* setup */\nconst acAdobeIO = require('../index')\n";
+        assert_eq!(c.sites("test/test.js", live).len(), 1);
+        let py = enclosing(
+            Family::Python,
+            "auth.py",
+            b"def get_jwt_token():\n    jwt.encode(c)\n",
+            &[1],
+        );
+        let c = Callers::new(&py).expect("learned");
+        assert!(c.sites("cli.py", b"# get_jwt_token()\n").is_empty());
+        assert_eq!(c.sites("cli.py", b"t = get_jwt_token()  # jwt\n").len(), 1);
     }
 }
