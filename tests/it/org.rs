@@ -120,7 +120,8 @@ fn scan_to(dir: &Path, out: &Path) -> i32 {
             "-o",
         ])
         .arg(out)
-        .arg(dir)
+        .arg(".")
+        .current_dir(dir)
         .output()
         .expect("run");
     code(&o)
@@ -434,7 +435,8 @@ fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
             "json",
         ])
         .args(["--repository", "team/renamed"])
-        .arg(&dir)
+        .arg(".")
+        .current_dir(&dir)
         .output()
         .expect("run");
     assert_eq!(parse(&out)["repository"]["name"], "team/renamed");
@@ -455,7 +457,8 @@ fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
             "--format",
             "json",
         ])
-        .arg(&dir)
+        .arg(".")
+        .current_dir(&dir)
         .output()
         .expect("run");
     let v = parse(&out);

@@ -221,7 +221,8 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
             "--format",
             "json",
         ])
-        .arg(&top)
+        .arg(".")
+        .current_dir(&top)
         .output()
         .expect("scan");
     assert_eq!(out.status.code(), Some(1));
