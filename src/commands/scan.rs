@@ -239,10 +239,10 @@ fn scan_once(
         && let Ok(catalog) = crate::fix::catalog::load(
             &args.rule_source.rules_dirs,
             args.rule_source.no_builtin_rules,
-            &rules,
+            rules,
         )
     {
-        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &report, &rules, &catalog);
+        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &report, rules, &catalog);
     }
     // Paths as given on the command line (`scan src` → `src/auth.py`), in
     // every format; history scans report paths in the repository.
