@@ -208,9 +208,10 @@ fn shallow_clones_get_a_clear_error() {
 
 #[test]
 fn git_modes_need_one_directory() {
+    let corpus = crate::common::root().join("fixtures/corpus");
     let (rc, _, err) = scan(
         Path::new("fixtures/clean"),
-        &["--staged", "fixtures/corpus"],
+        &["--staged", corpus.to_str().expect("utf-8")],
     );
     assert_eq!(rc, 2);
     assert!(err.contains("one PATH"), "{err}");
