@@ -106,16 +106,21 @@ fn every_fix_has_a_fixture_a_snapshot_and_leaves_no_jwt_use() {
         let (_, written, _) = fix(&dir, &["--unsafe", "--write"]);
         assert!(written.contains("wrote "), "{id}: {written}");
         assert_no_secret(&written);
-        let left: Vec<_> = findings(&dir)
-            .into_iter()
-            .filter(|(path, cat, _)| {
-                // Informational: code already on OAuth Server-to-Server.
-                let info = matches!(cat.as_str(), "oauth-s2s" | "aem-service");
-                let key =
-                    matches!(cat.as_str(), "private-key" | "certificate") && is_key_file(path);
-                !info && !key
-            })
-            .collect();
+        // JWT use left in a tree: not informational (code already on OAuth
+        // Server-to-Server, AEM service credentials), not a key file (the
+        // manual steps say to delete those).
+        let jwt_left = |tree: &Path| -> Vec<(String, String, String)> {
+            findings(tree)
+                .into_iter()
+                .filter(|(path, cat, _)| {
+                    let info = matches!(cat.as_str(), "oauth-s2s" | "aem-service");
+                    let key =
+                        matches!(cat.as_str(), "private-key" | "certificate") && is_key_file(path);
+                    !info && !key
+                })
+                .collect()
+        };
+        let left = jwt_left(&dir);
         // A shape the fix does not know stays (it is a manual step), and
         // so may a setting that a project-wide rule reports only while a
         // file of the project still signs JWTs (a technical account field
@@ -137,15 +142,7 @@ fn every_fix_has_a_fixture_a_snapshot_and_leaves_no_jwt_use() {
             let done = tempfile::tempdir().expect("tempdir");
             crate::common::copy_tree(&dir, done.path());
             std::fs::remove_dir_all(done.path().join("unknown")).expect("rm unknown");
-            let left: Vec<_> = findings(done.path())
-                .into_iter()
-                .filter(|(path, cat, _)| {
-                    let info = matches!(cat.as_str(), "oauth-s2s" | "aem-service");
-                    let key =
-                        matches!(cat.as_str(), "private-key" | "certificate") && is_key_file(path);
-                    !info && !key
-                })
-                .collect();
+            let left = jwt_left(done.path());
             assert!(
                 left.is_empty(),
                 "{id}: left after the manual step: {left:?}"

@@ -550,6 +550,16 @@ fn placeholders_never_link_credentials() {
     }
 }
 
+/// The findings' paths of a JSON report, in order.
+fn json_paths(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path").to_string())
+        .collect()
+}
+
 /// Paths are as given on the command line, in every format (item 2): from
 /// a repository root, `scan src` reports `src/auth.py`, so annotations and
 /// code-scanning alerts land on the file; `./src/` is normalised; an
@@ -599,25 +609,18 @@ fn paths_are_as_given_on_the_command_line() {
                 "{given} {format}: {text}"
             );
         }
-        let v = parse(&run(&[given, "--format", "json"]));
-        let paths: Vec<&str> = v["findings"]
-            .as_array()
-            .expect("findings")
-            .iter()
-            .map(|f| f["path"].as_str().expect("path"))
-            .collect();
+        let paths = json_paths(&parse(&run(&[given, "--format", "json"])));
         assert_eq!(paths, ["src/auth.py", "src/lib/token.py"], "{given}");
     }
     // `scan .` and several roots: unchanged.
     let v = parse(&run(&[".", "--format", "json"]));
     assert_eq!(v["findings"][0]["path"], "src/auth.py");
-    let v = parse(&run(&["src/lib", "src/auth.py", "--format", "json"]));
-    let paths: Vec<&str> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| f["path"].as_str().expect("path"))
-        .collect();
+    let paths = json_paths(&parse(&run(&[
+        "src/lib",
+        "src/auth.py",
+        "--format",
+        "json",
+    ])));
     assert_eq!(paths, ["src/auth.py", "src/lib/token.py"]);
 
     // A baseline written by `scan src` matches the same directory given
