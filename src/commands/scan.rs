@@ -242,7 +242,7 @@ fn scan_once(
             rules,
         )
     {
-        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &report, rules, &catalog);
+        notes.fixes = crate::fix::sarif::safe_fixes(&args.paths, &report, rules, engine, &catalog);
     }
     // Paths as given on the command line (`scan src` → `src/auth.py`), in
     // every format; history scans report paths in the repository.

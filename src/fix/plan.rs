@@ -220,20 +220,21 @@ pub fn plan(opts: &Options, rules: &RuleSet, catalog: &Catalog) -> Result<Plan, 
             use_prefilter: true,
         },
     );
-    plan_report(opts, rules, catalog, &report)
+    plan_report(opts, rules, &engine, catalog, &report)
 }
 
 /// The plan for the findings of a scan already made of `opts.paths` (its
 /// paths relative to them, as the scan reports them before
 /// [`ScanReport::prefix_paths`]): `scan --format sarif` plans its safe
 /// fixes from its own report instead of scanning the tree again.
+/// `engine` is the one that made `report` (it rescans each rewritten file).
 pub fn plan_report(
     opts: &Options,
     rules: &RuleSet,
+    engine: &Engine<'_>,
     catalog: &Catalog,
     report: &ScanReport,
 ) -> Result<Plan, PlanError> {
-    let engine = Engine::new(rules, jiff::Zoned::now().date(), 90);
     let mut by_file: BTreeMap<String, Vec<&Finding>> = BTreeMap::new();
     for d in &report.findings {
         if d.finding.category.counts_for_gate() {
@@ -342,7 +343,7 @@ pub fn plan_report(
                 .map(|f| (f.rule_id.clone(), f.location.line))
                 .collect()
         } else {
-            rescan(&engine, &w.path, &w.abs, &w.after)
+            rescan(engine, &w.path, &w.abs, &w.after)
                 .into_iter()
                 .filter(|(r, _, link)| !link || original.contains(r.as_str()))
                 .map(|(r, l, _)| (r, l))
@@ -403,7 +404,7 @@ pub fn plan_report(
             }
         }
         if w.after != w.before {
-            w.remaining = rescan(&engine, &w.path, &w.abs, &w.after)
+            w.remaining = rescan(engine, &w.path, &w.abs, &w.after)
                 .into_iter()
                 .filter(|(_, _, link)| !link)
                 .map(|(r, l, _)| (r, l))

@@ -12,6 +12,7 @@ use similar::{DiffOp, TextDiff};
 
 use super::catalog::Catalog;
 use super::plan::{Options, Plan, plan_report};
+use crate::engine::Engine;
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
 
@@ -40,6 +41,7 @@ pub fn safe_fixes(
     paths: &[PathBuf],
     report: &ScanReport,
     rules: &RuleSet,
+    engine: &Engine<'_>,
     catalog: &Catalog,
 ) -> BTreeMap<String, Vec<FileFix>> {
     let opts = Options {
@@ -47,7 +49,7 @@ pub fn safe_fixes(
         unsafe_fixes: false,
         scopes: Vec::new(),
     };
-    plan_report(&opts, rules, catalog, report)
+    plan_report(&opts, rules, engine, catalog, report)
         .map_or_else(|_| BTreeMap::new(), |p| from_plan(&p, catalog))
 }
 

@@ -140,6 +140,24 @@ pub fn per_repo_reports(org: &Path, dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// `scan --format json ARGS .` run inside `dir`.
+fn scan_json_out(dir: &Path, args: &[&str]) -> std::process::Output {
+    bin()
+        .args([
+            "scan",
+            "--today",
+            TODAY,
+            "--no-progress",
+            "--format",
+            "json",
+        ])
+        .args(args)
+        .arg(".")
+        .current_dir(dir)
+        .output()
+        .expect("run")
+}
+
 fn merge_json(reports: &[PathBuf]) -> (i32, Value) {
     let out = bin()
         .arg("merge")
@@ -425,20 +443,7 @@ fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
             .contains("ghp_")
     );
 
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
-        .args(["--repository", "team/renamed"])
-        .arg(".")
-        .current_dir(&dir)
-        .output()
-        .expect("run");
+    let out = scan_json_out(&dir, &["--repository", "team/renamed"]);
     assert_eq!(parse(&out)["repository"]["name"], "team/renamed");
 
     // Nested: a repository inside another one's work tree.
@@ -448,19 +453,7 @@ fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
         &[("run.js", service(OTHER_CLIENT, SHARED_TECH))],
         None,
     );
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
-        .arg(".")
-        .current_dir(&dir)
-        .output()
-        .expect("run");
+    let out = scan_json_out(&dir, &[]);
     let v = parse(&out);
     let roots: Vec<&str> = v["repositories"]
         .as_array()
@@ -478,18 +471,6 @@ fn repository_names_come_from_the_flag_the_remote_or_the_directory() {
         };
         assert_eq!(f["repository"]["name"], want, "{path}");
     }
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
-        .args(["--repository", "x"])
-        .arg(tmp.path())
-        .output()
-        .expect("run");
+    let out = scan_json_out(tmp.path(), &["--repository", "x"]);
     assert_eq!(code(&out), 2, "--repository with several repositories");
 }
