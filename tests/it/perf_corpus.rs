@@ -175,3 +175,41 @@ fn generated_corpus_same_findings_with_and_without_prefilter_and_threads() {
         assert_eq!(got_stats, stats, "prefilter {prefilter}, {threads} threads");
     }
 }
+
+/// The benchmarks give ripgrep the rule pack as patterns (bench/patterns.py):
+/// every line must be one ripgrep accepts, or bench/ci.sh fails at the end
+/// of CI (a rule regex spanning lines did: ripgrep matches line by line).
+#[test]
+fn bench_rule_pack_patterns_are_accepted_by_ripgrep() {
+    use std::process::Command;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let py = Command::new("python3")
+        .arg("bench/patterns.py")
+        .arg("rules")
+        .current_dir(root)
+        .output();
+    let Some(py) = py.ok().filter(|o| o.status.success()) else {
+        crate::common::skip_check("python3 with PyYAML (bench/patterns.py)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let patterns = dir.path().join("patterns.txt");
+    fs::write(&patterns, &py.stdout).expect("write patterns");
+    assert!(py.stdout.len() > 1000, "patterns.py wrote almost nothing");
+    let rg = Command::new("rg")
+        .args(["-uu", "--no-config", "-c", "-f"])
+        .arg(&patterns)
+        .arg("fixtures/corpus")
+        .current_dir(root)
+        .output();
+    let Ok(rg) = rg else {
+        crate::common::skip_check("ripgrep (rg), for bench/ci.sh");
+        return;
+    };
+    assert_eq!(
+        rg.status.code(),
+        Some(0),
+        "ripgrep rejected bench/patterns.py output or matched nothing: {}",
+        String::from_utf8_lossy(&rg.stderr)
+    );
+}
