@@ -13,7 +13,10 @@ pub mod structured;
 pub mod wrappers;
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 
 use jiff::civil::Date;
 
@@ -75,12 +78,32 @@ pub struct FileScan {
 pub struct Engine<'r> {
     set: &'r RuleSet,
     prefilter: Prefilter,
+    /// The rules for named files the prefilter leaves out, with their
+    /// keywords (ASCII case-insensitive; `None` when the automaton could
+    /// not be built: then the rule runs on every file it applies to).
+    gated: Vec<(usize, Option<AhoCorasick>)>,
     deadlines: Vec<Option<DeadlineInfo>>,
     today: Date,
     warn_days: i64,
     /// Rule ids an inline suppression may name besides the run's rules
     /// (those the config disables).
     also_known: Vec<String>,
+}
+
+/// The rules [`Rule::gated_by_path`] with an automaton of their keywords.
+fn gated_keywords(rules: &[Rule]) -> Vec<(usize, Option<AhoCorasick>)> {
+    rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.gated_by_path())
+        .map(|(ri, r)| {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&r.keywords)
+                .ok();
+            (ri, ac)
+        })
+        .collect()
 }
 
 impl<'r> Engine<'r> {
@@ -111,6 +134,7 @@ impl<'r> Engine<'r> {
         Engine {
             set,
             prefilter: Prefilter::new(&set.rules),
+            gated: gated_keywords(&set.rules),
             deadlines,
             today,
             warn_days,
@@ -134,7 +158,7 @@ impl<'r> Engine<'r> {
         use_prefilter: bool,
         candidates: &mut Vec<bool>,
     ) -> FileScan {
-        if !self.candidates(text, use_prefilter, candidates) {
+        if !self.candidates(Path::new(rel_path), text, use_prefilter, candidates) {
             return FileScan::default();
         }
         self.scan_candidates(rel_path, text, sibling_exists, candidates)
@@ -295,9 +319,27 @@ impl<'r> Engine<'r> {
     /// rules that may match `text` and returns whether any may. The walker
     /// calls it first so that a file no rule can match costs nothing more
     /// (not even its display name).
-    pub fn candidates(&self, text: &[u8], use_prefilter: bool, candidates: &mut Vec<bool>) -> bool {
+    /// `path` is the file's path in any form (full or relative): rules for
+    /// named files (see [`Rule::gated_by_path`]) have their keywords
+    /// searched only where their `files.include` may match it.
+    pub fn candidates(
+        &self,
+        path: &Path,
+        text: &[u8],
+        use_prefilter: bool,
+        candidates: &mut Vec<bool>,
+    ) -> bool {
         if use_prefilter {
-            return self.prefilter.candidates(text, candidates);
+            let mut any = self.prefilter.candidates(text, candidates);
+            for (ri, keywords) in &self.gated {
+                if self.set.rules[*ri].may_apply_to(path)
+                    && keywords.as_ref().is_none_or(|k| k.is_match(text))
+                {
+                    candidates[*ri] = true;
+                    any = true;
+                }
+            }
+            return any;
         }
         candidates.clear();
         candidates.resize(self.set.rules.len(), true);
@@ -656,6 +698,36 @@ fn metascope_setting(line: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::metascope_setting;
+
+    /// A rule for named files (`files.include`) has its keywords searched
+    /// only in those files: the prefilter leaves them out, `candidates`
+    /// checks them where the path may match.
+    #[test]
+    fn keywords_of_rules_for_named_files_are_searched_only_in_them() {
+        let mut errors = Vec::new();
+        let set =
+            crate::rules::load::load_layers(vec![crate::rules::load::builtin_files()], &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let engine = super::Engine::new(&set, jiff::civil::date(2026, 12, 1), 30);
+        let ri = set
+            .rules
+            .iter()
+            .position(|r| r.spec.id == "action-input-jwt-key")
+            .expect("action-input-jwt-key");
+        assert!(set.rules[ri].gated_by_path());
+        let text = b"inputs:\n  key:\n    description: The JWT private key\n";
+        let mut out = Vec::new();
+        let p = std::path::Path::new;
+        assert!(engine.candidates(p("/abs/repo/action.yml"), text, true, &mut out));
+        assert!(out[ri], "keyword in the rule's own file");
+        engine.candidates(p("src/login.js"), text, true, &mut out);
+        assert!(!out[ri], "the same text in another file");
+        engine.candidates(p("action.yml"), b"name: build\n", true, &mut out);
+        assert!(!out[ri], "the rule's file without its keyword");
+        // Without the prefilter every rule is a candidate, as before.
+        engine.candidates(p("src/login.js"), text, false, &mut out);
+        assert!(out[ri]);
+    }
 
     #[test]
     fn a_metascope_teaches_only_as_a_claim_or_a_jwt_librarys_metascopes() {

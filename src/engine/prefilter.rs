@@ -192,7 +192,9 @@ impl Prefilter {
             // `pkey` were 97% of the keyword hits in real dependency trees,
             // each a restart of the search, and they made files candidates
             // that no rule could match.
-            if !rule.spec.needs.in_file.is_empty() {
+            // The keywords of a rule for named files (manifests, CI files)
+            // are searched in those files only (`Engine::candidates`).
+            if !rule.spec.needs.in_file.is_empty() || rule.gated_by_path() {
                 continue;
             }
             for k in &rule.keywords {
@@ -463,8 +465,12 @@ mod tests {
             .rules
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.spec.needs.in_file.is_empty())
+            .filter(|(_, r)| r.spec.needs.in_file.is_empty() && !r.gated_by_path())
             .collect();
+        assert!(
+            set.rules.iter().any(Rule::gated_by_path),
+            "the built-in pack has rules for named files (manifests, CI files)"
+        );
         let words: Vec<&str> = set
             .rules
             .iter()

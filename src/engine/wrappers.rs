@@ -490,12 +490,21 @@ pub fn star_imports(family: Family, text: &[u8]) -> Vec<(String, usize, usize)> 
         Regex::new(r#"(?m-u)^[ \t]*(?:export[ \t]*\*[ \t]*(?:as[ \t]+[\w$]+[ \t]+)?from[ \t]*|module\.exports[ \t]*=[ \t]*require[ \t]*\([ \t]*)['"](\.{1,2}/[^'"\n]+)['"]"#)
             .expect("js star export")
     });
-    let (re, needle): (&Regex, &[u8]) = match family {
-        Family::Python => (&PY, b"*"),
-        Family::Js => (&JS, b"./"),
+    // What every match holds, with a literal prefix the regex crate finds
+    // by memchr/Teddy: the anchored line regexes above have none, so on
+    // their own they ran the DFA over every Python file (`*` is in most of
+    // them) and most JS files.
+    static PY_NEEDLE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?-u)import[ \t]*\*").expect("python star needle"));
+    static JS_NEEDLE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u)export[ \t]*\*|exports[ \t]*=[ \t]*require").expect("js star needle")
+    });
+    let (re, needle): (&Regex, &Regex) = match family {
+        Family::Python => (&PY, &PY_NEEDLE),
+        Family::Js => (&JS, &JS_NEEDLE),
         _ => return Vec::new(),
     };
-    if memchr::memmem::find(text, needle).is_none() {
+    if !needle.is_match(text) {
         return Vec::new();
     }
     re.captures_iter(text)

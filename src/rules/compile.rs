@@ -58,6 +58,25 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether the prefilter leaves the rule's keywords to its files: its
+    /// `files.include` names them (manifests, CI files, `action.yml`) at any
+    /// depth, so [`Rule::may_apply_to`] on a file's full path is enough to
+    /// know where to look, and a keyword as common as `jwt` costs nothing
+    /// in the other files.
+    pub fn gated_by_path(&self) -> bool {
+        self.include.is_some()
+            && !self.keywords.is_empty()
+            && self.spec.needs.in_file.is_empty()
+            && self.spec.files.include.iter().all(|g| !g.starts_with('/'))
+    }
+
+    /// Whether `files.include` may match the file at `path` (any form of
+    /// its path: globs that match at any depth match its full path too, so
+    /// this is never narrower than [`Rule::applies_to`] for such rules).
+    pub fn may_apply_to(&self, path: &std::path::Path) -> bool {
+        self.include.as_ref().is_none_or(|s| s.is_match(path))
+    }
+
     /// Whether the rule applies to a file at this relative path: not
     /// excluded, matching `files.include` (when given) and of one of
     /// `files.languages` (when given). Path globs match at any depth, the

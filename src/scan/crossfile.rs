@@ -2,8 +2,9 @@
 //! matcher; see `engine::wrappers`): the definitions learned around JWT
 //! findings are searched for in the other code files of their language
 //! family within their project (the nearest directory above the defining
-//! file with a manifest or `.git`, never above the scan root), in one
-//! Aho-Corasick pass per file. Callers of callers are not followed: on real
+//! file with a manifest or `.git`, or the package it is in when that is
+//! installed in a `site-packages`-like directory; never above the scan
+//! root), in one Aho-Corasick pass per file, on the scan's threads. Callers of callers are not followed: on real
 //! code that reached a project's whole CLI or API surface (except names
 //! that say JWT, below).
 //!
@@ -18,6 +19,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::read::read_text;
 use super::walk::{Roots, ScanOptions, ScanReport};
@@ -71,94 +73,179 @@ pub(super) fn run(
     }
     let scopes = scoped_callers(names, &opts.paths);
     // A line that already holds a JWT finding is reported already.
-    let mut reported: HashSet<(String, u32)> = report
+    let reported: HashSet<(String, u32)> = report
         .findings
         .iter()
         .map(|d| &d.finding)
         .filter(|f| f.category.counts_for_gate())
         .map(|f| (f.location.path.clone(), f.location.line))
         .collect();
-    let (mut buf, mut decoded) = (Vec::new(), Vec::new());
+    let ctx = Pass {
+        engine,
+        opts,
+        roots,
+        reported: &reported,
+    };
+    let stars = Stars {
+        scopes: &module_scopes,
+        modules: &modules,
+    };
+    let first = ctx.search_all(&code_files, &scopes, Some(&stars));
     // Callers of callers, only for names that say JWT (`JWTCmd`,
     // `getJwtClient`): a second round over all names reached whole CLI
     // surfaces on real code.
     let mut second: Vec<(PathBuf, Definition)> = Vec::new();
-    for path in &code_files {
-        let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(family) = Family::of(&name) else {
-            continue;
-        };
-        let mine = callers_for(&scopes, path, family);
-        let star = matches!(family, Family::Python | Family::Js)
-            && module_scopes.iter().any(|s| path.starts_with(s));
-        if mine.is_empty() && !star {
-            continue;
-        }
-        let display = roots.display(path);
-        let Some(text) = read_text(path, opts.max_filesize, &mut buf, &mut decoded) else {
-            continue;
-        };
-        let mut found = Vec::new();
-        for callers in mine {
-            found.push(engine.calls(&display, text, callers));
-        }
-        if star {
-            let sites = star_sites(family, path, &display, text, roots, &opts.paths, &modules);
-            found.push(engine.call_findings(&display, text, &sites));
-        }
-        // Several names used on one line are several findings; a line of
-        // an earlier finding gets none.
-        let mut lines = Vec::new();
-        for scan in found {
-            for d in scan.findings {
-                let f = &d.finding;
-                if !reported.contains(&(f.location.path.clone(), f.location.line)) {
-                    lines.push(f.location.line as usize - 1);
-                    report.findings.push(d);
-                }
-            }
-            report.suppressed.extend(scan.suppressed);
-        }
-        reported.extend(lines.iter().map(|&l| (display.clone(), l as u32 + 1)));
-        if !lines.is_empty() {
-            second.extend(
-                wrappers::enclosing(family, &display, text, &lines)
-                    .into_iter()
-                    .filter(|d| d.name.to_ascii_lowercase().contains("jwt"))
-                    .map(|d| (path.clone(), d)),
-            );
-        }
+    let mut reported_now = reported.clone();
+    for found in first {
+        reported_now.extend(found.lines.iter().map(|(p, l)| (p.clone(), *l)));
+        second.extend(found.second);
+        report.findings.extend(found.findings);
+        report.suppressed.extend(found.suppressed);
     }
     if second.is_empty() {
         return;
     }
     let scopes = scoped_callers(second, &opts.paths);
-    for path in &code_files {
+    let ctx = Pass {
+        reported: &reported_now,
+        ..ctx
+    };
+    for found in ctx.search_all(&code_files, &scopes, None) {
+        report.findings.extend(found.findings);
+        report.suppressed.extend(found.suppressed);
+    }
+}
+
+/// What one round of the pass reads, shared by its threads.
+#[derive(Clone, Copy)]
+struct Pass<'a, 'e> {
+    engine: &'a Engine<'e>,
+    opts: &'a ScanOptions,
+    roots: &'a Roots,
+    /// (path, line) of the findings so far: a line gets one finding.
+    reported: &'a HashSet<(String, u32)>,
+}
+
+/// The modules with JWT code, for star imports of them (first round only).
+struct Stars<'a> {
+    scopes: &'a BTreeSet<PathBuf>,
+    modules: &'a BTreeMap<String, Definition>,
+}
+
+/// What one file gave.
+#[derive(Default)]
+struct Found {
+    findings: Vec<crate::engine::Detected>,
+    suppressed: Vec<crate::suppress::Suppressed>,
+    /// (path, line) of the new findings.
+    lines: Vec<(String, u32)>,
+    /// Names that say JWT around the new findings, for the second round.
+    second: Vec<(PathBuf, Definition)>,
+}
+
+impl Pass<'_, '_> {
+    /// Searches every code file that a searcher (or a star import) can
+    /// concern, on the scan's threads; the results in file order.
+    fn search_all(
+        &self,
+        files: &[PathBuf],
+        scopes: &[(PathBuf, Callers)],
+        stars: Option<&Stars<'_>>,
+    ) -> Vec<Found> {
+        let threads = self.opts.threads.max(1).min(files.len().max(1));
+        let next = AtomicUsize::new(0);
+        let mut out: Vec<(usize, Found)> = std::thread::scope(|s| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    s.spawn(|| {
+                        let (mut buf, mut decoded) = (Vec::new(), Vec::new());
+                        let mut mine = Vec::new();
+                        loop {
+                            let i = next.fetch_add(1, Ordering::Relaxed);
+                            let Some(path) = files.get(i) else {
+                                break;
+                            };
+                            let found = self.search(path, scopes, stars, &mut buf, &mut decoded);
+                            if let Some(found) = found {
+                                mine.push((i, found));
+                            }
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        out.sort_by_key(|(i, _)| *i);
+        out.into_iter().map(|(_, f)| f).collect()
+    }
+
+    /// One file: its calls of the learned names of its project and family,
+    /// and (first round) its star imports of modules with JWT code.
+    fn search(
+        &self,
+        path: &Path,
+        scopes: &[(PathBuf, Callers)],
+        stars: Option<&Stars<'_>>,
+        buf: &mut Vec<u8>,
+        decoded: &mut Vec<u8>,
+    ) -> Option<Found> {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
-        let Some(family) = Family::of(&name) else {
-            continue;
-        };
-        let mine = callers_for(&scopes, path, family);
-        if mine.is_empty() {
-            continue;
+        let family = Family::of(&name)?;
+        let mine = callers_for(scopes, path, family);
+        let first_round = stars.is_some();
+        let stars = stars.filter(|st| {
+            matches!(family, Family::Python | Family::Js)
+                && st.scopes.iter().any(|s| path.starts_with(s))
+        });
+        if mine.is_empty() && stars.is_none() {
+            return None;
         }
-        let display = roots.display(path);
-        let Some(text) = read_text(path, opts.max_filesize, &mut buf, &mut decoded) else {
-            continue;
-        };
-        let mut lines = Vec::new();
+        let display = self.roots.display(path);
+        let text = read_text(path, self.opts.max_filesize, buf, decoded)?;
+        let mut scans = Vec::new();
         for callers in mine {
-            let scan = engine.calls(&display, text, callers);
+            scans.push(self.engine.calls(&display, text, callers));
+        }
+        if let Some(st) = stars {
+            let sites = star_sites(
+                family,
+                path,
+                &display,
+                text,
+                self.roots,
+                &self.opts.paths,
+                st.modules,
+            );
+            scans.push(self.engine.call_findings(&display, text, &sites));
+        }
+        // Several names used on one line are several findings; a line of
+        // an earlier finding gets none.
+        let mut found = Found::default();
+        let mut lines: BTreeSet<u32> = BTreeSet::new();
+        for scan in scans {
             for d in scan.findings {
-                let f = &d.finding;
-                if !reported.contains(&(f.location.path.clone(), f.location.line)) {
-                    lines.push(f.location.line);
-                    report.findings.push(d);
+                let line = d.finding.location.line;
+                if !self.reported.contains(&(display.clone(), line)) {
+                    lines.insert(line);
+                    found.findings.push(d);
                 }
             }
-            report.suppressed.extend(scan.suppressed);
+            found.suppressed.extend(scan.suppressed);
         }
-        reported.extend(lines.into_iter().map(|l| (display.clone(), l)));
+        if first_round && !lines.is_empty() {
+            let idx: Vec<usize> = lines.iter().map(|&l| l as usize - 1).collect();
+            found.second = wrappers::enclosing(family, &display, text, &idx)
+                .into_iter()
+                .filter(|d| d.name.to_ascii_lowercase().contains("jwt"))
+                .map(|d| (path.to_path_buf(), d))
+                .collect();
+        }
+        found.lines = lines.into_iter().map(|l| (display.clone(), l)).collect();
+        Some(found)
     }
 }
 
@@ -231,8 +318,9 @@ fn star_sites(
 }
 
 /// The directory a definition's callers are looked for in: the nearest
-/// one above `file` holding a project marker, but not above the scan root
-/// that holds `file` (which it is when none has a marker).
+/// one above `file` holding a project marker or sitting in a Python
+/// install target, but not above the scan root that holds `file` (which
+/// it is when none has a marker).
 fn project_root(file: &Path, scan_roots: &[PathBuf]) -> PathBuf {
     let root = scan_roots
         .iter()
@@ -248,7 +336,9 @@ fn project_root(file: &Path, scan_roots: &[PathBuf]) -> PathBuf {
         if !dir.starts_with(root) {
             break;
         }
-        if PROJECT_MARKERS.iter().any(|m| dir.join(m).exists()) {
+        if PROJECT_MARKERS.iter().any(|m| dir.join(m).exists())
+            || dir.parent().is_some_and(holds_installed_distributions)
+        {
             return dir.to_path_buf();
         }
         if dir == root.as_path() {
@@ -256,6 +346,21 @@ fn project_root(file: &Path, scan_roots: &[PathBuf]) -> PathBuf {
         }
     }
     root.clone()
+}
+
+/// Whether `dir` is a Python install target (`site-packages`, a Lambda
+/// bundle made with `pip install --target`): it holds `*.dist-info` or
+/// `*.egg-info` entries, and each package in it is a project of its own
+/// (an installed package has no manifest of its own to mark it).
+fn holds_installed_distributions(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        name.ends_with(".dist-info") || name.ends_with(".egg-info")
+    })
 }
 
 #[cfg(test)]
@@ -279,5 +384,23 @@ mod tests {
         std::fs::write(root.join("package.json"), "{}").expect("write");
         let inner = root.join("svc/src");
         assert_eq!(project_root(&f, std::slice::from_ref(&inner)), inner);
+    }
+
+    #[test]
+    fn each_installed_python_package_is_a_project() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let site = t.path().to_path_buf();
+        std::fs::create_dir_all(site.join("boto3/data/iam")).expect("mkdir");
+        let f = site.join("boto3/data/iam/auth.py");
+        // Without a distribution beside it, the scan root is the project.
+        assert_eq!(project_root(&f, std::slice::from_ref(&site)), site);
+        std::fs::create_dir_all(site.join("boto3-1.40.0.dist-info")).expect("mkdir");
+        assert_eq!(
+            project_root(&f, std::slice::from_ref(&site)),
+            site.join("boto3")
+        );
+        // A module at the top of the install target stays in its project.
+        let top = site.join("lambda_function.py");
+        assert_eq!(project_root(&top, std::slice::from_ref(&site)), site);
     }
 }

@@ -173,7 +173,7 @@ impl<'a, 'e> Worker<'a, 'e> {
         if let Some(tick) = self.hooks.progress {
             tick();
         }
-        if !engine.candidates(text, opts.use_prefilter, &mut self.candidates) {
+        if !engine.candidates(path, text, opts.use_prefilter, &mut self.candidates) {
             return;
         }
         let display = name_of(display);
