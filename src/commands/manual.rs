@@ -1,8 +1,6 @@
 //! `jwt2oauth completions SHELL` and `jwt2oauth man`: generated from the
 //! clap definition in [`crate::cli`], so they never drift from the parser.
 
-use std::io::Write as _;
-
 use anyhow::Context as _;
 use clap::CommandFactory as _;
 
@@ -13,7 +11,7 @@ use crate::cli::{Cli, CompletionsArgs, ManArgs};
 pub fn completions(args: &CompletionsArgs) -> anyhow::Result<Outcome> {
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "jwt2oauth", &mut out);
-    write_stdout(&out)?;
+    super::write_stdout(&out)?;
     Ok(Outcome::Clean)
 }
 
@@ -32,16 +30,8 @@ pub fn man(args: &ManArgs) -> anyhow::Result<Outcome> {
             clap_mangen::Man::new(cmd)
                 .render(&mut out)
                 .context("cannot render the man page")?;
-            write_stdout(&out)?;
+            super::write_stdout(&out)?;
         }
     }
     Ok(Outcome::Clean)
-}
-
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .context("cannot write to stdout")
 }

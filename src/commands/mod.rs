@@ -1,6 +1,15 @@
 //! Command implementations. Each returns an [`Outcome`]; only `main` turns it
 //! into a process exit code.
 
+/// `println!` for the commands' own stdout text: a closed pipe (`| head`)
+/// ends the output quietly instead of panicking; another write error is
+/// returned (`?`) naming stdout.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::commands::write_stdout(format!("{}\n", format_args!($($arg)*)).as_bytes())?
+    };
+}
+
 pub mod emulate;
 pub mod fix;
 pub mod fleet;
@@ -53,5 +62,17 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
         Command::Man(args) => manual::man(&args),
         Command::Init(args) => init::run(&args),
         Command::Merge(args) => merge::run(&args),
+    }
+}
+
+/// Writes `bytes` to stdout and flushes. A reader that went away (`| head`)
+/// is no error: the rest of the output has nowhere to go.
+pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to stdout"),
     }
 }

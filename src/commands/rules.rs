@@ -49,7 +49,7 @@ pub fn run(cmd: RulesCommand) -> anyhow::Result<Outcome> {
             };
             match set.get(&id) {
                 Some(_) => {
-                    print!("{}", explain(&set, &id));
+                    super::write_stdout(explain(&set, &id).as_bytes())?;
                     Ok(Outcome::Clean)
                 }
                 None => {
@@ -80,15 +80,18 @@ fn list(set: &RuleSet, json: bool) -> anyhow::Result<()> {
                 ])
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
     let w = set.rules.iter().map(|r| r.spec.id.len()).max().unwrap_or(2);
-    println!("{:w$}  {:21}  {:8}  TITLE", "ID", "CATEGORY", "SEVERITY");
+    outln!("{:w$}  {:21}  {:8}  TITLE", "ID", "CATEGORY", "SEVERITY");
     for r in &set.rules {
-        println!(
+        outln!(
             "{:w$}  {:21}  {:8}  {}",
-            r.spec.id, r.spec.category, r.spec.severity, r.spec.title
+            r.spec.id,
+            r.spec.category,
+            r.spec.severity,
+            r.spec.title
         );
     }
     Ok(())
@@ -190,11 +193,11 @@ fn lint(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
     // not prove every keyword.
     let warnings = lint_problems(&set);
     for w in &warnings {
-        println!("warning: {w}");
+        outln!("warning: {w}");
     }
     match warnings.len() {
-        0 => println!("{} rules OK", set.rules.len()),
-        n => println!(
+        0 => outln!("{} rules OK", set.rules.len()),
+        n => outln!(
             "{} rules OK, {n} warning{}",
             set.rules.len(),
             if n == 1 { "" } else { "s" }
@@ -393,9 +396,9 @@ fn test(paths: &[PathBuf]) -> anyhow::Result<Outcome> {
     }
     let (count, failures) = run_examples(&set);
     for f in &failures {
-        println!("FAIL {}: {}: {}", f.rule, f.which, f.problem);
+        outln!("FAIL {}: {}: {}", f.rule, f.which, f.problem);
     }
-    println!(
+    outln!(
         "{} rules, {} examples: {} passed, {} failed",
         set.rules.len(),
         count,

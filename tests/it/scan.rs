@@ -408,3 +408,29 @@ fn multiple_roots_keep_their_prefix() {
         "{paths:?}"
     );
 }
+
+/// Output into a pipe whose reader is gone (`jwt2oauth ... | head`) ends
+/// the process quietly, never with a panic message.
+#[test]
+fn a_closed_output_pipe_is_no_panic() {
+    for args in [
+        &["rules", "list"][..],
+        &["rules", "explain", "jwt-exchange-endpoint"][..],
+        &["scan", "fixtures/corpus", "--today", "2026-11-23"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("jwt2oauth"))
+            .current_dir(crate::common::root())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -57,9 +57,9 @@ pub fn run(args: &InitArgs) -> anyhow::Result<Outcome> {
     }
     for (path, text) in &files {
         write(path, text)?;
-        println!("wrote {}", path.display());
+        outln!("wrote {}", path.display());
     }
-    println!(
+    outln!(
         "next: edit {} and run `jwt2oauth scan {}`",
         config::FILE_NAME,
         args.dir.display()
