@@ -23,8 +23,8 @@ pub struct Repository {
     pub url: Option<String>,
 }
 
-/// Whether a repository's findings show JWT use, only migrated code, or
-/// nothing.
+/// Whether a repository's findings show JWT use, only migrated code, a
+/// scan that did not finish, or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RepoStatus {
     /// At least one finding that counts for the gate.
@@ -32,6 +32,10 @@ pub enum RepoStatus {
     /// Only informational findings (OAuth Server-to-Server, AEM service
     /// credentials): nothing of the JWT credential is left.
     Migrated,
+    /// No finding that counts for the gate, but part of it was not scanned
+    /// (a clone that failed, a file that could not be read, a config that
+    /// does not parse): it cannot be called migrated or clean.
+    Incomplete,
     /// No findings.
     Clean,
 }
@@ -42,6 +46,7 @@ impl RepoStatus {
         match self {
             RepoStatus::JwtInUse => "jwt-in-use",
             RepoStatus::Migrated => "migrated",
+            RepoStatus::Incomplete => "incomplete",
             RepoStatus::Clean => "clean",
         }
     }
@@ -51,6 +56,7 @@ impl RepoStatus {
         [
             RepoStatus::JwtInUse,
             RepoStatus::Migrated,
+            RepoStatus::Incomplete,
             RepoStatus::Clean,
         ]
         .into_iter()

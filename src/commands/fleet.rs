@@ -23,6 +23,10 @@ pub struct FleetScan {
     pub repositories: Vec<Repository>,
     /// Entries that could not be cloned or read.
     pub errors: Vec<ScanError>,
+    /// With several entries: a repository for each of `errors` (same
+    /// order), named as it would have been and rooted at its name, so the
+    /// report lists it (status `incomplete`) and its error lies in it.
+    pub failed: Vec<crate::repository::Repository>,
     /// A one-entry list whose repository failed: still named in the report
     /// (at root `.`), so a merge of per-repository reports lists it.
     pub failed_alone: Option<crate::repository::Repository>,
@@ -86,21 +90,39 @@ pub fn resolve(args: &ScanArgs, list_path: &Path, show: bool) -> anyhow::Result<
         .iter()
         .map(|r| r.dir.clone())
         .collect();
-    let labels = (resolved.repositories.len() > 1).then(|| {
+    // Several entries make an organisation report (paths under each
+    // repository's name), even when only one of them could be had.
+    let several = entries.len() > 1;
+    let labels = several.then(|| {
         resolved
             .repositories
             .iter()
             .map(|r| r.name.clone())
             .collect()
     });
+    let mut errors = resolved.errors;
+    let mut failed = Vec::new();
+    if several {
+        let mut taken: Vec<String> = resolved
+            .repositories
+            .iter()
+            .map(|r| r.name.clone())
+            .collect();
+        for e in &mut errors {
+            let name = unique_name(&taken, &entry_name(&e.path));
+            taken.push(name.clone());
+            failed.push(crate::repository::Repository {
+                name: name.clone(),
+                root: name.clone(),
+                commit: None,
+                url: fleet::url::is_url(&e.path).then(|| e.path.clone()),
+            });
+            e.path = name;
+        }
+    }
     let failed_alone = match (entries.as_slice(), resolved.repositories.is_empty()) {
         ([only], true) => Some(crate::repository::Repository {
-            name: match &only.spec {
-                list::Spec::Url(u) => fleet::url::repo_name(u),
-                list::Spec::Path(p) => p
-                    .file_name()
-                    .map_or_else(|| "repository".into(), |n| n.to_string_lossy().into_owned()),
-            },
+            name: entry_name(&only.shown()),
             root: ".".to_string(),
             commit: None,
             url: match &only.spec {
@@ -114,9 +136,33 @@ pub fn resolve(args: &ScanArgs, list_path: &Path, show: bool) -> anyhow::Result<
         paths,
         labels,
         repositories: resolved.repositories,
-        errors: resolved.errors,
+        errors,
+        failed,
         failed_alone,
     })
+}
+
+/// The name an entry (as shown: a URL without credentials, or a path)
+/// would have had: the URL's `owner/name`, else the directory's name.
+fn entry_name(shown: &str) -> String {
+    if fleet::url::is_url(shown) {
+        fleet::url::repo_name(shown)
+    } else {
+        Path::new(shown)
+            .file_name()
+            .map_or_else(|| "repository".into(), |n| n.to_string_lossy().into_owned())
+    }
+}
+
+/// `name`, or `name~2`, `name~3`... when `taken` has it.
+fn unique_name(taken: &[String], name: &str) -> String {
+    let mut out = name.to_string();
+    let mut n = 2;
+    while taken.contains(&out) {
+        out = format!("{name}~{n}");
+        n += 1;
+    }
+    out
 }
 
 /// `--reports-dir DIR`: one scan per repository, each with its own report
@@ -147,33 +193,39 @@ pub fn per_repository(fleet: FleetScan, dir: &Path) -> anyhow::Result<Vec<(Fleet
                 labels: None,
                 repositories: vec![r],
                 errors: Vec::new(),
+                failed: Vec::new(),
                 failed_alone: None,
             },
             path,
         ));
     }
-    for e in fleet.errors {
-        let name = if fleet::url::is_url(&e.path) {
-            fleet::url::repo_name(&e.path)
-        } else {
-            Path::new(&e.path)
-                .file_name()
-                .map_or_else(|| "repository".into(), |n| n.to_string_lossy().into_owned())
+    let mut failed = fleet.failed.into_iter();
+    for mut e in fleet.errors {
+        // Its own report: the repository at its root `.`, the error in it.
+        let repo = match failed.next() {
+            Some(r) => crate::repository::Repository {
+                root: ".".to_string(),
+                ..r
+            },
+            None => crate::repository::Repository {
+                name: entry_name(&e.path),
+                root: ".".to_string(),
+                commit: None,
+                url: fleet::url::is_url(&e.path).then(|| e.path.clone()),
+            },
         };
-        let url = fleet::url::is_url(&e.path).then(|| e.path.clone());
-        let path = file(&name);
+        // The error is about the repository: at its root (the message
+        // names the list's line and the URL or path).
+        e.path = ".".to_string();
+        let path = file(&repo.name);
         out.push((
             FleetScan {
                 paths: Vec::new(),
                 labels: None,
                 repositories: Vec::new(),
                 errors: vec![e],
-                failed_alone: Some(crate::repository::Repository {
-                    name,
-                    root: ".".to_string(),
-                    commit: None,
-                    url,
-                }),
+                failed: Vec::new(),
+                failed_alone: Some(repo),
             },
             path,
         ));

@@ -164,6 +164,7 @@ fn per_repository(
                     });
                     one.paths.clear();
                     one.repositories.clear();
+                    one.failed.clear();
                     None
                 }
             },
@@ -206,10 +207,16 @@ fn scan_once(
     };
     let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
     let failed_alone = fleet.as_ref().and_then(|f| f.failed_alone.clone());
+    let failed = fleet.as_ref().map_or_else(Vec::new, |f| f.failed.clone());
     let mut report = run_scan(engine, args, config, &mut notes, fleet)?;
     name_repositories(args, &names, &mut report)?;
     if let Some(r) = failed_alone {
         report.set_repositories(vec![r]);
+    }
+    if !failed.is_empty() {
+        let mut all = std::mem::take(&mut report.repositories);
+        all.extend(failed);
+        report.set_repositories(all);
     }
 
     if let Some(c) = config {

@@ -81,7 +81,7 @@ pub fn resolve(
                         url: Some(url::redact_url(u)),
                         reused: c.reused,
                     })
-                    .map_err(|m| format!("{at}: {m}"))
+                    .map_err(|m| format!("{at}: {shown}: {m}"))
             }
         };
         match got {

@@ -172,6 +172,8 @@ impl PathMap<'_> {
             return p.to_string();
         }
         match crate::repository::of(self.repos, p) {
+            // The repository itself (an error about it: a failed clone).
+            Some(r) if p == "." || p == r.root => r.name.clone(),
             Some(r) => format!("{}/{}", r.name, crate::repository::relative(&r.root, p)),
             None => p.to_string(),
         }

@@ -58,7 +58,8 @@ struct JsonRepository<'a> {
 struct JsonRepositoryEntry<'a> {
     #[serde(flatten)]
     repository: JsonRepository<'a>,
-    /// `jwt-in-use`, `migrated` (informational findings only) or `clean`.
+    /// `jwt-in-use`, `migrated` (informational findings only), `incomplete`
+    /// (no JWT finding, but a scan error in it) or `clean`.
     status: &'a str,
     findings: usize,
 }

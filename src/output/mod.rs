@@ -178,7 +178,9 @@ pub struct RepoView<'a> {
 
 /// Every repository of the report (sorted by root, as stored) with its
 /// status: `jwt-in-use` when one of its findings counts for the gate,
-/// `migrated` when it has only informational ones, else `clean`.
+/// else `incomplete` when a scan error lies in it (a failed clone, an
+/// unreadable file), else `migrated` when it has only informational
+/// findings, else `clean`.
 pub fn repositories<'a>(report: &Report<'a>) -> Vec<RepoView<'a>> {
     use crate::repository::RepoStatus;
     let scan = report.scan;
@@ -221,6 +223,18 @@ pub fn repositories<'a>(report: &Report<'a>) -> Vec<RepoView<'a>> {
             && !v.groups.contains(&g)
         {
             v.groups.push(g);
+        }
+    }
+    // A repository that was not fully scanned is neither migrated nor
+    // clean (a JWT finding still says more).
+    for e in &scan.errors {
+        let Some(r) = scan.repository_of(&e.path) else {
+            continue;
+        };
+        if let Some(&i) = index.get(r.root.as_str())
+            && views[i].status != RepoStatus::JwtInUse
+        {
+            views[i].status = RepoStatus::Incomplete;
         }
     }
     for v in &mut views {

@@ -17,7 +17,8 @@ use crate::repository::RepoStatus;
 /// The organisation view.
 pub struct OrgPlan<'a> {
     pub repos: Vec<RepoView<'a>>,
-    /// Repositories per status, in [`RepoStatus`] order.
+    /// Repositories per status, in [`RepoStatus`] order (`incomplete` only
+    /// when there is one).
     pub by_status: Vec<(RepoStatus, usize)>,
     /// Credentials used by more than one repository, in migration order.
     pub shared: Vec<SharedCredential<'a>>,
@@ -49,10 +50,14 @@ pub fn build<'a>(report: &'a Report<'a>, plan: &'a Plan<'a>) -> Option<OrgPlan<'
     let by_status = [
         RepoStatus::JwtInUse,
         RepoStatus::Migrated,
+        RepoStatus::Incomplete,
         RepoStatus::Clean,
     ]
     .into_iter()
     .map(|s| (s, repos.iter().filter(|r| r.status == s).count()))
+    // `incomplete` is said only when there is one (the usual report has
+    // none, and a zero there reads like a category to watch).
+    .filter(|&(s, n)| s != RepoStatus::Incomplete || n > 0)
     .collect();
     let titles: BTreeMap<&str, &str> = plan
         .groups
@@ -147,6 +152,7 @@ pub fn status_label(s: RepoStatus) -> &'static str {
     match s {
         RepoStatus::JwtInUse => "JWT in use",
         RepoStatus::Migrated => "migrated",
+        RepoStatus::Incomplete => "incomplete (not fully scanned)",
         RepoStatus::Clean => "clean",
     }
 }

@@ -125,6 +125,11 @@ impl ScanReport {
                 .ok()
                 .map(|i| &self.repositories[i])
         };
+        // A path that is a root itself (an error about the repository: a
+        // clone that failed) is in that repository.
+        if let Some(r) = find(path) {
+            return Some(r);
+        }
         let mut dir = path;
         while let Some((parent, _)) = dir.rsplit_once('/') {
             if let Some(r) = find(parent) {

@@ -91,10 +91,30 @@ fn urls_are_cloned_once_reused_next_time_and_a_failing_one_is_listed() {
             "reports/index.js"
         ]
     );
+    // The repository that could not be cloned is listed too, as
+    // `incomplete`: never as clean.
     assert_eq!(
         repo_names(&v),
-        ["acme/api", "acme/deploy", "acme/docs", "reports"]
+        [
+            "acme/api",
+            "acme/deploy",
+            "acme/docs",
+            "gone/missing",
+            "reports"
+        ]
     );
+    let status = |name: &str| {
+        v["repositories"]
+            .as_array()
+            .expect("repositories")
+            .iter()
+            .find(|r| r["name"] == name)
+            .expect("listed")["status"]
+            .clone()
+    };
+    assert_eq!(status("gone/missing"), "incomplete");
+    assert_eq!(status("acme/docs"), "clean");
+    assert_eq!(status("acme/api"), "jwt-in-use");
     // The shared credential links the two clones.
     let shared = v["groups"]
         .as_array()
@@ -110,11 +130,11 @@ fn urls_are_cloned_once_reused_next_time_and_a_failing_one_is_listed() {
     let errors = v["errors"].as_array().expect("errors");
     assert_eq!(errors.len(), 1, "{errors:?}");
     let msg = errors[0]["message"].as_str().expect("message");
-    assert!(msg.contains("repos.txt:7: clone failed"), "{msg}");
-    assert!(
-        errors[0]["path"]
-            .as_str()
-            .is_some_and(|p| p.ends_with("gone/missing"))
+    assert!(msg.contains("repos.txt:7: file://"), "{msg}");
+    assert!(msg.contains("gone/missing: clone failed"), "{msg}");
+    assert_eq!(
+        errors[0]["path"], "gone/missing",
+        "in the repository it is about"
     );
     // Shallow clones (depth 1).
     let api = cached(&cache, "acme__api-");
@@ -254,15 +274,24 @@ fn a_token_in_a_url_appears_nowhere() {
             let v = parse(&out);
             let errors = v["errors"].as_array().expect("errors");
             assert_eq!(errors.len(), 2, "{errors:?}");
-            assert_eq!(
-                errors[0]["path"],
-                format!("https://127.0.0.1:{port}/acme/other")
-            );
+            assert_eq!(errors[0]["path"], "acme/other");
             assert!(
                 errors[0]["message"]
                     .as_str()
-                    .is_some_and(|m| m.contains("repos.txt:2: clone failed")),
+                    .is_some_and(|m| m.contains(&format!(
+                        "repos.txt:2: https://127.0.0.1:{port}/acme/other: clone failed"
+                    ))),
                 "{errors:?}"
+            );
+            let repos = v["repositories"].as_array().expect("repositories");
+            assert_eq!(repos.len(), 2, "both listed: {repos:?}");
+            for r in repos {
+                assert_eq!(r["status"], "incomplete", "{r}");
+                assert!(r["commit"].is_null(), "{r}");
+            }
+            assert_eq!(
+                repos[0]["url"],
+                format!("https://127.0.0.1:{port}/acme/other")
             );
         }
     }
@@ -312,4 +341,84 @@ fn an_unreadable_or_empty_list_is_a_usage_error() {
         .expect("run");
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("lists no repository"));
+}
+
+/// `--reports-dir` with a repository that could not be had: its report
+/// holds its error at its root, and the merge lists it as `incomplete`
+/// (never `clean`), its error under its name, in every format's summary.
+#[test]
+fn a_failed_repository_is_incomplete_in_the_merged_report() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let org = tmp.path().join("acme");
+    four_repos(&org);
+    let list = tmp.path().join("repos.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "{}\n{}\n",
+            org.join("docs").display(),
+            tmp.path().join("gone").display()
+        ),
+    )
+    .expect("write");
+    let reports = tmp.path().join("reports");
+    let out = bin()
+        .args(["scan", "--today", TODAY, "--repos"])
+        .arg(&list)
+        .arg("--repos-cache")
+        .arg(tmp.path().join("cache"))
+        .arg("--reports-dir")
+        .arg(&reports)
+        .output()
+        .expect("run");
+    assert_eq!(
+        code(&out),
+        0,
+        "docs is clean, the failure only incomplete: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let gone: Value = serde_json::from_str(
+        &std::fs::read_to_string(reports.join("gone.json")).expect("gone.json"),
+    )
+    .expect("json");
+    assert_eq!(gone["errors"][0]["path"], ".", "{gone}");
+    let merged = bin()
+        .args(["merge", "--format", "json"])
+        .arg(reports.join("docs.json"))
+        .arg(reports.join("gone.json"))
+        .output()
+        .expect("merge");
+    let v = parse(&merged);
+    let statuses: Vec<(String, String)> = v["repositories"]
+        .as_array()
+        .expect("repositories")
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap_or_default().to_string(),
+                r["status"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("docs".to_string(), "clean".to_string()),
+            ("gone".to_string(), "incomplete".to_string())
+        ]
+    );
+    assert_eq!(v["errors"][0]["path"], "gone");
+    let md = bin()
+        .args(["merge", "--format", "markdown"])
+        .arg(reports.join("docs.json"))
+        .arg(reports.join("gone.json"))
+        .output()
+        .expect("merge");
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains(
+            "2 repositories: 0 JWT in use, 0 migrated, 1 incomplete (not fully scanned), 1 clean."
+        ),
+        "{md}"
+    );
 }
