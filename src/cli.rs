@@ -360,6 +360,11 @@ pub struct MergeArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
+    /// Exit 3 when a merged scan was incomplete (its errors: unreadable
+    /// files, failed clones; files over --max-filesize), as for `scan`.
+    #[arg(long)]
+    pub strict: bool,
+
     /// Colour for terminal output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod finding;
 pub mod fix;
 pub mod fleet;
+pub mod gate;
 pub mod merge;
 pub mod output;
 pub mod progress;

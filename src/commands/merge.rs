@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use clap::ValueEnum;
 use sha2::{Digest, Sha256};
 
 use super::Outcome;
@@ -30,33 +29,21 @@ pub fn run(args: &MergeArgs) -> anyhow::Result<Outcome> {
         None => super::scan::parse_today(None)?,
     };
     let report = merged.report;
-    let fail_on = args.fail_on.unwrap_or(FailOn::Low);
-    let threshold = fail_on.threshold();
-    let gate_failed = report.findings.iter().any(|d| {
-        d.finding.category.counts_for_gate() && threshold.is_some_and(|t| d.finding.severity >= t)
-    });
-    let fail_on_name = fail_on
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let gate = super::gate(args.fail_on.unwrap_or(FailOn::Low), args.strict);
+    let verdict = gate.judge(&report);
     let notes = Notes::default();
     let view = Report {
         scan: &report,
         today,
         rule_count: rules.rules.len(),
-        fail_on: &fail_on_name,
-        gate_failed,
-        threshold,
+        gate: &gate,
+        verdict,
         rules: &rules,
         notes: &notes,
         full_fix: args.full_fix,
     };
     write_all(&view, &dests, args.color)?;
-    Ok(if gate_failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(verdict.exit().into())
 }
 
 /// Reads one report; any problem is an error naming the file (exit 2).

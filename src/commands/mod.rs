@@ -49,6 +49,26 @@ impl Outcome {
     }
 }
 
+impl From<crate::gate::Exit> for Outcome {
+    fn from(e: crate::gate::Exit) -> Outcome {
+        match e {
+            crate::gate::Exit::Passed => Outcome::Clean,
+            crate::gate::Exit::Failed => Outcome::Findings,
+            crate::gate::Exit::Incomplete => Outcome::Incomplete,
+        }
+    }
+}
+
+/// The gate of `--fail-on` and `--strict`, as `scan` and `merge` judge.
+pub fn gate(fail_on: crate::cli::FailOn, strict: bool) -> crate::gate::Gate {
+    use clap::ValueEnum as _;
+    let name = fail_on
+        .to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default();
+    crate::gate::Gate::new(&name, fail_on.threshold(), strict)
+}
+
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
     match cli.command {

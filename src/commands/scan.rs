@@ -263,21 +263,14 @@ fn scan_once(
             .collect();
     }
 
-    let threshold = fail_on.threshold();
-    let gate_failed = report.findings.iter().any(|d| {
-        d.finding.category.counts_for_gate() && threshold.is_some_and(|t| d.finding.severity >= t)
-    });
-    let fail_on_name = fail_on
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
+    let gate = super::gate(fail_on, args.strict);
+    let verdict = gate.judge(&report);
     let view = Report {
         scan: &report,
         today,
         rule_count: rules.rules.len(),
-        fail_on: &fail_on_name,
-        gate_failed,
-        threshold,
+        gate: &gate,
+        verdict,
         rules,
         notes: &notes,
         full_fix: args.full_fix,
@@ -301,13 +294,7 @@ fn scan_once(
             }
         );
     }
-    Ok(if args.strict && report.incomplete() > 0 {
-        Outcome::Incomplete
-    } else if gate_failed {
-        Outcome::Findings
-    } else {
-        Outcome::Clean
-    })
+    Ok(verdict.exit().into())
 }
 
 /// A git-aware scan names the work tree it ran in at root `.`;

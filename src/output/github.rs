@@ -86,8 +86,8 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             scan.findings.len(),
             scan.suppressed.len(),
             scan.groups.len(),
-            report.fail_on,
-            scan.gate_text(report.gate_failed)
+            report.gate.name(),
+            report.verdict.text()
         ))
     )
 }

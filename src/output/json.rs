@@ -394,9 +394,9 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             by_severity,
             by_status,
             by_category,
-            fail_on: report.fail_on,
-            gate_failed: report.gate_failed,
-            incomplete: scan.incomplete() > 0,
+            fail_on: report.gate.name(),
+            gate_failed: report.verdict.failed,
+            incomplete: report.verdict.incomplete(),
         },
         groups: scan.groups.iter().map(group).collect(),
         unattributed: scan

@@ -97,7 +97,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         out,
         r#"  <testsuite name="jwt2oauth scan (today {today}, --fail-on {fail_on})" tests="{n}" failures="{failures}" errors="{e}" skipped="{skipped}">"#,
         today = report.today,
-        fail_on = xml_escape(report.fail_on),
+        fail_on = xml_escape(report.gate.name()),
         n = cases.len() + scan.errors.len(),
         e = scan.errors.len(),
     )?;
@@ -130,7 +130,7 @@ pub fn write(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 r#"      <failure message="{} finding{} at or above --fail-on {}: {}" type="{}">{}</failure>"#,
                 failing.len(),
                 if failing.len() == 1 { "" } else { "s" },
-                xml_escape(report.fail_on),
+                xml_escape(report.gate.name()),
                 xml_escape(&first.message),
                 first.severity,
                 xml_escape(&body.join("\n"))

@@ -20,7 +20,8 @@ use std::io::{self, Write};
 
 use jiff::civil::Date;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::Finding;
+use crate::gate::{Gate, Verdict};
 use crate::rules::RuleSet;
 use crate::scan::ScanReport;
 use crate::suppress::StaleSuppression;
@@ -30,11 +31,9 @@ pub struct Report<'a> {
     pub scan: &'a ScanReport,
     pub today: Date,
     pub rule_count: usize,
-    /// The `--fail-on` value as given (`low`, `never`, ...).
-    pub fail_on: &'a str,
-    pub gate_failed: bool,
-    /// The lowest severity that fails the gate (`None` for `never`).
-    pub threshold: Option<Severity>,
+    /// The run's gate (`--fail-on`, `--strict`) and what it said.
+    pub gate: &'a Gate,
+    pub verdict: Verdict,
     /// The rules of the run (SARIF `rules[]`, rule docs).
     pub rules: &'a RuleSet,
     /// Baseline, config and history notes.
@@ -48,7 +47,7 @@ impl Report<'_> {
     /// Whether this finding is at or above the gate (OAuth Server-to-Server
     /// findings never are).
     pub fn fails_gate(&self, f: &Finding) -> bool {
-        f.category.counts_for_gate() && self.threshold.is_some_and(|t| f.severity >= t)
+        self.gate.fails(f)
     }
 }
 

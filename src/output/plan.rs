@@ -536,9 +536,9 @@ pub fn build<'a>(report: &'a Report<'a>) -> Plan<'a> {
     let by_file = group_sites(scan.findings.iter());
     Plan {
         today: report.today,
-        fail_on: report.fail_on,
-        gate_failed: report.gate_failed,
-        gate_text: scan.gate_text(report.gate_failed),
+        fail_on: report.gate.name(),
+        gate_failed: report.verdict.failed,
+        gate_text: report.verdict.text(),
         credentials: scan.groups.len(),
         projects: projects.len(),
         files: by_file.len(),

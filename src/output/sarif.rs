@@ -548,8 +548,8 @@ fn run<'a>(
         column_kind: "unicodeCodePoints",
         properties: RunProperties {
             today: report.today.to_string(),
-            fail_on: report.fail_on,
-            gate_failed: report.gate_failed,
+            fail_on: report.gate.name(),
+            gate_failed: report.verdict.failed,
         },
         automation_details: (report.scan.repositories.len() > 1).then(|| AutomationDetails {
             id: format!(

@@ -224,7 +224,7 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 .is_some_and(|x| x.status == DeadlineStatus::PastDue)
         })
         .count();
-    let st = if report.gate_failed {
+    let st = if report.verdict.failed {
         severity_style(Severity::High)
     } else {
         Style::new().fg_color(Some(AnsiColor::Green.into())).bold()
@@ -267,8 +267,8 @@ fn write_summary(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
         scan.errors.len(),
         if scan.errors.len() == 1 { "" } else { "s" },
         report.today,
-        report.fail_on,
-        scan.gate_text(report.gate_failed),
+        report.gate.name(),
+        report.verdict.text(),
     )
 }
 

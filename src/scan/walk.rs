@@ -146,37 +146,6 @@ impl ScanReport {
     pub fn skipped_other(&self) -> u64 {
         (self.skipped.len() as u64).saturating_sub(self.stats.skipped_too_large)
     }
-
-    /// How many places a finding could hide in: every error (unreadable or
-    /// unparsable files) and every file skipped for its size. Non-zero means
-    /// the scan is incomplete (exit 3 with `--strict`).
-    pub fn incomplete(&self) -> u64 {
-        self.errors.len() as u64 + self.stats.skipped_too_large
-    }
-
-    /// The gate's verdict as every format prints it: `FAILED`, `passed`, or
-    /// `passed, incomplete: ...` when a finding could have been missed (a
-    /// passed gate never reads as clean on an incomplete scan).
-    pub fn gate_text(&self, gate_failed: bool) -> String {
-        if gate_failed {
-            return "FAILED".to_string();
-        }
-        let mut parts = Vec::new();
-        match self.errors.len() {
-            0 => {}
-            1 => parts.push("1 error".to_string()),
-            n => parts.push(format!("{n} errors")),
-        }
-        match self.stats.skipped_too_large {
-            0 => {}
-            n => parts.push(format!("{n} too large")),
-        }
-        if parts.is_empty() {
-            "passed".to_string()
-        } else {
-            format!("passed, incomplete: {}", parts.join(", "))
-        }
-    }
 }
 
 /// What the scanning threads add to.

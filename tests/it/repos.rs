@@ -415,6 +415,15 @@ fn a_failed_repository_is_incomplete_in_the_merged_report() {
         .output()
         .expect("merge");
     let md = String::from_utf8_lossy(&md.stdout);
+    // The merged gate follows `scan`'s: --strict makes it exit 3.
+    let strict = bin()
+        .args(["merge", "--strict", "--format", "json"])
+        .arg(reports.join("docs.json"))
+        .arg(reports.join("gone.json"))
+        .output()
+        .expect("merge");
+    assert_eq!(code(&strict), 3);
+    assert_eq!(parse(&strict)["summary"]["incomplete"], true);
     assert!(
         md.contains(
             "2 repositories: 0 JWT in use, 0 migrated, 1 incomplete (not fully scanned), 1 clean."
