@@ -322,6 +322,22 @@ impl Finding {
     }
 }
 
+/// One line of a code frame: its 1-based number and redacted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FrameLine {
+    pub line: u32,
+    pub text: String,
+    /// Whether the match is on this line.
+    pub is_match: bool,
+}
+
+/// A finding plus its code frame (a line of context each side).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub finding: Finding,
+    pub frame: Vec<FrameLine>,
+}
+
 /// A stable fingerprint: the rule, the path and the matched text with all
 /// whitespace removed (so re-indenting or moving lines keeps it), plus the
 /// occurrence number. SHA-256, so the matched text (which may hold a secret)

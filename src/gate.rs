@@ -4,7 +4,7 @@
 //! report with [`Gate::judge`] and hand the same [`Verdict`] to the outputs.
 
 use crate::finding::{Finding, Severity};
-use crate::scan::ScanReport;
+use crate::report::ScanReport;
 
 /// The gate of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,6 +19,7 @@ pub mod merge;
 pub mod output;
 pub mod progress;
 pub mod redact;
+pub mod report;
 pub mod repository;
 pub mod rules;
 pub mod scan;

@@ -103,7 +103,7 @@ pub struct Ignore<'a> {
 /// first ignore that matches gives the reason) and returns the ignores that
 /// expired or matched nothing.
 pub fn apply(
-    findings: &mut Vec<crate::engine::Detected>,
+    findings: &mut Vec<crate::finding::Detected>,
     suppressed: &mut Vec<Suppressed>,
     ignores: &[Ignore<'_>],
     today: jiff::civil::Date,

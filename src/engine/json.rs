@@ -10,7 +10,7 @@
 
 use std::borrow::Cow;
 
-use super::structured::{
+use super::flat::{
     Entry, Frame, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS, advance, node, too_complex,
 };
 

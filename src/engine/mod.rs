@@ -3,6 +3,7 @@
 //! Pure: no printing, no clock (it is given `today`), no file system except
 //! through the `sibling_exists` callback.
 
+mod flat;
 pub mod identifiers;
 mod json;
 pub mod keypath;
@@ -21,6 +22,7 @@ use aho_corasick::AhoCorasick;
 use jiff::civil::Date;
 
 use crate::finding::{Category, DeadlineInfo, Finding, Location, Related, RuleMeta, Severity};
+pub use crate::finding::{Detected, FrameLine};
 use crate::redact::redact_text;
 use crate::rules::{Rule, RuleSet};
 use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
@@ -43,22 +45,6 @@ const LINE_WINDOW: usize = 16 * 1024;
 /// The UTF-8 byte order mark. It is not part of the text: spans and columns
 /// count from after it.
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// One line of a code frame: its 1-based number and redacted text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FrameLine {
-    pub line: u32,
-    pub text: String,
-    /// Whether the match is on this line.
-    pub is_match: bool,
-}
-
-/// A finding plus its code frame (a line of context each side).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Detected {
-    pub finding: Finding,
-    pub frame: Vec<FrameLine>,
-}
 
 /// What one file produced.
 #[derive(Debug, Default)]

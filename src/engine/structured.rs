@@ -9,21 +9,11 @@
 //! `JSON.parse` accepts parses and errors speak JSON. TOML goes through `toml-span`, which keeps byte spans.
 //! `.env` and `.properties`/`.ini` are line formats parsed here directly.
 
-use std::borrow::Cow;
-
 use saphyr_parser::{Event, Parser};
 
+pub use super::flat::{Entry, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS};
+use super::flat::{Frame, advance, node, too_complex};
 pub use super::keypath::KeyPattern;
-
-/// Most entries kept for one file; past this the file is reported as too
-/// complex rather than parsed further.
-pub const MAX_ENTRIES: usize = 200_000;
-/// Deepest nesting followed.
-pub const MAX_DEPTH: usize = 256;
-/// Most key-path segments kept for one file, summed over its entries: every
-/// entry holds its whole path, so a deep file with many keys would otherwise
-/// cost depth x keys strings (a 1 MB YAML file could ask for gigabytes).
-pub const MAX_PATH_SEGMENTS: usize = 2_000_000;
 
 /// A config format the structural matchers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,18 +43,6 @@ pub fn format_of(path: &str) -> Option<Format> {
     }
 }
 
-/// One key (or sequence item) with its byte span and scalar value.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
-    /// Keys from the root; sequence items appear as their index.
-    pub path: Vec<String>,
-    /// Byte range of the key (of the item, for sequence items).
-    pub start: usize,
-    pub end: usize,
-    /// The scalar value; `None` for mappings, sequences and aliases.
-    pub value: Option<String>,
-}
-
 /// Flattens `text` in `format`, or says why it could not be parsed (with the
 /// line when the parser gives one).
 pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, String> {
@@ -75,17 +53,6 @@ pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, String> {
         Format::Env => Ok(flatten_lines(text, false)),
         Format::Properties => Ok(flatten_lines(text, true)),
     }
-}
-
-pub(super) enum Frame {
-    Map {
-        path: Vec<String>,
-        key: Option<(String, usize, usize)>,
-    },
-    Seq {
-        path: Vec<String>,
-        index: usize,
-    },
 }
 
 /// Converts saphyr's character indices to byte offsets in constant time
@@ -159,82 +126,6 @@ fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
         }
     }
     Ok(out)
-}
-
-pub(super) fn too_complex() -> String {
-    format!(
-        "more than {MAX_ENTRIES} keys or {MAX_PATH_SEGMENTS} key-path segments: not analysed structurally"
-    )
-}
-
-/// Handles a node: a key (in a mapping awaiting one) or a value.
-/// `container` is `Some(is_map)` for a collection start.
-pub(super) fn node(
-    stack: &mut Vec<Frame>,
-    out: &mut Vec<Entry>,
-    scalar: Option<Cow<'_, str>>,
-    start: usize,
-    end: usize,
-    container: Option<bool>,
-) -> Result<(), String> {
-    if stack.len() > MAX_DEPTH {
-        return Err(format!(
-            "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
-        ));
-    }
-    // Where this node sits, and the span findings should point at.
-    let (path, kstart, kend) = match stack.last_mut() {
-        None => (Vec::new(), start, end),
-        Some(Frame::Map { path, key }) => match key.take() {
-            None => {
-                // This node is a key. Complex (collection) keys are skipped.
-                let name = scalar.map(|s| s.into_owned()).unwrap_or_default();
-                *key = Some((name, start, end));
-                if let Some(is_map) = container {
-                    stack.push(new_frame(Vec::new(), is_map));
-                }
-                return Ok(());
-            }
-            Some((name, ks, ke)) => {
-                let mut p = path.clone();
-                p.push(name);
-                (p, ks, ke)
-            }
-        },
-        Some(Frame::Seq { path, index }) => {
-            let mut p = path.clone();
-            p.push(index.to_string());
-            (p, start, end)
-        }
-    };
-    if !path.is_empty() {
-        out.push(Entry {
-            path: path.clone(),
-            start: kstart,
-            end: kend,
-            value: scalar.map(|s| s.into_owned()),
-        });
-    }
-    match container {
-        Some(is_map) => stack.push(new_frame(path, is_map)),
-        None => advance(stack),
-    }
-    Ok(())
-}
-
-fn new_frame(path: Vec<String>, is_map: bool) -> Frame {
-    if is_map {
-        Frame::Map { path, key: None }
-    } else {
-        Frame::Seq { path, index: 0 }
-    }
-}
-
-/// After a value completes, a sequence moves to its next index.
-pub(super) fn advance(stack: &mut [Frame]) {
-    if let Some(Frame::Seq { index, .. }) = stack.last_mut() {
-        *index += 1;
-    }
 }
 
 fn flatten_toml(text: &str) -> Result<Vec<Entry>, String> {

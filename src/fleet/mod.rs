@@ -182,7 +182,13 @@ mod tests {
         assert_eq!(r.errors.len(), 2, "{:?}", r.errors);
         assert!(r.errors[0].message.starts_with("repos.txt:1: "));
         assert!(r.errors[0].message.contains("no such directory"));
-        assert!(r.errors[1].message.starts_with("repos.txt:2: clone failed"));
+        assert!(
+            r.errors[1]
+                .message
+                .starts_with("repos.txt:2: file:///nonexistent/jwt2oauth/o/r: clone failed"),
+            "{}",
+            r.errors[1].message
+        );
         let _ = std::fs::remove_dir_all(tmp);
     }
 

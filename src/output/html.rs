@@ -6,28 +6,13 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
+pub use super::escape::esc;
 use super::plan::{self, GroupPlan, Plan, days_text};
 use super::{Report, STATUSES};
 use crate::engine::Detected;
 
 const CSS: &str = include_str!("report.css");
 const SCRIPT: &str = include_str!("report.js");
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// Escapes `s` and lets it break after each `/` (paths in headings and
 /// summaries break between their parts, never inside a word).

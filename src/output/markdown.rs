@@ -4,26 +4,10 @@
 
 use std::io::{self, Write};
 
+pub use super::escape::{cell, code};
 use super::plan::{self, GroupPlan, Plan, days_text};
 use super::{Report, STATUSES};
 use crate::engine::Detected;
-
-/// Inline code that survives backticks in `s`.
-pub fn code(s: &str) -> String {
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    format!("{fence}{pad}{s}{pad}{fence}")
-}
-
-/// A table cell: one line, pipes escaped.
-pub fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
-}
 
 /// A fenced block that survives backtick fences in `s`.
 fn block(s: &str) -> String {

@@ -4,6 +4,7 @@
 //! groups, rules and the notes of baseline/config/history) and writes bytes.
 //! No format reads the clock, the environment or the file system.
 
+mod escape;
 pub mod files;
 pub mod github;
 pub mod html;
@@ -22,8 +23,8 @@ use jiff::civil::Date;
 
 use crate::finding::Finding;
 use crate::gate::{Gate, Verdict};
+use crate::report::ScanReport;
 use crate::rules::RuleSet;
-use crate::scan::ScanReport;
 use crate::suppress::StaleSuppression;
 
 /// Everything an output format may show.

@@ -189,7 +189,7 @@ pub fn short(commit: Option<&str>) -> &str {
 
 /// The organisation view as Markdown.
 pub fn markdown(o: &OrgPlan<'_>, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-    use super::markdown::{cell, code};
+    use super::escape::{cell, code};
     writeln!(out, "## Organisation\n")?;
     let counts: Vec<String> = o
         .by_status
@@ -285,7 +285,7 @@ pub fn markdown(o: &OrgPlan<'_>, out: &mut dyn std::io::Write) -> std::io::Resul
 /// status) and sorts (click a header), the shared credentials, and one
 /// collapsed section per repository.
 pub fn html(o: &OrgPlan<'_>, h: &mut String) {
-    use super::html::esc;
+    use super::escape::esc;
     use std::fmt::Write as _;
     h.push_str("<section id=\"org\">\n<h2>Organisation</h2>\n<div class=\"cards\">\n");
     let _ = writeln!(

@@ -21,10 +21,12 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use super::options::ScanOptions;
 use super::read::read_text;
-use super::walk::{Roots, ScanOptions, ScanReport};
+use super::shared::Roots;
 use crate::engine::Engine;
 use crate::engine::wrappers::{self, Callers, Definition, Family};
+use crate::report::ScanReport;
 
 /// Files whose directory is a project root.
 const PROJECT_MARKERS: &[&str] = &[

@@ -19,10 +19,10 @@ use std::process::{Command, Stdio};
 use gix::ObjectId;
 
 use super::decode;
-use super::walk::{ScanError, ScanReport, ScanWarning, Skipped, Stats};
 use crate::correlate::{FileIdentifiers, ProjectRoots, correlate};
 use crate::engine::{Detected, Engine, identifiers};
 use crate::output::HistoryOrigin;
+use crate::report::{ScanError, ScanReport, ScanWarning, Skipped, Stats};
 use crate::suppress::Suppressed;
 
 /// A git problem, with what to do about it.

@@ -4,15 +4,18 @@ pub mod classify;
 mod crossfile;
 pub mod decode;
 pub mod git;
+mod options;
 pub mod read;
+mod shared;
 mod special;
 pub mod walk;
 mod worker;
 
-pub use walk::{
-    ScanError, ScanHooks, ScanOptions, ScanReport, ScanWarning, Skipped, Stats, display_prefix,
-    prefixed, scan, scan_with,
+pub use crate::report::{
+    ScanError, ScanReport, ScanWarning, Skipped, Stats, display_prefix, prefixed,
 };
+pub use options::{ScanHooks, ScanOptions};
+pub use walk::{scan, scan_with};
 
 /// An I/O error as a reason to print beside a path: its description
 /// without the `(os error N)` suffix (`Permission denied`).

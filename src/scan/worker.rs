@@ -10,11 +10,13 @@ use ignore::DirEntry;
 
 use super::classify::is_credential_file_name;
 use super::decode::{self, Encoding};
+use super::options::{ScanHooks, ScanOptions};
 use super::read::{Content, kind_name, read_file};
-use super::walk::{Roots, ScanError, ScanHooks, ScanOptions, ScanWarning, Shared, Skipped, lock};
+use super::shared::{Roots, Shared, lock};
 use crate::engine::wrappers::{Definition, Family};
 use crate::engine::{Engine, identifiers};
 use crate::finding::Finding;
+use crate::report::{ScanError, ScanWarning, Skipped};
 
 /// One scanning thread's reusable state: the file buffer, the prefilter's
 /// candidate marks, and counters added to the shared ones when it is dropped

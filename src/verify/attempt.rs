@@ -1,4 +1,6 @@
-//! One attempt inside the run's bounds. It gets `min(--timeout-ms, time
+//! Sending a call: the retry loop ([`send_with_retry`]: retries, per
+//! [`super::http::next_delay`], never start when their wait would pass the
+//! deadline), and one attempt inside the run's bounds. It gets `min(--timeout-ms, time
 //! left before --deadline-ms)` for connecting, the headers and the whole body
 //! together; the body is read chunk by chunk and abandoned past the call's
 //! cap ([`MAX_BODY`](super::send::MAX_BODY) unless it says otherwise). Failures come back as one clear, secret-free sentence;
@@ -10,8 +12,55 @@ use std::time::{Duration, Instant};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, LOCATION, RETRY_AFTER};
 
+use super::http::next_delay;
 use super::http::{origin, parse_retry_after};
-use super::send::{Answer, Call, Failure, Target};
+use super::send::{Answer, Call, Exchange, Failure, Target};
+
+/// Sends `call` until it succeeds, the policy says stop, or the deadline
+/// leaves no time for another attempt.
+pub async fn send_with_retry(t: &Target<'_, '_>, call: &Call<'_>) -> Exchange {
+    let mut attempts: u32 = 0;
+    loop {
+        attempts = attempts.saturating_add(1);
+        let (answer, latency) = once(t, call, attempts).await;
+        let Some(wait) = next_delay(attempts.saturating_sub(1), &answer.end(), t.policy) else {
+            return Exchange {
+                answer,
+                attempts,
+                latency,
+                stopped: None,
+            };
+        };
+        let left = t.deadline.saturating_duration_since(Instant::now());
+        // Another attempt needs its wait plus a useful slice of time.
+        if left <= wait.saturating_add(t.policy.timeout.min(Duration::from_millis(100))) {
+            let cut = matches!(
+                answer,
+                Answer::Failed {
+                    kind: Failure::Deadline,
+                    ..
+                }
+            );
+            let stopped = (!cut).then(|| {
+                format!(
+                    "a retry in {} ms would pass the {} ms run deadline",
+                    wait.as_millis(),
+                    t.policy.deadline.as_millis()
+                )
+            });
+            t.trace.line(call.label, "no retry: deadline");
+            return Exchange {
+                answer,
+                attempts,
+                latency,
+                stopped,
+            };
+        }
+        t.trace
+            .line(call.label, &format!("retrying in {} ms", wait.as_millis()));
+        tokio::time::sleep(wait).await;
+    }
+}
 
 /// One attempt, bounded in time (timeout and deadline) and memory (body
 /// cap). A failure is traced with its reason.

@@ -9,8 +9,8 @@
 
 use serde_json::Value;
 
-use super::flow::{Flow, FlowResult, ImsError, Status};
 use super::hints::{hint, looks_retired};
+use super::outcome::{Flow, FlowResult, ImsError, Status};
 use super::scrub::Scrubber;
 use super::secret::Secret;
 use super::send::{Answer, Exchange};

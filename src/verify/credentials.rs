@@ -4,23 +4,14 @@
 //! See docs/adobe-ims.md §4 for the shapes.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::VerifyError;
 use super::secret::Secret;
-pub use super::values::split_list;
+pub use super::values::{KeySource, split_list};
 use super::values::{as_string, field, key_value, list, path, resolve, unquote};
-
-/// Where a JWT credential's private key comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeySource {
-    /// A file holding a PEM (or base64 DER) key.
-    File(PathBuf),
-    /// The key itself (PEM or base64 PKCS#8), from a config value or env var.
-    Inline(Secret),
-}
 
 /// A Service Account (JWT) credential.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Unit tests for credential parsing, over the fixtures in `fixtures/ims`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::*;
 

@@ -1,7 +1,7 @@
 //! What to tell the user about an IMS rejection: whether it reads as a
 //! retired JWT credential, and a hint from IMS's error code and description.
 
-use super::flow::{Flow, ImsError};
+use super::outcome::{Flow, ImsError};
 
 /// Whether an error says the JWT credential or endpoint is retired.
 pub fn looks_retired(status: u16, err: Option<&ImsError>) -> bool {

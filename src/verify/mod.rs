@@ -17,6 +17,7 @@ pub mod hints;
 pub mod http;
 pub mod inputs;
 pub mod key;
+pub mod outcome;
 pub mod ownership;
 pub mod probe;
 pub mod render;

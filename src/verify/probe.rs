@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::flow::FlowResult;
-use super::send::{self, Answer, Call, Target};
+use super::send::{Answer, Call, Target};
 use super::verdict::{Kind, Verdict};
 
 /// One probe call.
@@ -59,7 +59,7 @@ pub async fn run(
                 headers,
                 max_body: super::send::MAX_BODY,
             };
-            let (answer, latency) = send::once(t, &call, 1).await;
+            let (answer, latency) = super::attempt::once(t, &call, 1).await;
             Some(match answer {
                 Answer::Http {
                     status,

@@ -1,14 +1,12 @@
-//! Sending requests inside the run's bounds: the request and answer types,
-//! and the retry loop. Retries (per [`super::http::next_delay`]) never start
-//! when their wait would pass the deadline. One attempt, with its time and
-//! body bounds, is [`super::attempt`].
+//! The request and answer types of the verifier's calls. Sending them (one
+//! attempt inside the run's bounds, and the retry loop) is
+//! [`super::attempt`].
 
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
 
-pub use super::attempt::once;
-use super::http::{AttemptEnd, RetryPolicy, next_delay};
+use super::http::{AttemptEnd, RetryPolicy};
 use super::secret::Secret;
 use super::trace::Trace;
 
@@ -91,7 +89,7 @@ pub enum Answer {
 }
 
 impl Answer {
-    fn end(&self) -> AttemptEnd {
+    pub(super) fn end(&self) -> AttemptEnd {
         match self {
             Answer::Http {
                 status,
@@ -118,50 +116,4 @@ pub struct Exchange {
     pub latency: Duration,
     /// Why retrying stopped early, when the deadline stopped it.
     pub stopped: Option<String>,
-}
-
-/// Sends `call` until it succeeds, the policy says stop, or the deadline
-/// leaves no time for another attempt.
-pub async fn send_with_retry(t: &Target<'_, '_>, call: &Call<'_>) -> Exchange {
-    let mut attempts: u32 = 0;
-    loop {
-        attempts = attempts.saturating_add(1);
-        let (answer, latency) = once(t, call, attempts).await;
-        let Some(wait) = next_delay(attempts.saturating_sub(1), &answer.end(), t.policy) else {
-            return Exchange {
-                answer,
-                attempts,
-                latency,
-                stopped: None,
-            };
-        };
-        let left = t.deadline.saturating_duration_since(Instant::now());
-        // Another attempt needs its wait plus a useful slice of time.
-        if left <= wait.saturating_add(t.policy.timeout.min(Duration::from_millis(100))) {
-            let cut = matches!(
-                answer,
-                Answer::Failed {
-                    kind: Failure::Deadline,
-                    ..
-                }
-            );
-            let stopped = (!cut).then(|| {
-                format!(
-                    "a retry in {} ms would pass the {} ms run deadline",
-                    wait.as_millis(),
-                    t.policy.deadline.as_millis()
-                )
-            });
-            t.trace.line(call.label, "no retry: deadline");
-            return Exchange {
-                answer,
-                attempts,
-                latency,
-                stopped,
-            };
-        }
-        t.trace
-            .line(call.label, &format!("retrying in {} ms", wait.as_millis()));
-        tokio::time::sleep(wait).await;
-    }
 }

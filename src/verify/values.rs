@@ -6,10 +6,18 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
-use super::credentials::KeySource;
 use super::secret::Secret;
 
 /// Strips one pair of surrounding quotes and turns `\n` escapes into newlines.
+/// Where a JWT credential's private key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// A file holding a PEM (or base64 DER) key.
+    File(PathBuf),
+    /// The key itself (PEM or base64 PKCS#8), from a config value or env var.
+    Inline(Secret),
+}
+
 pub(crate) fn unquote(v: &str) -> String {
     let stripped = v
         .strip_prefix('"')

@@ -3,6 +3,7 @@
 //! harness (`common` for scans, `support` for the verifier and emulator).
 //! Each module drives the real `jwt2oauth` binary.
 
+mod architecture;
 mod common;
 mod support;
 

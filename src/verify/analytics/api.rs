@@ -20,7 +20,7 @@ use serde_json::Value;
 use crate::verify::classify::is_json_type;
 use crate::verify::scrub::Scrubber;
 use crate::verify::secret::Secret;
-use crate::verify::send::{self, Answer, Call, Exchange, Target};
+use crate::verify::send::{Answer, Call, Exchange, Target};
 
 /// Largest Analytics answer read: 8 MiB (a report suite's dimension list can
 /// run to hundreds of KiB; only ids are kept from it).
@@ -231,7 +231,7 @@ pub async fn get(
         headers,
         max_body: MAX_LISTING,
     };
-    let ex = send::send_with_retry(t, &call).await;
+    let ex = crate::verify::attempt::send_with_retry(t, &call).await;
     let path = t.trace.scrub.clean(url.path(), 200);
     classify(req.step, path, ex, &t.trace.scrub)
 }
