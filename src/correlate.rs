@@ -49,7 +49,7 @@ pub const IDENTIFIER_KINDS: [&str; 7] = [
 ];
 
 /// File names that mark a package or app root.
-const PROJECT_MARKERS: [&str; 16] = [
+const PROJECT_MARKERS: [&str; 17] = [
     "package.json",
     "pyproject.toml",
     "setup.py",
@@ -63,6 +63,8 @@ const PROJECT_MARKERS: [&str; 16] = [
     "composer.json",
     "Gemfile",
     "Cargo.toml",
+    // An R package's metadata (its NAMESPACE and R/ sit beside it).
+    "DESCRIPTION",
     "app.config.yaml",
     ".aio",
     ".git",

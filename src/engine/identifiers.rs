@@ -27,7 +27,11 @@ static METASCOPE: LazyLock<Regex> = LazyLock::new(|| {
     )
 });
 static KEY_PATH: LazyLock<Regex> = LazyLock::new(|| {
-    re(r#"(?:["'`]|=)([A-Za-z0-9_./\\~-]*[A-Za-z0-9_-]\.(?:key|pem|p8|p12|pfx))(?:["'`]|\s|$)"#)
+    // Also a text file named for the private key (`test_private_key.txt`,
+    // a PEM saved as .txt), which key material scanning reads too.
+    re(
+        r#"(?:["'`]|=)([A-Za-z0-9_./\\~-]*[A-Za-z0-9_-]\.(?:key|pem|p8|p12|pfx)|[A-Za-z0-9_./\\~-]*(?i:priv(?:ate)?[_-]?key)[A-Za-z0-9_-]*\.txt)(?:["'`]|\s|$)"#,
+    )
 });
 /// Developer Console project and workspace ids: the workspace download
 /// (`"project": {"id": ...}`, `"workspace": {"id": ...}`) and aio's `.env`
@@ -235,6 +239,8 @@ TECHNICAL_ACCOUNT_ID=1234567890abcdef12345678@techacct.adobe.com
 META_SCOPES=ent_dataservices_sdk
 privateKey: fs.readFileSync('./secrets/private.key'),
 aud: "https://ims-na1.adobelogin.com/c/aaaabbbbccccddddeeeeffff00001111"
+var path = Path.Combine(dir, "Utility/Auth/test_private_key.txt");
+var notes = File.ReadAllText("release-notes.txt");
 "#,
         );
         assert!(ids.client_ids.contains("3f2b9c1d4e5f60718293a4b5c6d7e8f9"));
@@ -246,6 +252,16 @@ aud: "https://ims-na1.adobelogin.com/c/aaaabbbbccccddddeeeeffff00001111"
         );
         assert!(ids.metascopes.contains("ent_dataservices_sdk"));
         assert!(ids.key_references.contains("./secrets/private.key"));
+        // A PEM saved as .txt under a private-key name; other text files are no key.
+        assert!(
+            ids.key_references
+                .contains("Utility/Auth/test_private_key.txt")
+        );
+        assert!(
+            !ids.key_references
+                .iter()
+                .any(|r| r.contains("release-notes"))
+        );
     }
 
     #[test]

@@ -408,11 +408,11 @@ pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Ve
 }
 
 /// The one default export of a JavaScript module (`module.exports =
-/// AccessTokenCommand`, `export default class JwtClient`), when its name is
-/// specific.
+/// AccessTokenCommand`, `module.exports = class AdobeUserMgmtApi {`,
+/// `export default class JwtClient`), when its name is specific.
 fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?)([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*$|[ \t]*[({]|[ \t]+extends\b)")
+        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+)(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*$|[ \t]*[({]|[ \t]+extends\b)")
             .expect("default export pattern")
     });
     if family != Family::Js {
@@ -788,6 +788,14 @@ mod tests {
             ["AccessTokenCommand"]
         );
         assert_eq!(d[0].line, 7);
+        // A class expression exported whole.
+        let t = "const jwtAuth = require('@adobe/jwt-auth')\n\nmodule.exports = class AdobeUserMgmtApi {\n  async getToken () { return jwtAuth(this.credentials) }\n}\n";
+        let d: Vec<String> = learn(Family::Js, "x.js", t.as_bytes(), &[0])
+            .into_iter()
+            .filter(|d| !d.module)
+            .map(|d| d.name)
+            .collect();
+        assert!(d.iter().any(|n| n == "AdobeUserMgmtApi"), "{d:?}");
         // Several exports, or an object of them, name no one wrapper.
         let t = "const auth = require('@adobe/jwt-auth')\nmodule.exports = { makeToken, other }\n";
         assert!(
