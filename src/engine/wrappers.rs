@@ -734,6 +734,9 @@ impl Callers {
             {
                 continue;
             }
+            if declares(family, text, s, e) {
+                continue;
+            }
             let p = m.pattern().as_usize();
             match hits.iter_mut().find(|(q, _)| *q == p) {
                 Some((_, spans)) => spans.push((s, e)),
@@ -744,9 +747,93 @@ impl Callers {
     }
 }
 
+/// Whether the name at `s..e` is declared there rather than called, in a
+/// language with typed declarations (Java, Kotlin, C#): a type before it
+/// and a parameter list after (`Task<Response> RemoveFromOrg(string id`,
+/// an interface's method, which has no body for `defined_names` to see).
+/// A call has a receiver, an operator or a keyword before it.
+fn declares(family: Family, text: &[u8], s: usize, e: usize) -> bool {
+    if !matches!(family, Family::Jvm | Family::DotNet) {
+        return false;
+    }
+    let rest = &text[e..];
+    let after = rest.iter().position(|b| !matches!(b, b' ' | b'\t'));
+    if after.and_then(|i| rest.get(i)) != Some(&b'(') {
+        return false;
+    }
+    let line_start = text[..s]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let before = text[line_start..s].trim_ascii_end();
+    if before.len() == text[line_start..s].len() {
+        return false; // `Foo(` glued to what precedes it: `x.Foo(`, `(Foo(`
+    }
+    let Some(&last) = before.last() else {
+        return false; // at the start of the line: a call statement
+    };
+    if !(family.ident_byte(last) || matches!(last, b'>' | b']' | b'?')) {
+        return false;
+    }
+    let word_start = before
+        .iter()
+        .rposition(|&b| !family.ident_byte(b))
+        .map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    const CALL_KEYWORDS: &[&[u8]] = &[
+        b"return", b"await", b"new", b"throw", b"else", b"yield", b"case", b"in", b"is", b"as",
+        b"not", b"and", b"or", b"do", b"val", b"var", b"when",
+    ];
+    !CALL_KEYWORDS.contains(&word)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_declarations_are_not_calls() {
+        let at = |line: &str, name: &str| {
+            let s = line.find(name).expect("name in line");
+            declares(Family::DotNet, line.as_bytes(), s, s + name.len())
+        };
+        for decl in [
+            "        Task<Response> RemoveFromOrg(string orgId, string testOnly,",
+            "    public static async Task<string> GetToken(Config c)",
+            "    string GetToken ()",
+            "    byte[] Sign(byte[] data);",
+            "    Token? Refresh(string t);",
+        ] {
+            let name = decl
+                .split('(')
+                .next()
+                .and_then(|h| h.split_whitespace().last())
+                .expect("name");
+            assert!(at(decl, name), "{decl}");
+        }
+        for call in [
+            "        var r = await api.RemoveFromOrg(orgId, \"false\", token, cmd);",
+            "        var r = RemoveFromOrg(orgId);",
+            "        return GetToken(c);",
+            "        await GetToken(c);",
+            "GetToken(c);",
+            "        if (ok) GetToken(c);",
+            "        var x = new JwtAuth(c);",
+            "        Foo(GetToken(c));",
+        ] {
+            let name = if call.contains("RemoveFromOrg") {
+                "RemoveFromOrg"
+            } else if call.contains("JwtAuth") {
+                "JwtAuth"
+            } else {
+                "GetToken"
+            };
+            assert!(!at(call, name), "{call}");
+        }
+        // Other families are left alone.
+        let py = "def get_jwt_token(cfg):";
+        assert!(!declares(Family::Python, py.as_bytes(), 4, 17));
+    }
 
     fn names(family: Family, text: &str, line: usize) -> Vec<String> {
         enclosing(family, "x", text.as_bytes(), &[line])
