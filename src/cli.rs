@@ -4,8 +4,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::finding::Severity;
-
 const EXIT_CODES: &str = "\
 Exit codes:
   0  clean: no finding at or above --fail-on
@@ -155,31 +153,7 @@ pub struct FixArgs {
 /// Output formats of `scan` (see [`crate::output::Format`]).
 pub use crate::output::Format as ScanFormat;
 
-/// The `--fail-on` threshold: a severity, or `never`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FailOn {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Info,
-    /// Never fail because of findings (still exits 2/3 on errors).
-    Never,
-}
-
-impl FailOn {
-    /// The lowest severity that fails the gate, or `None` for `never`.
-    pub fn threshold(self) -> Option<Severity> {
-        match self {
-            FailOn::Critical => Some(Severity::Critical),
-            FailOn::High => Some(Severity::High),
-            FailOn::Medium => Some(Severity::Medium),
-            FailOn::Low => Some(Severity::Low),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        }
-    }
-}
+pub use crate::gate::FailOn;
 
 /// Options shared by every command that loads rules.
 #[derive(Debug, Clone, Args)]
@@ -602,28 +576,7 @@ pub struct TokenArgs {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// How `--jwt-retired` answers JWT exchanges.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RetiredStyle {
-    /// 400 invalid_client saying the credential type reached end of life.
-    Eol,
-    /// 400 invalid_token "Could not match JWT signature to any of the bindings",
-    /// as for a credential whose certificate binding was removed.
-    NoBinding,
-}
-
-/// Which endpoints fault injection applies to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FaultScope {
-    /// Every /ims endpoint.
-    All,
-    /// Only the JWT exchange.
-    Jwt,
-    /// Only /ims/token/v2 and v3.
-    Token,
-    /// Only the Analytics endpoints (/discovery, /api).
-    Analytics,
-}
+pub use crate::emulator::options::{FaultScope, RetiredStyle};
 
 /// `jwt2oauth emulate-ims`.
 #[derive(Debug, Clone, Args)]

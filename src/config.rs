@@ -228,7 +228,7 @@ impl Config {
         let err = |span: &Range<usize>, msg: String| invalid(path, &text, span, &msg);
         if let Some(f) = &raw.fail_on {
             let v = f.get_ref();
-            if <crate::cli::FailOn as clap::ValueEnum>::from_str(v, true).is_err() {
+            if <crate::gate::FailOn as clap::ValueEnum>::from_str(v, true).is_err() {
                 return Err(err(
                     &f.span(),
                     format!("fail_on = {v:?}: expected critical, high, medium, low, info or never"),

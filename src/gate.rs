@@ -3,8 +3,36 @@
 //! with (`--strict` makes an incomplete scan exit 3). Both commands judge a
 //! report with [`Gate::judge`] and hand the same [`Verdict`] to the outputs.
 
+use clap::ValueEnum;
+
 use crate::finding::{Finding, Severity};
 use crate::report::ScanReport;
+
+/// The `--fail-on` threshold: a severity, or `never`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    /// Never fail because of findings (still exits 2/3 on errors).
+    Never,
+}
+
+impl FailOn {
+    /// The lowest severity that fails the gate, or `None` for `never`.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Critical => Some(Severity::Critical),
+            FailOn::High => Some(Severity::High),
+            FailOn::Medium => Some(Severity::Medium),
+            FailOn::Low => Some(Severity::Low),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
 
 /// The gate of one run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,6 +52,15 @@ impl Gate {
             threshold,
             strict,
         }
+    }
+
+    /// The gate of `--fail-on` and `--strict`.
+    pub fn from_fail_on(fail_on: FailOn, strict: bool) -> Gate {
+        let name = fail_on
+            .to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default();
+        Gate::new(&name, fail_on.threshold(), strict)
     }
 
     /// The `--fail-on` value as given.

@@ -61,12 +61,7 @@ impl From<crate::gate::Exit> for Outcome {
 
 /// The gate of `--fail-on` and `--strict`, as `scan` and `merge` judge.
 pub fn gate(fail_on: crate::cli::FailOn, strict: bool) -> crate::gate::Gate {
-    use clap::ValueEnum as _;
-    let name = fail_on
-        .to_possible_value()
-        .map(|v| v.get_name().to_string())
-        .unwrap_or_default();
-    crate::gate::Gate::new(&name, fail_on.threshold(), strict)
+    crate::gate::Gate::from_fail_on(fail_on, strict)
 }
 
 /// Runs the parsed command line.

@@ -15,10 +15,10 @@ use jsonwebtoken::{Algorithm, Validation};
 use serde_json::{Map, Value, json};
 
 use super::errors::ImsErr;
+use super::options::RetiredStyle;
 use super::registry::{JwtClient, secret_eq};
 use super::signer::Grant;
 use super::{ADOBE_IMS, AppState, form};
-use crate::cli::RetiredStyle;
 
 /// What `--jwt-retired eol` answers: Adobe documents no response for a JWT
 /// exchange after the end of life, so this is 400 `invalid_client` quoting

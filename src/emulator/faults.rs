@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::AppState;
 use super::errors::ImsErr;
-use crate::cli::FaultScope;
+use super::options::FaultScope;
 
 /// The middleware.
 pub async fn layer(State(s): State<Arc<AppState>>, req: Request, next: Next) -> Response {

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod exchange;
 pub mod faults;
 pub mod form;
+pub mod options;
 pub mod registry;
 pub mod signer;
 pub mod token;
@@ -23,8 +24,8 @@ use std::sync::atomic::AtomicU64;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::cli::{FaultScope, RetiredStyle};
 use crate::verify::env::Clock;
+use options::{FaultScope, RetiredStyle};
 
 /// Errors at the emulator boundary (startup only; request errors are IMS
 /// JSON answers).

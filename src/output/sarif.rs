@@ -441,7 +441,7 @@ fn run<'a>(
             .unwrap_or(s.severity)
             .max(s.severity);
         index.insert(s.id.as_str(), rules.len());
-        let markdown = crate::commands::rules::explain(report.rules, &s.id);
+        let markdown = crate::rules::explain::explain(report.rules, &s.id);
         let mut tags = vec![
             "security".to_string(),
             "adobe-jwt".to_string(),
