@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{TODAY, bin};
+use crate::common::{TODAY, bin, scan_cmd};
 
 fn chromium() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("JWT2OAUTH_CHROMIUM") {
@@ -136,6 +136,25 @@ fn frame_page(dir: &Path, src: &Path, width: u32) -> PathBuf {
 }
 
 /// The probe's result: (window width, document scroll width, ms, broken words).
+/// What a probe script wrote into `<pre id="ID">` of the dumped DOM
+/// (`key=value;...`); panics with `what` and the DOM's end when it did not.
+fn probe_result(dom: &str, id: &str, what: &str) -> String {
+    dom.split(&format!("<pre id=\"{id}\">"))
+        .nth(1)
+        .and_then(|r| r.split("</pre>").next())
+        .unwrap_or_else(|| panic!("{what}:\n{}", &dom[dom.len().saturating_sub(2000)..]))
+        .to_string()
+}
+
+/// The value of `key` in a probe's `key=value;...` result ("" if absent).
+fn field_of(result: &str, key: &str) -> String {
+    result
+        .split(';')
+        .find_map(|kv| kv.strip_prefix(&format!("{key}=")))
+        .unwrap_or("")
+        .to_string()
+}
+
 fn probe(exe: &Path, profile: &Path, html: &Path, width: u32) -> (u64, u64, u64, String) {
     let page = std::fs::read_to_string(html).expect("report");
     let probed = html.with_extension(format!("probe-{width}.html"));
@@ -153,24 +172,8 @@ fn probe(exe: &Path, profile: &Path, html: &Path, width: u32) -> (u64, u64, u64,
     args.push("--dump-dom".into());
     args.push(format!("file://{}", target.display()));
     let dom = run_chromium(exe, profile, &args);
-    let result = dom
-        .split("<pre id=\"layout-result\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| {
-            panic!(
-                "probe ran at {width} px:\n{}",
-                &dom[dom.len().saturating_sub(2000)..]
-            )
-        })
-        .to_string();
-    let field = |k: &str| -> String {
-        result
-            .split(';')
-            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
-            .unwrap_or("")
-            .to_string()
-    };
+    let result = probe_result(&dom, "layout-result", &format!("probe ran at {width} px"));
+    let field = |k: &str| field_of(&result, k);
     let num = |k: &str| field(k).parse::<u64>().unwrap_or(u64::MAX);
     (num("width"), num("scroll"), num("ms"), field("broken"))
 }
@@ -406,16 +409,8 @@ fn org_report_of_500_repositories_filters_and_sorts() {
         None,
     );
     let base = dir.path().join("base.json");
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-            "-o",
-        ])
+    let out = scan_cmd("json")
+        .arg("-o")
         .arg(&base)
         .arg(&repo)
         .output()
@@ -497,24 +492,8 @@ fn org_report_of_500_repositories_filters_and_sorts() {
             format!("file://{}", probed.display()),
         ],
     );
-    let result = dom
-        .split("<pre id=\"org-result\">")
-        .nth(1)
-        .and_then(|r| r.split("</pre>").next())
-        .unwrap_or_else(|| {
-            panic!(
-                "org probe did not run:\n{}",
-                &dom[dom.len().saturating_sub(2000)..]
-            )
-        })
-        .to_string();
-    let field = |k: &str| -> String {
-        result
-            .split(';')
-            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
-            .unwrap_or("")
-            .to_string()
-    };
+    let result = probe_result(&dom, "org-result", "org probe did not run");
+    let field = |k: &str| field_of(&result, k);
     assert_eq!(field("rows"), "500", "{result}");
     // repo-010..019 and repo-01 itself do not exist: 010-019 match the text.
     assert_eq!(field("byname"), "10", "{result}");

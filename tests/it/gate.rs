@@ -3,7 +3,7 @@
 //! `passed`; files over the size cap make `--strict` exit 3; report files
 //! hold no colour; `-o FORMAT=FILE` rejects unknown formats.
 
-use crate::common::{TODAY, bin, code, parse, scan_json_in, write};
+use crate::common::{TODAY, bin, code, parse, scan_cmd, scan_json_in, write};
 
 const EXCHANGE: &str = "URL = \"https://ims-na1.adobelogin.com/ims/exchange/jwt\"\n";
 
@@ -169,16 +169,8 @@ fn unknown_format_before_equals_is_a_usage_error() {
     assert!(err.contains("unknown format \"xml\""), "{err}");
     assert!(err.contains("sarif") && err.contains("junit"), "{err}");
     assert!(!dir.path().join("xml=out.xml").exists());
-    let out = bin()
+    let out = scan_cmd("json")
         .current_dir(dir.path())
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
         .arg(crate::common::root().join("fixtures/clean"))
         .args(["-o", "./a=b"])
         .output()
@@ -630,15 +622,7 @@ fn paths_are_as_given_on_the_command_line() {
     let abs = repo.join("src");
     let abs = abs.to_str().expect("utf-8");
     let base = repo.join("base.json");
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "sarif",
-        ])
+    let out = scan_cmd("sarif")
         .args([abs, "--baseline", base.to_str().expect("utf-8")])
         .output()
         .expect("run");

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::common::{TODAY, bin, code, git, parse, write};
+use crate::common::{bin, code, git, parse, scan_cmd, write};
 
 /// The shared credential's client id and technical account.
 pub const SHARED_CLIENT: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -109,22 +109,8 @@ pub fn four_repos(org: &Path) {
 }
 
 fn scan_to(dir: &Path, out: &Path) -> i32 {
-    let o = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-            "-o",
-        ])
-        .arg(out)
-        .arg(".")
-        .current_dir(dir)
-        .output()
-        .expect("run");
-    code(&o)
+    let out = out.to_str().expect("utf-8 path");
+    code(&scan_json_out(dir, &["-o", out]))
 }
 
 /// Per-repository reports of `org`'s four repositories, in `dir`.
@@ -142,15 +128,7 @@ pub fn per_repo_reports(org: &Path, dir: &Path) -> Vec<PathBuf> {
 
 /// `scan --format json ARGS .` run inside `dir`.
 fn scan_json_out(dir: &Path, args: &[&str]) -> std::process::Output {
-    bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
+    scan_cmd("json")
         .args(args)
         .arg(".")
         .current_dir(dir)
@@ -173,7 +151,9 @@ fn groups(v: &Value) -> Vec<Value> {
     v["groups"].as_array().expect("groups").clone()
 }
 
-fn findings_view(v: &Value) -> Vec<(String, String, String, String)> {
+/// Each finding as (path, line, rule, group, repository), sorted: what
+/// one scan and a merge of reports must agree on.
+pub fn findings_view(v: &Value) -> Vec<(String, u64, String, String, String)> {
     let mut f: Vec<_> = v["findings"]
         .as_array()
         .expect("findings")
@@ -181,6 +161,7 @@ fn findings_view(v: &Value) -> Vec<(String, String, String, String)> {
         .map(|f| {
             (
                 f["path"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or_default(),
                 f["rule_id"].as_str().unwrap_or_default().to_string(),
                 f["group"].as_str().unwrap_or_default().to_string(),
                 f["repository"]["name"]

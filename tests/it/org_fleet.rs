@@ -10,7 +10,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{TODAY, bin, root, write};
+use crate::common::{TODAY, bin, root, scan_cmd, write};
+use crate::org::findings_view;
 
 const REPOS: usize = 200;
 const SHARDS: usize = 4;
@@ -182,28 +183,6 @@ fn repositories_without_url(v: &Value) -> Vec<Value> {
         .collect()
 }
 
-fn findings_view(v: &Value) -> Vec<(String, u64, String, String, String)> {
-    let mut f: Vec<_> = v["findings"]
-        .as_array()
-        .expect("findings")
-        .iter()
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap_or_default().to_string(),
-                f["line"].as_u64().unwrap_or_default(),
-                f["rule_id"].as_str().unwrap_or_default().to_string(),
-                f["group"].as_str().unwrap_or_default().to_string(),
-                f["repository"]["name"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string(),
-            )
-        })
-        .collect();
-    f.sort();
-    f
-}
-
 #[test]
 fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -212,15 +191,7 @@ fn shard_and_merge_scripts_on_200_repositories_agree_with_one_scan() {
     let names = make_org(&org, &tmp.path().join("templates"));
 
     // One scan of the directory holding them all.
-    let out = bin()
-        .args([
-            "scan",
-            "--today",
-            TODAY,
-            "--no-progress",
-            "--format",
-            "json",
-        ])
+    let out = scan_cmd("json")
         .arg(".")
         .current_dir(&top)
         .output()

@@ -44,6 +44,21 @@ pub fn bin_in(dir: impl AsRef<Path>) -> Command {
     c
 }
 
+/// `jwt2oauth scan --today TODAY --no-progress --format FORMAT`, for the
+/// caller to add its directory, paths and flags.
+pub fn scan_cmd(format: &str) -> Command {
+    let mut c = bin();
+    c.args([
+        "scan",
+        "--today",
+        TODAY,
+        "--no-progress",
+        "--format",
+        format,
+    ]);
+    c
+}
+
 /// [`scan_json`] of `.` inside `dir` (see [`bin_in`]).
 pub fn scan_json_in(dir: impl AsRef<Path>, args: &[&str]) -> (i32, serde_json::Value) {
     let out = bin_in(dir)
