@@ -68,6 +68,10 @@ pub struct Engine<'r> {
     /// keywords (ASCII case-insensitive; `None` when the automaton could
     /// not be built: then the rule runs on every file it applies to).
     gated: Vec<(usize, Option<AhoCorasick>)>,
+    /// Every include glob of those rules in one set: most files match
+    /// none, so one match per file rules them all out (`None` if it could
+    /// not be built: then each rule's own check runs on every file).
+    gated_paths: Option<globset::GlobSet>,
     deadlines: Vec<Option<DeadlineInfo>>,
     today: Date,
     warn_days: i64,
@@ -90,6 +94,20 @@ fn gated_keywords(rules: &[Rule]) -> Vec<(usize, Option<AhoCorasick>)> {
             (ri, ac)
         })
         .collect()
+}
+
+/// One glob set of the include globs of the rules [`Rule::gated_by_path`]
+/// (the same globs, made the same way, as each rule's own `include`, which
+/// compiled with the rule). `None` when any does not build here: the quick
+/// check must never leave out a file a rule's own check would take.
+fn gated_paths(rules: &[Rule]) -> Option<globset::GlobSet> {
+    let mut b = globset::GlobSetBuilder::new();
+    for r in rules.iter().filter(|r| r.gated_by_path()) {
+        for g in &r.spec.files.include {
+            b.add(globset::Glob::new(&crate::rules::compile::any_depth(g)).ok()?);
+        }
+    }
+    b.build().ok()
 }
 
 impl<'r> Engine<'r> {
@@ -121,6 +139,7 @@ impl<'r> Engine<'r> {
             set,
             prefilter: Prefilter::new(&set.rules),
             gated: gated_keywords(&set.rules),
+            gated_paths: gated_paths(&set.rules),
             deadlines,
             today,
             warn_days,
@@ -317,6 +336,9 @@ impl<'r> Engine<'r> {
     ) -> bool {
         if use_prefilter {
             let mut any = self.prefilter.candidates(text, candidates);
+            if self.gated_paths.as_ref().is_some_and(|g| !g.is_match(path)) {
+                return any;
+            }
             for (ri, keywords) in &self.gated {
                 if self.set.rules[*ri].may_apply_to(path)
                     && keywords.as_ref().is_none_or(|k| k.is_match(text))
