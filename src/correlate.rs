@@ -75,11 +75,24 @@ pub fn is_project_marker(name: &str) -> bool {
     PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj") || name.ends_with(".psd1")
 }
 
+/// Whether an entry of this name records an installed Python distribution
+/// (`boto3-1.40.0.dist-info`, `foo.egg-info`): its directory is an install
+/// target (`site-packages`, a Lambda bundle made with `pip install
+/// --target`), where each package is a project with no manifest of its own.
+pub fn is_install_record(name: &str) -> bool {
+    name.ends_with(".dist-info") || name.ends_with(".egg-info")
+}
+
 /// The project roots of a scan: directories (as reported, `""` for the
-/// scan root) holding a manifest or `.git`, plus each scanned root.
+/// scan root) holding a manifest or `.git`, plus each scanned root, plus
+/// each package of a Python install target. The one place that says which
+/// project a file is in, for correlation and for the cross-file pass.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProjectRoots {
     dirs: BTreeSet<String>,
+    /// Directories holding [`is_install_record`] entries: each directory
+    /// in one is a project root.
+    install_targets: BTreeSet<String>,
 }
 
 impl ProjectRoots {
@@ -94,14 +107,38 @@ impl ProjectRoots {
         self.add_dir(parent(path));
     }
 
+    /// Notes an [`is_install_record`] entry (its reported path): its
+    /// directory is an install target.
+    pub fn note_install_record(&mut self, path: &str) {
+        self.install_targets.insert(parent(path).to_string());
+    }
+
+    /// Notes whatever a file's reported path says about projects: a marker
+    /// file name, and an install record among its directories (for scans
+    /// that see files, not directories: git blobs).
+    pub fn note_file(&mut self, path: &str) {
+        if is_project_marker(path.rsplit('/').next().unwrap_or(path)) {
+            self.note_marker(path);
+        }
+        let mut dir = parent(path);
+        while !dir.is_empty() {
+            if is_install_record(dir.rsplit('/').next().unwrap_or(dir)) {
+                self.note_install_record(dir);
+            }
+            dir = parent(dir);
+        }
+    }
+
     /// Adds every root of `other`.
     pub fn extend(&mut self, other: ProjectRoots) {
         self.dirs.extend(other.dirs);
+        self.install_targets.extend(other.install_targets);
     }
 
     /// The project root holding `path`: its nearest ancestor directory that
-    /// is a root, else the scan root (`""`).
-    pub fn project_of<'a>(&'a self, path: &str) -> &'a str {
+    /// is a root or a package of an install target, else the scan root
+    /// (`""`).
+    pub fn project_of<'a>(&'a self, path: &'a str) -> &'a str {
         let mut dir = parent(path);
         loop {
             if let Some(d) = self.dirs.get(dir) {
@@ -110,8 +147,21 @@ impl ProjectRoots {
             if dir.is_empty() {
                 return "";
             }
-            dir = parent(dir);
+            let up = parent(dir);
+            if self.install_targets.contains(up) {
+                return dir;
+            }
+            dir = up;
         }
+    }
+
+    /// Whether `path` is in (or is) the project root `project`.
+    pub fn in_project(path: &str, project: &str) -> bool {
+        project.is_empty()
+            || path == project
+            || path
+                .strip_prefix(project)
+                .is_some_and(|r| r.starts_with('/'))
     }
 }
 
@@ -948,6 +998,39 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn project_of_is_the_nearest_root_or_installed_package() {
+        let mut p = ProjectRoots::default();
+        p.note_marker("svc/package.json");
+        assert_eq!(p.project_of("svc/src/auth/jwt.js"), "svc");
+        assert_eq!(p.project_of("loose/x.py"), "");
+        // An install target: each package in it is a project, a module at
+        // its top is not (it is in the project above).
+        assert_eq!(p.project_of("venv/site/ansible/vars/plugin.py"), "");
+        p.note_install_record("venv/site/boto3-1.40.0.dist-info");
+        assert_eq!(
+            p.project_of("venv/site/ansible/vars/plugin.py"),
+            "venv/site/ansible"
+        );
+        assert_eq!(p.project_of("venv/site/six.py"), "");
+        // A marked directory inside a package is nearer.
+        p.note_marker("venv/site/ansible/vars/setup.py");
+        assert_eq!(
+            p.project_of("venv/site/ansible/vars/plugin.py"),
+            "venv/site/ansible/vars"
+        );
+        // Git blobs: the record is a directory of a file's path.
+        let mut g = ProjectRoots::default();
+        g.note_file("lambda/boto3-1.40.0.dist-info/METADATA");
+        g.note_file("lambda/requirements.txt");
+        assert_eq!(g.project_of("lambda/jwt_auth/sign.py"), "lambda/jwt_auth");
+        assert_eq!(g.project_of("lambda/handler.py"), "lambda");
+        assert!(ProjectRoots::in_project("a/b/c.py", "a/b"));
+        assert!(ProjectRoots::in_project("a/b", "a/b"));
+        assert!(!ProjectRoots::in_project("a/bc/d.py", "a/b"));
+        assert!(ProjectRoots::in_project("x.py", ""));
+    }
 
     #[test]
     fn references_resolve_relative_then_by_suffix() {

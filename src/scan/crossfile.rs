@@ -1,10 +1,11 @@
 //! The cross-file pass over a finished walk (the rules with a `calls_of`
 //! matcher; see `engine::wrappers`): the definitions learned around JWT
 //! findings are searched for in the other code files of their language
-//! family within their project (the nearest directory above the defining
-//! file with a manifest or `.git`, or the package it is in when that is
-//! installed in a `site-packages`-like directory; never above the scan
-//! root), in one Aho-Corasick pass per file, on the scan's threads. Callers of callers are not followed: on real
+//! family within their project (the walk's [`ProjectRoots`]: the nearest
+//! directory above the defining file with a manifest or `.git`, or the
+//! package it is in when that is installed in a `site-packages`-like
+//! directory; never above the scan root), in one Aho-Corasick pass per
+//! file, on the scan's threads. Callers of callers are not followed: on real
 //! code that reached a project's whole CLI or API surface (except names
 //! that say JWT, below).
 //!
@@ -24,31 +25,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::options::ScanOptions;
 use super::read::read_text;
 use super::shared::Roots;
+use crate::correlate::ProjectRoots;
 use crate::engine::Engine;
 use crate::engine::wrappers::{self, Callers, Definition, Family};
 use crate::report::ScanReport;
-
-/// Files whose directory is a project root.
-const PROJECT_MARKERS: &[&str] = &[
-    ".git",
-    "package.json",
-    "pyproject.toml",
-    "setup.py",
-    "setup.cfg",
-    "go.mod",
-    "pom.xml",
-    "build.gradle",
-    "build.gradle.kts",
-    "composer.json",
-    "Gemfile",
-    "Cargo.toml",
-];
 
 /// Adds the cross-file findings to `report` (unsorted: the caller sorts).
 pub(super) fn run(
     engine: &Engine<'_>,
     opts: &ScanOptions,
     roots: &Roots,
+    projects: &ProjectRoots,
     mut definitions: Vec<(PathBuf, Definition)>,
     mut code_files: Vec<PathBuf>,
     report: &mut ScanReport,
@@ -63,17 +50,17 @@ pub(super) fn run(
     // Modules with JWT code (for star imports of them), by reported path
     // and per project; names (for their callers) per project.
     let mut modules: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut module_scopes: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut module_scopes: BTreeSet<String> = BTreeSet::new();
     let mut names: Vec<(PathBuf, Definition)> = Vec::new();
     for (p, d) in definitions {
         if d.module {
-            module_scopes.insert(project_root(&p, &opts.paths));
+            module_scopes.insert(projects.project_of(&d.path).to_string());
             modules.insert(d.path.clone(), d);
         } else {
             names.push((p, d));
         }
     }
-    let scopes = scoped_callers(names, &opts.paths);
+    let scopes = scoped_callers(names, roots, projects);
     // A line that already holds a JWT finding is reported already.
     let reported: HashSet<(String, u32)> = report
         .findings
@@ -86,6 +73,7 @@ pub(super) fn run(
         engine,
         opts,
         roots,
+        projects,
         reported: &reported,
     };
     let stars = Stars {
@@ -107,7 +95,7 @@ pub(super) fn run(
     if second.is_empty() {
         return;
     }
-    let scopes = scoped_callers(second, &opts.paths);
+    let scopes = scoped_callers(second, roots, projects);
     let ctx = Pass {
         reported: &reported_now,
         ..ctx
@@ -124,13 +112,15 @@ struct Pass<'a, 'e> {
     engine: &'a Engine<'e>,
     opts: &'a ScanOptions,
     roots: &'a Roots,
+    projects: &'a ProjectRoots,
     /// (path, line) of the findings so far: a line gets one finding.
     reported: &'a HashSet<(String, u32)>,
 }
 
 /// The modules with JWT code, for star imports of them (first round only).
 struct Stars<'a> {
-    scopes: &'a BTreeSet<PathBuf>,
+    /// The projects (as reported) of those modules.
+    scopes: &'a BTreeSet<String>,
     modules: &'a BTreeMap<String, Definition>,
 }
 
@@ -151,7 +141,7 @@ impl Pass<'_, '_> {
     fn search_all(
         &self,
         files: &[PathBuf],
-        scopes: &[(PathBuf, Callers)],
+        scopes: &[(String, Callers)],
         stars: Option<&Stars<'_>>,
     ) -> Vec<Found> {
         let threads = self.opts.threads.max(1).min(files.len().max(1));
@@ -190,38 +180,33 @@ impl Pass<'_, '_> {
     fn search(
         &self,
         path: &Path,
-        scopes: &[(PathBuf, Callers)],
+        scopes: &[(String, Callers)],
         stars: Option<&Stars<'_>>,
         buf: &mut Vec<u8>,
         decoded: &mut Vec<u8>,
     ) -> Option<Found> {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         let family = Family::of(&name)?;
-        let mine = callers_for(scopes, path, family);
+        let display = self.roots.display(path);
+        let mine = callers_for(scopes, &display, family);
         let first_round = stars.is_some();
         let stars = stars.filter(|st| {
             matches!(family, Family::Python | Family::Js)
-                && st.scopes.iter().any(|s| path.starts_with(s))
+                && st
+                    .scopes
+                    .iter()
+                    .any(|s| ProjectRoots::in_project(&display, s))
         });
         if mine.is_empty() && stars.is_none() {
             return None;
         }
-        let display = self.roots.display(path);
         let text = read_text(path, self.opts.max_filesize, buf, decoded)?;
         let mut scans = Vec::new();
         for callers in mine {
             scans.push(self.engine.calls(&display, text, callers));
         }
         if let Some(st) = stars {
-            let sites = star_sites(
-                family,
-                path,
-                &display,
-                text,
-                self.roots,
-                &self.opts.paths,
-                st.modules,
-            );
+            let sites = self.star_sites(family, path, &display, text, st.modules);
             scans.push(self.engine.call_findings(&display, text, &sites));
         }
         // Several names used on one line are several findings; a line of
@@ -251,16 +236,18 @@ impl Pass<'_, '_> {
     }
 }
 
-/// The learned names grouped into one searcher per project: a name is
-/// looked for only in its own project.
+/// The learned names grouped into one searcher per project (as reported):
+/// a name is looked for only in its own project.
 fn scoped_callers(
     definitions: Vec<(PathBuf, Definition)>,
-    scan_roots: &[PathBuf],
-) -> Vec<(PathBuf, Callers)> {
-    let mut by_scope: BTreeMap<PathBuf, Vec<Definition>> = BTreeMap::new();
+    roots: &Roots,
+    projects: &ProjectRoots,
+) -> Vec<(String, Callers)> {
+    let mut by_scope: BTreeMap<String, Vec<Definition>> = BTreeMap::new();
     for (p, d) in definitions {
+        let shown = roots.display(&p);
         by_scope
-            .entry(project_root(&p, scan_roots))
+            .entry(projects.project_of(&shown).to_string())
             .or_default()
             .push(d);
     }
@@ -271,138 +258,55 @@ fn scoped_callers(
 }
 
 fn callers_for<'a>(
-    scopes: &'a [(PathBuf, Callers)],
-    path: &Path,
+    scopes: &'a [(String, Callers)],
+    display: &str,
     family: Family,
 ) -> Vec<&'a Callers> {
     scopes
         .iter()
-        .filter(|(scope, c)| path.starts_with(scope) && c.families().contains(&family))
+        .filter(|(scope, c)| {
+            ProjectRoots::in_project(display, scope) && c.families().contains(&family)
+        })
         .map(|(_, c)| c)
         .collect()
 }
 
-/// The star imports in `text` (of `path`, reported as `display`) of a
-/// module with JWT code of the same project, as cross-file sites.
-fn star_sites(
-    family: Family,
-    path: &Path,
-    display: &str,
-    text: &[u8],
-    roots: &Roots,
-    scan_roots: &[PathBuf],
-    modules: &BTreeMap<String, Definition>,
-) -> Vec<(Definition, Vec<(usize, usize)>)> {
-    let imports = wrappers::star_imports(family, text);
-    if imports.is_empty() {
-        return Vec::new();
-    }
-    let dir = path.parent().unwrap_or(Path::new(""));
-    let project = project_root(path, scan_roots);
-    let bases: Vec<&Path> = dir
-        .ancestors()
-        .skip(1)
-        .take_while(|d| d.starts_with(&project))
-        .collect();
-    let mut out: Vec<(Definition, Vec<(usize, usize)>)> = Vec::new();
-    for (spec, s, e) in imports {
-        let target = wrappers::module_files(family, dir, &bases, &spec)
-            .into_iter()
-            .filter(|c| c.starts_with(&project) && c.as_path() != path)
-            .find_map(|c| modules.get(&roots.display(&c)));
-        if let Some(m) = target.filter(|m| m.family == family && m.path != display) {
-            let mut d = m.clone();
-            d.name = spec;
-            out.push((d, vec![(s, e)]));
+impl Pass<'_, '_> {
+    /// The star imports in `text` (of `path`, reported as `display`) of a
+    /// module with JWT code of the same project, as cross-file sites.
+    fn star_sites(
+        &self,
+        family: Family,
+        path: &Path,
+        display: &str,
+        text: &[u8],
+        modules: &BTreeMap<String, Definition>,
+    ) -> Vec<(Definition, Vec<(usize, usize)>)> {
+        let (roots, projects, scan_roots) = (self.roots, self.projects, &self.opts.paths);
+        let imports = wrappers::star_imports(family, text);
+        if imports.is_empty() {
+            return Vec::new();
         }
-    }
-    out
-}
-
-/// The directory a definition's callers are looked for in: the nearest
-/// one above `file` holding a project marker or sitting in a Python
-/// install target, but not above the scan root that holds `file` (which
-/// it is when none has a marker).
-fn project_root(file: &Path, scan_roots: &[PathBuf]) -> PathBuf {
-    let root = scan_roots
-        .iter()
-        .filter(|r| file.starts_with(r))
-        .max_by_key(|r| r.components().count());
-    let Some(root) = root else {
-        return file.parent().unwrap_or(Path::new("")).to_path_buf();
-    };
-    if root.as_path() == file {
-        return file.parent().unwrap_or(Path::new("")).to_path_buf();
-    }
-    for dir in file.ancestors().skip(1) {
-        if !dir.starts_with(root) {
-            break;
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let project = projects.project_of(display);
+        // Scanned, and in the importing file's project.
+        let mine = |p: &Path| {
+            scan_roots.iter().any(|r| p.starts_with(r))
+                && ProjectRoots::in_project(&roots.display(p), project)
+        };
+        let bases: Vec<&Path> = dir.ancestors().skip(1).take_while(|d| mine(d)).collect();
+        let mut out: Vec<(Definition, Vec<(usize, usize)>)> = Vec::new();
+        for (spec, s, e) in imports {
+            let target = wrappers::module_files(family, dir, &bases, &spec)
+                .into_iter()
+                .filter(|c| c.as_path() != path && mine(c))
+                .find_map(|c| modules.get(&roots.display(&c)));
+            if let Some(m) = target.filter(|m| m.family == family && m.path != display) {
+                let mut d = m.clone();
+                d.name = spec;
+                out.push((d, vec![(s, e)]));
+            }
         }
-        if PROJECT_MARKERS.iter().any(|m| dir.join(m).exists())
-            || dir.parent().is_some_and(holds_installed_distributions)
-        {
-            return dir.to_path_buf();
-        }
-        if dir == root.as_path() {
-            break;
-        }
-    }
-    root.clone()
-}
-
-/// Whether `dir` is a Python install target (`site-packages`, a Lambda
-/// bundle made with `pip install --target`): it holds `*.dist-info` or
-/// `*.egg-info` entries, and each package in it is a project of its own
-/// (an installed package has no manifest of its own to mark it).
-fn holds_installed_distributions(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.flatten().any(|e| {
-        let name = e.file_name();
-        let name = name.to_string_lossy();
-        name.ends_with(".dist-info") || name.ends_with(".egg-info")
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn project_root_is_the_nearest_marked_directory_below_the_scan_root() {
-        let t = tempfile::tempdir().expect("tempdir");
-        let root = t.path().to_path_buf();
-        std::fs::create_dir_all(root.join("svc/src/auth")).expect("mkdir");
-        std::fs::write(root.join("svc/package.json"), "{}").expect("write");
-        let f = root.join("svc/src/auth/jwt.js");
-        assert_eq!(
-            project_root(&f, std::slice::from_ref(&root)),
-            root.join("svc")
-        );
-        let g = root.join("loose/x.py");
-        assert_eq!(project_root(&g, std::slice::from_ref(&root)), root);
-        // Never above the scan root, even when a parent has a marker.
-        std::fs::write(root.join("package.json"), "{}").expect("write");
-        let inner = root.join("svc/src");
-        assert_eq!(project_root(&f, std::slice::from_ref(&inner)), inner);
-    }
-
-    #[test]
-    fn each_installed_python_package_is_a_project() {
-        let t = tempfile::tempdir().expect("tempdir");
-        let site = t.path().to_path_buf();
-        std::fs::create_dir_all(site.join("boto3/data/iam")).expect("mkdir");
-        let f = site.join("boto3/data/iam/auth.py");
-        // Without a distribution beside it, the scan root is the project.
-        assert_eq!(project_root(&f, std::slice::from_ref(&site)), site);
-        std::fs::create_dir_all(site.join("boto3-1.40.0.dist-info")).expect("mkdir");
-        assert_eq!(
-            project_root(&f, std::slice::from_ref(&site)),
-            site.join("boto3")
-        );
-        // A module at the top of the install target stays in its project.
-        let top = site.join("lambda_function.py");
-        assert_eq!(project_root(&top, std::slice::from_ref(&site)), site);
+        out
     }
 }

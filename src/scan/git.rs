@@ -217,9 +217,7 @@ impl<'e, 'r> BlobScanner<'e, 'r> {
         data: &[u8],
         sibling_exists: &dyn Fn(&str) -> bool,
     ) -> (Vec<Detected>, Vec<Suppressed>) {
-        if crate::correlate::is_project_marker(path.rsplit('/').next().unwrap_or(path)) {
-            self.projects.note_marker(path);
-        }
+        self.projects.note_file(path);
         if data.len() as u64 > self.max_filesize {
             self.too_large(path);
             return (Vec::new(), Vec::new());

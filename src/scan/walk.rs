@@ -18,7 +18,7 @@ use super::options::{ScanHooks, ScanOptions};
 use super::shared::{Roots, Shared, lock, slashes};
 use super::special::{UnsafeIgnoreFile, unsafe_ignore_file, unsafe_ignore_file_up};
 use super::worker::Worker;
-use crate::correlate::correlate;
+use crate::correlate::{ProjectRoots, correlate};
 use crate::engine::Engine;
 use crate::report::{ScanError, ScanReport, Skipped, Stats};
 
@@ -140,11 +140,22 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     };
     report.errors.extend(missing);
     let definitions = take(shared.definitions);
+    let mut projects = roots.project_roots();
+    projects.extend(take_inner(shared.projects));
+    let git_dirs = std::mem::take(&mut *lock(&git_dirs));
+    for git in &git_dirs {
+        projects.note_marker(&roots.display(git));
+    }
+    if let Some(files) = hooks.files {
+        // The walk saw only the listed files, not the markers beside them.
+        note_projects_above(files, &existing, &roots, &mut projects);
+    }
     if engine.has_cross_file_rules() {
         super::crossfile::run(
             engine,
             opts,
             &roots,
+            &projects,
             definitions,
             take(shared.code_files),
             &mut report,
@@ -160,12 +171,9 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         .identifiers
         .into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let mut projects = roots.project_roots();
-    projects.extend(take_inner(shared.projects));
     let mut repos = Vec::new();
-    for git in lock(&git_dirs).iter() {
+    for git in &git_dirs {
         let shown = roots.display(git);
-        projects.note_marker(&shown);
         let root = shown.rsplit_once('/').map_or("", |(dir, _)| dir);
         repos.push(crate::repository::read(
             git.parent().unwrap_or(Path::new(".")),
@@ -246,4 +254,45 @@ fn take_inner<T>(m: Mutex<T>) -> T {
 fn take<T>(m: Mutex<Vec<T>>) -> Vec<T> {
     m.into_inner()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Notes the project markers and install records in the directories above
+/// each listed file, up to the scan root holding it (each directory read
+/// once): the facts a full walk would have seen on its way.
+fn note_projects_above(
+    files: &[PathBuf],
+    scan_roots: &[&PathBuf],
+    roots: &Roots,
+    projects: &mut ProjectRoots,
+) {
+    let mut read: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    for f in files {
+        let Some(root) = scan_roots
+            .iter()
+            .filter(|r| f.starts_with(r))
+            .max_by_key(|r| r.components().count())
+        else {
+            continue;
+        };
+        for dir in f.ancestors().skip(1) {
+            if !dir.starts_with(root) {
+                break;
+            }
+            if read.insert(dir.to_path_buf()) {
+                for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                    let name = entry.file_name();
+                    let name = name.to_string_lossy();
+                    let shown = roots.display(&entry.path());
+                    if crate::correlate::is_project_marker(&name) {
+                        projects.note_marker(&shown);
+                    } else if crate::correlate::is_install_record(&name) {
+                        projects.note_install_record(&shown);
+                    }
+                }
+            }
+            if dir == root.as_path() {
+                break;
+            }
+        }
+    }
 }

@@ -78,15 +78,24 @@ impl<'a, 'e> Worker<'a, 'e> {
             Ok(entry) => match entry.file_type() {
                 Some(t) if t.is_file() => {
                     let path = entry.path();
-                    if crate::correlate::is_project_marker(&entry.file_name().to_string_lossy()) {
+                    let name = entry.file_name().to_string_lossy();
+                    if crate::correlate::is_project_marker(&name) {
                         lock(&shared.projects).note_marker(&roots.display(path));
+                    } else if crate::correlate::is_install_record(&name) {
+                        lock(&shared.projects).note_install_record(&roots.display(path));
                     }
-                    if !opts.no_ignore
-                        && is_credential_file_name(&entry.file_name().to_string_lossy())
-                    {
+                    if !opts.no_ignore && is_credential_file_name(&name) {
                         lock(&shared.seen_credential_files).insert(path.to_path_buf());
                     }
                     self.scan_file(path);
+                }
+                Some(t)
+                    if t.is_dir()
+                        && crate::correlate::is_install_record(
+                            &entry.file_name().to_string_lossy(),
+                        ) =>
+                {
+                    lock(&shared.projects).note_install_record(&roots.display(entry.path()));
                 }
                 Some(t) if !t.is_dir() && !t.is_symlink() => {
                     lock(&shared.skipped).push(not_regular(roots.display(entry.path()), t));
