@@ -236,6 +236,7 @@ pub fn correlate(
     projects: &ProjectRoots,
 ) -> Correlation {
     keep_project_backed(findings, projects);
+    drop_locks_of_flagged_manifests(findings);
     // Key material that is not Adobe's by itself (a bare private key, a
     // certificate not named by the Console) stays only when its group holds
     // a finding from another file that is Adobe's on its own.
@@ -275,6 +276,59 @@ pub fn correlate(
         });
     }
     link(findings, identifiers, projects)
+}
+
+/// Lock files and the manifest each one locks (`*` matches any name).
+const LOCKS: [(&str, &str); 11] = [
+    ("package-lock.json", "package.json"),
+    ("npm-shrinkwrap.json", "package.json"),
+    ("yarn.lock", "package.json"),
+    ("pnpm-lock.yaml", "package.json"),
+    ("poetry.lock", "pyproject.toml"),
+    ("uv.lock", "pyproject.toml"),
+    ("Pipfile.lock", "Pipfile"),
+    ("composer.lock", "composer.json"),
+    ("Gemfile.lock", "Gemfile"),
+    ("go.sum", "go.mod"),
+    ("packages.lock.json", "*.csproj"),
+];
+
+/// Drops the findings of a lock file whose manifest (beside it) holds a
+/// finding of the same rule: the lock is regenerated when the manifest is
+/// changed, so its pins add nothing to the migration (and the gate fails on
+/// the manifest anyway). A lock whose manifest says nothing (the JWT-only
+/// version comes only from the lock, a range in the manifest) keeps them.
+fn drop_locks_of_flagged_manifests(findings: &mut Vec<Detected>) {
+    let manifest_rules: BTreeSet<(&str, &str)> = findings
+        .iter()
+        .map(|d| &d.finding)
+        .filter(|f| f.category.counts_for_gate())
+        .map(|f| (f.location.path.as_str(), f.rule_id.as_str()))
+        .collect();
+    let flagged = |lock: &str, rule: &str| {
+        let (dir, name) = lock.rsplit_once('/').map_or(("", lock), |(d, n)| (d, n));
+        let Some((_, manifest)) = LOCKS.iter().find(|(l, _)| *l == name) else {
+            return false;
+        };
+        manifest_rules.iter().any(|(p, r)| {
+            *r == rule && parent(p) == dir && {
+                let n = p.rsplit('/').next().unwrap_or(p);
+                match manifest.strip_prefix('*') {
+                    Some(ext) => n.ends_with(ext),
+                    None => n == *manifest,
+                }
+            }
+        })
+    };
+    let drop: Vec<bool> = findings
+        .iter()
+        .map(|d| flagged(&d.finding.location.path, &d.finding.rule_id))
+        .collect();
+    let mut i = 0;
+    findings.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
 }
 
 /// Drops findings that need Adobe evidence in their project (a manifest

@@ -234,6 +234,18 @@ impl<'r> Engine<'r> {
             return Vec::new();
         }
         let mut defs = wrappers::learn(family, rel_path, text, &lines);
+        // A helper that also does the OAuth Server-to-Server request (a
+        // class or dispatcher choosing the flow from its config) is
+        // dual-mode: its callers change nothing when the credential is
+        // migrated, so they are not sites.
+        let oauth = oauth_request_lines(text, &li);
+        if !oauth.is_empty() {
+            let dual: std::collections::BTreeSet<wrappers::Definition> =
+                wrappers::dual_mode(family, rel_path, text, &oauth)
+                    .into_iter()
+                    .collect();
+            defs.retain(|d| !dual.contains(d));
+        }
         // A star import re-exports the module's code: only a module that
         // builds or signs the JWT or uses an Adobe JWT library counts, not
         // one that holds the exchange URL among its settings.
@@ -684,6 +696,20 @@ fn line_text(text: &[u8], li: &LineIndex, line: usize, at: Option<usize>) -> Str
     }
     out
 }
+/// The 0-based lines of `text` that ask for a `client_credentials` grant
+/// (the OAuth Server-to-Server token request).
+fn oauth_request_lines(text: &[u8], li: &LineIndex) -> Vec<usize> {
+    static GRANT: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(r"(?i-u)client_credentials").expect("grant pattern")
+    });
+    let mut lines: Vec<usize> = GRANT
+        .find_iter(text)
+        .map(|m| li.line_of(m.start()))
+        .collect();
+    lines.dedup();
+    lines
+}
+
 /// Whether `line` holds an Adobe metascope URL only as a value (a
 /// setting, a default, prose) rather than as a claim set to true
 /// (`"https://ims-na1.adobelogin.com/s/ent_x_sdk": true`, `payload[...] = True`,

@@ -589,8 +589,6 @@ fn defined_names(family: Family, text: &[u8]) -> BTreeSet<String> {
 /// file that calls a learned one is learned too (a helper file's public
 /// function that calls its private JWT code), to a fixed point.
 pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<Definition> {
-    const ROUNDS: usize = 8;
-    let mut all: BTreeSet<Definition> = BTreeSet::new();
     let mut fresh = enclosing(family, path, text, lines);
     // A JWT finding outside any function (`const auth =
     // require('@adobe/jwt-auth')`) belongs to the whole module: what the
@@ -601,13 +599,48 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
     {
         fresh.extend(default_export(family, path, text));
     }
+    close_over_calls(family, path, text, fresh, |_| true)
+}
+
+/// The definitions enclosing the OAuth Server-to-Server request at `lines`
+/// (0-based), closed over calls within the file like [`learn`], but only
+/// through names defined once in the file (a dispatcher calling the
+/// class's one `_oauth_token`; not every `post_body` of a class family).
+pub fn dual_mode(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<Definition> {
+    let (func_re, class_re) = patterns(family);
+    let mut defined: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    for re in [func_re, class_re] {
+        for caps in re.captures_iter(text) {
+            if let Some(m) = caps.iter().skip(1).flatten().next() {
+                *defined.entry(m.as_bytes().to_vec()).or_default() += 1;
+            }
+        }
+    }
+    let fresh = enclosing(family, path, text, lines);
+    close_over_calls(family, path, text, fresh, |d| {
+        defined.get(d.name.as_bytes()) == Some(&1)
+    })
+}
+
+/// `fresh` plus the definitions of the file that call one of them (by a
+/// name `follow` accepts), to a fixed point.
+fn close_over_calls(
+    family: Family,
+    path: &str,
+    text: &[u8],
+    mut fresh: Vec<Definition>,
+    follow: impl Fn(&Definition) -> bool,
+) -> Vec<Definition> {
+    const ROUNDS: usize = 8;
+    let mut all: BTreeSet<Definition> = BTreeSet::new();
     for _ in 0..ROUNDS {
         fresh.retain(|d| !all.contains(d));
         if fresh.is_empty() {
             break;
         }
         all.extend(fresh.iter().cloned());
-        let Some(callers) = Callers::new(&fresh) else {
+        let followed: Vec<Definition> = fresh.iter().filter(|d| follow(d)).cloned().collect();
+        let Some(callers) = Callers::new(&followed) else {
             break;
         };
         let starts: Vec<usize> = std::iter::once(0)

@@ -3,7 +3,8 @@
 
 /// Language names usable in a rule's `files.languages`, with their globs.
 pub const LANGUAGES: &[(&str, &[&str])] = &[
-    ("javascript", &["*.js", "*.mjs", "*.cjs", "*.jsx"]),
+    // Google Apps Script (`*.gs`) is JavaScript.
+    ("javascript", &["*.js", "*.mjs", "*.cjs", "*.jsx", "*.gs"]),
     ("typescript", &["*.ts", "*.tsx", "*.mts", "*.cts"]),
     ("python", &["*.py", "*.pyw", "*.ipynb"]),
     ("java", &["*.java"]),
