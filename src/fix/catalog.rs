@@ -86,6 +86,18 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "wrapper-config",
+        safety: Safety::Safe,
+        templates: &[
+            ("scopes_field", &[]),
+            ("marker_fields", &[]),
+            ("key_fields", &[]),
+            ("metascope_fields", &[]),
+            ("drop_fields", &[]),
+            ("wrappers", &[]),
+        ],
+    },
+    Kind {
         name: "aio-apps-action",
         safety: Safety::Safe,
         templates: &[
