@@ -98,6 +98,21 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "properties-ini",
+        safety: Safety::Safe,
+        templates: &[
+            ("extensions", &[]),
+            ("drop_pattern", &[]),
+            ("exclude_pattern", &[]),
+            ("metascope_pattern", &[]),
+            ("exchange_pattern", &[]),
+            ("token_path", &[]),
+            ("scopes_word", &[]),
+            ("renames", &[]),
+            ("guess_comment", &["metascopes"]),
+        ],
+    },
+    Kind {
         name: "aio-apps-action",
         safety: Safety::Safe,
         templates: &[

@@ -172,6 +172,7 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
             aio_json::fix(ctx, text)
         }
         "aio-env" => aio_env::fix(ctx, text),
+        "properties-ini" => super::properties::fix(ctx, text),
         "wrapper-config" if ctx.path.ends_with(".json") => super::wrapper_config::fix(ctx, text),
         "aio-apps-action" => workflow::fix_apps_action(ctx, text),
         "workflow-env" => workflow::fix_env(ctx, text),
