@@ -128,6 +128,18 @@ pub const KINDS: &[Kind] = &[
         templates: &[("name_pattern", &[])],
     },
     Kind {
+        name: "gitlab-variables",
+        safety: Safety::Safe,
+        templates: &[
+            ("name_pattern", &[]),
+            ("exclude_pattern", &[]),
+            ("metascope_pattern", &[]),
+            ("scopes_variable", &[]),
+            ("secret_variable", &[]),
+            ("guess_comment", &[]),
+        ],
+    },
+    Kind {
         name: "user-sync",
         safety: Safety::Safe,
         templates: &[("line", &[]), ("drop_keys", &[])],

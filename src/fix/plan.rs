@@ -176,6 +176,7 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
         "wrapper-config" if ctx.path.ends_with(".json") => super::wrapper_config::fix(ctx, text),
         "aio-apps-action" => workflow::fix_apps_action(ctx, text),
         "workflow-env" => workflow::fix_env(ctx, text),
+        "gitlab-variables" => super::gitlab::fix(ctx, text),
         "user-sync" => ust::fix(ctx, text),
         "node-jwt-auth" => node::fix(ctx, text),
         "python-exchange" => python::fix(ctx, text),
