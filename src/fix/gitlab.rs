@@ -95,8 +95,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
             let end = direct.get(n + 1).copied().unwrap_or_else(|| {
                 kids.iter()
                     .copied()
-                    .filter(|&x| x > k)
-                    .last()
+                    .rfind(|&x| x > k)
                     .map_or(k + 1, |x| x + 1)
             });
             let own: Vec<usize> = (k..end).collect();
