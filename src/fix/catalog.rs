@@ -86,6 +86,33 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "wrapper-config",
+        safety: Safety::Safe,
+        templates: &[
+            ("scopes_field", &[]),
+            ("marker_fields", &[]),
+            ("key_fields", &[]),
+            ("metascope_fields", &[]),
+            ("drop_fields", &[]),
+            ("wrappers", &[]),
+        ],
+    },
+    Kind {
+        name: "properties-ini",
+        safety: Safety::Safe,
+        templates: &[
+            ("extensions", &[]),
+            ("drop_pattern", &[]),
+            ("exclude_pattern", &[]),
+            ("metascope_pattern", &[]),
+            ("exchange_pattern", &[]),
+            ("token_path", &[]),
+            ("scopes_word", &[]),
+            ("renames", &[]),
+            ("guess_comment", &["metascopes"]),
+        ],
+    },
+    Kind {
         name: "aio-apps-action",
         safety: Safety::Safe,
         templates: &[
@@ -99,6 +126,18 @@ pub const KINDS: &[Kind] = &[
         name: "workflow-env",
         safety: Safety::Safe,
         templates: &[("name_pattern", &[])],
+    },
+    Kind {
+        name: "gitlab-variables",
+        safety: Safety::Safe,
+        templates: &[
+            ("name_pattern", &[]),
+            ("exclude_pattern", &[]),
+            ("metascope_pattern", &[]),
+            ("scopes_variable", &[]),
+            ("secret_variable", &[]),
+            ("guess_comment", &[]),
+        ],
     },
     Kind {
         name: "user-sync",

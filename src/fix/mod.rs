@@ -6,7 +6,7 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`workflow`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`]
+//! [`wrapper_config`], [`properties`], [`workflow`], [`gitlab`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`]
 //! (the code rewrites share [`code`]'s lexing). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
@@ -25,6 +25,7 @@ pub mod catalog;
 pub mod code;
 pub mod console;
 pub mod diff;
+pub mod gitlab;
 pub mod java;
 pub mod jsonspan;
 pub mod node;
@@ -32,6 +33,7 @@ pub mod node_exchange;
 pub mod package_json;
 pub mod pins;
 pub mod plan;
+pub mod properties;
 pub mod python;
 pub mod report;
 pub mod sarif;
@@ -41,6 +43,7 @@ pub mod text;
 pub mod umapi;
 pub mod ust;
 pub mod workflow;
+pub mod wrapper_config;
 
 use serde::Serialize;
 

@@ -172,8 +172,11 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
             aio_json::fix(ctx, text)
         }
         "aio-env" => aio_env::fix(ctx, text),
+        "properties-ini" => super::properties::fix(ctx, text),
+        "wrapper-config" if ctx.path.ends_with(".json") => super::wrapper_config::fix(ctx, text),
         "aio-apps-action" => workflow::fix_apps_action(ctx, text),
         "workflow-env" => workflow::fix_env(ctx, text),
+        "gitlab-variables" => super::gitlab::fix(ctx, text),
         "user-sync" => ust::fix(ctx, text),
         "node-jwt-auth" => node::fix(ctx, text),
         "python-exchange" => python::fix(ctx, text),

@@ -32,7 +32,7 @@ pub fn is_workflow(path: &str) -> bool {
         && (path.ends_with(".yml") || path.ends_with(".yaml"))
 }
 
-fn is_blank_or_comment(line: &str) -> bool {
+pub(super) fn is_blank_or_comment(line: &str) -> bool {
     let t = body(line).trim();
     t.is_empty() || t.starts_with('#')
 }
@@ -44,7 +44,7 @@ fn unquote(v: &str) -> &str {
 
 /// The lines of a mapping's children: after `at`, while indented deeper
 /// than `col` (blank lines and comments included).
-fn children(all: &[&str], at: usize, col: usize) -> Vec<usize> {
+pub(super) fn children(all: &[&str], at: usize, col: usize) -> Vec<usize> {
     let mut out = Vec::new();
     for (i, l) in all.iter().enumerate().skip(at + 1) {
         if is_blank_or_comment(l) {
