@@ -14,7 +14,13 @@ folder, JSON, --no-config). Within each repository's labelled `scope`:
   every file of a trap repository, and AEM Developer Console service
   credentials, which are not deprecated and must stay outside the gate);
 - a site (label row) is found when a finding of its file, or one of the
-  finding's `related` sites, spans a line within 3 lines of it.
+  finding's `related` sites, spans a line within 3 lines of it;
+- lock files (package-lock.json, yarn.lock, poetry.lock, composer.lock, ...)
+  are neutral: neither positive nor flagged wrongly, in every set. The
+  held-out labellers did not label them, the dev labels did, and jwt2oauth
+  reports a lock only when its manifest has no finding of the same rule
+  (the lock is regenerated when the manifest changes); `--misses` still
+  lists the dev set's lock rows it skips.
 
 Prints file-level recall (all kinds, and live code alone), site-level
 recall, files flagged wrongly, per repository; --misses lists every miss.
@@ -27,6 +33,13 @@ import subprocess
 import sys
 
 NOT_JWT = {"oauth", "aem-service"}
+LOCKS = {"package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml",
+         "poetry.lock", "uv.lock", "Pipfile.lock", "composer.lock", "Gemfile.lock",
+         "go.sum", "packages.lock.json", "Cargo.lock", "Podfile.lock"}
+
+
+def is_lock(path):
+    return os.path.basename(path) in LOCKS
 NEAR = 3
 
 
@@ -77,7 +90,7 @@ def main():
 
     tot = collections.Counter()
     kinds = collections.defaultdict(collections.Counter)
-    miss_files, miss_sites, wrong = [], [], []
+    miss_files, miss_sites, wrong, skipped_locks = [], [], [], []
     print(f"{'repository':58} {'role':9} {'files':>9} {'sites':>9} {'wrong':>5}")
     for r in repos:
         folder = os.path.join(a.corpus, r["repo"].replace("/", "+"))
@@ -92,7 +105,7 @@ def main():
         rows = [l for l in labels[r["repo"]] if in_scope(l["path"], r["scope"])]
         positive = {}
         for l in rows:
-            if l["site"] not in NOT_JWT:
+            if l["site"] not in NOT_JWT and not is_lock(l["path"]):
                 positive.setdefault(l["path"], l["kind"])
         found = {p for p in positive if by_file.get(p)}
         for p, kind in positive.items():
@@ -100,7 +113,8 @@ def main():
             kinds[kind]["found"] += p in found
             if p not in found:
                 miss_files.append((r["repo"], p, kind))
-        sites = [l for l in rows if l["site"] not in NOT_JWT]
+        skipped_locks += [l for l in rows if l["site"] not in NOT_JWT and is_lock(l["path"])]
+        sites = [l for l in rows if l["site"] not in NOT_JWT and not is_lock(l["path"])]
         hit = 0
         for l in sites:
             n = int(l["line"])
@@ -111,7 +125,7 @@ def main():
             kinds[l["kind"]]["sites_found"] += ok
             if not ok:
                 miss_sites.append((r["repo"], l["path"], n, l["site"], l["kind"], l["note"]))
-        bad = sorted(p for p, fs in by_file.items() if p not in positive and any(
+        bad = sorted(p for p, fs in by_file.items() if p not in positive and not is_lock(p) and any(
             f["category"] != "oauth-s2s" and f["severity"] != "info" for f in fs))
         wrong += [(r["repo"], p, sorted({f["rule_id"] for f in by_file[p]})) for p in bad]
         tot.update(files=len(positive), found=len(found), sites=len(sites), sites_found=hit,
@@ -133,7 +147,11 @@ def main():
     print(f"files flagged wrongly        : {tot['wrong']}")
     for repo, p, rules in wrong:
         print(f"  WRONG {repo}: {p} {rules}")
+    if skipped_locks:
+        print(f"lock-file label rows left out  : {len(skipped_locks)}")
     if a.misses:
+        for l in skipped_locks:
+            print(f"  LOCK (neutral) {l['repo']}: {l['path']}:{l['line']} {l['note']}")
         for repo, p, kind in miss_files:
             print(f"  MISSED FILE {repo}: {p} ({kind})")
         for repo, p, n, site, kind, note in miss_sites:

@@ -262,7 +262,13 @@ pub fn plan_report(
         step: crate::redact::redact_text(&s).into_owned(),
     };
     for (path, findings) in &by_file {
-        let first_line = findings.iter().map(|f| f.location.line).min().unwrap_or(1);
+        // The site a manual step points at: the first one, but not the
+        // generic JWT library's import (that only names the library the
+        // flow below it uses).
+        let lead = findings
+            .iter()
+            .min_by_key(|f| (f.rule_id == "jwt-library-import", f.location.line));
+        let first_line = lead.map_or(1, |f| f.location.line);
         if is_key_file(path) {
             manual.push(step(
                 path,
@@ -315,7 +321,7 @@ pub fn plan_report(
                             .as_ref()
                             .map(|_| format!(
                                 "; `jwt2oauth rules explain {}` shows the replacement",
-                                findings[0].rule_id
+                                lead.map_or("", |f| f.rule_id.as_str())
                             ))
                             .unwrap_or_default()
                     ),
