@@ -33,6 +33,7 @@ use crate::report::ScanReport;
 /// Adds the cross-file findings to `report` (unsorted: the caller sorts).
 pub(super) fn run(
     engine: &Engine<'_>,
+    repo_scopes: Option<&super::scopes::Scopes<'_, '_>>,
     opts: &ScanOptions,
     roots: &Roots,
     projects: &ProjectRoots,
@@ -71,6 +72,7 @@ pub(super) fn run(
         .collect();
     let ctx = Pass {
         engine,
+        scopes: repo_scopes,
         opts,
         roots,
         projects,
@@ -110,6 +112,8 @@ pub(super) fn run(
 #[derive(Clone, Copy)]
 struct Pass<'a, 'e> {
     engine: &'a Engine<'e>,
+    /// In a scan of several repositories, each file's repository's engine.
+    scopes: Option<&'a super::scopes::Scopes<'a, 'e>>,
     opts: &'a ScanOptions,
     roots: &'a Roots,
     projects: &'a ProjectRoots,
@@ -200,14 +204,15 @@ impl Pass<'_, '_> {
         if mine.is_empty() && stars.is_none() {
             return None;
         }
+        let engine = self.scopes.map_or(self.engine, |s| s.of(path).engine);
         let text = read_text(path, self.opts.max_filesize, buf, decoded)?;
         let mut scans = Vec::new();
         for callers in mine {
-            scans.push(self.engine.calls(&display, text, callers));
+            scans.push(engine.calls(&display, text, callers));
         }
         if let Some(st) = stars {
             let sites = self.star_sites(family, path, &display, text, st.modules);
-            scans.push(self.engine.call_findings(&display, text, &sites));
+            scans.push(engine.call_findings(&display, text, &sites));
         }
         // Several names used on one line are several findings; a line of
         // an earlier finding gets none.

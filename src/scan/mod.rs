@@ -6,6 +6,7 @@ pub mod decode;
 pub mod git;
 mod options;
 pub mod read;
+pub mod scopes;
 mod shared;
 mod special;
 pub mod walk;
@@ -15,6 +16,7 @@ pub use crate::report::{
     ScanError, ScanReport, ScanWarning, Skipped, Stats, display_prefix, prefixed,
 };
 pub use options::{ScanHooks, ScanOptions};
+pub use scopes::{FoundRepository, Scope, Scopes, discover};
 pub use walk::{scan, scan_with};
 
 /// An I/O error as a reason to print beside a path: its description
