@@ -24,16 +24,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::options::ScanOptions;
 use super::read::read_text;
+use super::scopes::Engines;
 use super::shared::Roots;
 use crate::correlate::ProjectRoots;
-use crate::engine::Engine;
 use crate::engine::wrappers::{self, Callers, Definition, Family};
 use crate::report::ScanReport;
 
 /// Adds the cross-file findings to `report` (unsorted: the caller sorts).
 pub(super) fn run(
-    engine: &Engine<'_>,
-    repo_scopes: Option<&super::scopes::Scopes<'_, '_>>,
+    engines: Engines<'_, '_>,
     opts: &ScanOptions,
     roots: &Roots,
     projects: &ProjectRoots,
@@ -71,8 +70,7 @@ pub(super) fn run(
         .map(|f| (f.location.path.clone(), f.location.line))
         .collect();
     let ctx = Pass {
-        engine,
-        scopes: repo_scopes,
+        engines,
         opts,
         roots,
         projects,
@@ -111,9 +109,9 @@ pub(super) fn run(
 /// What one round of the pass reads, shared by its threads.
 #[derive(Clone, Copy)]
 struct Pass<'a, 'e> {
-    engine: &'a Engine<'e>,
-    /// In a scan of several repositories, each file's repository's engine.
-    scopes: Option<&'a super::scopes::Scopes<'a, 'e>>,
+    /// Each file's engine (in a scan of several repositories, its
+    /// repository's).
+    engines: Engines<'a, 'e>,
     opts: &'a ScanOptions,
     roots: &'a Roots,
     projects: &'a ProjectRoots,
@@ -204,7 +202,7 @@ impl Pass<'_, '_> {
         if mine.is_empty() && stars.is_none() {
             return None;
         }
-        let engine = self.scopes.map_or(self.engine, |s| s.of(path).engine);
+        let engine = self.engines.of(path);
         let text = read_text(path, self.opts.max_filesize, buf, decoded)?;
         let mut scans = Vec::new();
         for callers in mine {

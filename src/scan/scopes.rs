@@ -146,3 +146,69 @@ impl<'a, 'e> Scopes<'a, 'e> {
                 .any(|s| s.engine.has_cross_file_rules())
     }
 }
+
+/// The engine of each file: its scope's, or the scan's.
+#[derive(Clone, Copy)]
+pub(super) struct Engines<'a, 'e> {
+    pub(super) engine: &'a Engine<'e>,
+    pub(super) scopes: Option<&'a Scopes<'a, 'e>>,
+}
+
+impl<'a, 'e> Engines<'a, 'e> {
+    /// The engine a walked path is matched with.
+    pub(super) fn of(&self, path: &Path) -> &'a Engine<'e> {
+        self.scopes.map_or(self.engine, |s| s.of(path).engine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(root: &Path) -> ScanOptions {
+        ScanOptions {
+            paths: vec![root.to_path_buf()],
+            no_ignore: false,
+            follow: false,
+            max_filesize: 1 << 20,
+            threads: 1,
+            use_prefilter: true,
+        }
+    }
+
+    #[test]
+    fn nested_repositories_are_found_and_ignored_ones_are_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        for d in ["a/.git", "a/b/.git", "c/.git", "skip/d/.git", "e/src"] {
+            std::fs::create_dir_all(root.join(d)).expect("mkdir");
+        }
+        // A worktree's `.git` is a file.
+        std::fs::write(root.join("e/.git"), "gitdir: elsewhere\n").expect("write");
+        std::fs::write(root.join(".gitignore"), "skip/\n").expect("write");
+        let found: Vec<String> = discover(&opts(root), None)
+            .into_iter()
+            .map(|r| r.root)
+            .collect();
+        assert_eq!(found, ["a", "a/b", "c", "e"]);
+    }
+
+    #[test]
+    fn a_path_belongs_to_the_deepest_scope_above_it() {
+        let set = crate::rules::RuleSet::default();
+        let engine = Engine::new(&set, jiff::civil::date(2026, 11, 23), 90);
+        let scope = |skip| Scope {
+            engine: &engine,
+            filter: None,
+            filter_root: ".".into(),
+            skip,
+        };
+        let mut scopes = Scopes::new(scope(false));
+        scopes.add(PathBuf::from("/s/a"), scope(true));
+        scopes.add(PathBuf::from("/s/a/b"), scope(false));
+        assert!(scopes.of(Path::new("/s/a/x.js")).skip);
+        assert!(!scopes.of(Path::new("/s/a/b/x.js")).skip);
+        assert!(scopes.of(Path::new("/s/a/c/d/x.js")).skip);
+        assert!(!scopes.of(Path::new("/s/ab/x.js")).skip);
+    }
+}

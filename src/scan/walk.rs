@@ -156,8 +156,10 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
     );
     if cross_file {
         super::crossfile::run(
-            engine,
-            hooks.scopes,
+            super::scopes::Engines {
+                engine,
+                scopes: hooks.scopes,
+            },
             opts,
             &roots,
             &projects,

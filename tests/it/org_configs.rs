@@ -190,8 +190,7 @@ fn each_repository_in_one_scan_is_as_when_scanned_alone() {
     );
     let beta = view(&whole, "findings", Some("beta"));
     assert!(
-        beta.iter().any(|f| f.0 == "src/new.js")
-            && !beta.iter().any(|f| f.0 == "src/token.js"),
+        beta.iter().any(|f| f.0 == "src/new.js") && !beta.iter().any(|f| f.0 == "src/token.js"),
         "{beta:?}"
     );
     let beta_suppressed = view(&whole, "suppressed", Some("beta"));
