@@ -3,6 +3,7 @@
 pub mod classify;
 mod crossfile;
 pub mod decode;
+mod discover;
 pub mod git;
 mod options;
 pub mod read;
@@ -15,8 +16,9 @@ mod worker;
 pub use crate::report::{
     ScanError, ScanReport, ScanWarning, Skipped, Stats, display_prefix, prefixed,
 };
+pub use discover::{FoundRepository, discover};
 pub use options::{ScanHooks, ScanOptions};
-pub use scopes::{FoundRepository, Scope, Scopes, discover};
+pub use scopes::{Scope, Scopes};
 pub use walk::{scan, scan_with};
 
 /// An I/O error as a reason to print beside a path: its description
