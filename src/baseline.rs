@@ -149,11 +149,21 @@ impl Baseline {
 
     /// The entries as after-the-scan suppressions.
     pub fn ignores(&self) -> Vec<Ignore<'_>> {
+        self.ignores_checking_paths(false)
+    }
+
+    /// The entries as after-the-scan suppressions; with `paths`, an entry
+    /// also needs the finding's path. A baseline applied to several
+    /// repositories needs it: fingerprints hash the path relative to the
+    /// file's repository, so the same file in two checkouts has one.
+    pub fn ignores_checking_paths(&self, paths: bool) -> Vec<Ignore<'_>> {
         self.entries
             .iter()
             .map(|e| Ignore {
                 source: SuppressionKind::Baseline,
-                matches: Box::new(move |f| f.fingerprint == e.fingerprint),
+                matches: Box::new(move |f| {
+                    f.fingerprint == e.fingerprint && (!paths || f.location.path == e.path)
+                }),
                 reason: e
                     .reason
                     .as_deref()

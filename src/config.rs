@@ -131,6 +131,8 @@ pub struct Config {
     pub path: PathBuf,
     /// `fail_on` (a `--fail-on` value), if set.
     pub fail_on: Option<String>,
+    /// The line `fail_on` is on.
+    pub fail_on_line: Option<usize>,
     pub warn_days: Option<i64>,
     /// The baseline path, relative to the config file's directory.
     pub baseline: Option<PathBuf>,
@@ -179,6 +181,12 @@ impl PathFilter {
             include: set(include)?,
             exclude: set(exclude)?,
         })
+    }
+}
+
+impl crate::scan::scopes::Allows for PathFilter {
+    fn allows(&self, path: &str) -> bool {
+        PathFilter::allows(self, path)
     }
 }
 
@@ -235,6 +243,7 @@ impl Config {
                 ));
             }
             c.fail_on = Some(v.clone());
+            c.fail_on_line = Some(line_col(&text, f.span().start).0);
         }
         if let Some(w) = &raw.warn_days {
             if *w.get_ref() < 0 {
@@ -349,6 +358,19 @@ impl Config {
         }
         set.rules.retain(|r| !self.disable.contains(&r.spec.id));
         Ok(())
+    }
+
+    /// What of this config changes the rules (disabled rules, severity
+    /// and deadline overrides, deadlines, `warn_days`), as a key: configs
+    /// with the same key match files alike and share one engine.
+    pub fn rule_settings_key(&self) -> String {
+        let mut disable = self.disable.clone();
+        disable.sort();
+        disable.dedup();
+        format!(
+            "{disable:?}{:?}{:?}{:?}{:?}",
+            self.severity, self.rule_deadlines, self.deadlines, self.warn_days
+        )
     }
 
     /// The `[[ignore]]` entries as after-the-scan suppressions.

@@ -12,14 +12,16 @@ use jiff::civil::Date;
 use super::Outcome;
 use super::fleet::FleetScan;
 use super::outputs::{Destination, destinations, write_all};
+use super::scopes::{RepoPlan, RuleConfig};
 use crate::baseline::Baseline;
 use crate::cli::{FailOn, ScanArgs};
 use crate::config::{self, Config, PathFilter};
 use crate::engine::Engine;
+use crate::finding::Detected;
 use crate::output::{Format, Notes, Report, ScanMode};
 use crate::progress::Progress;
 use crate::rules::RuleSet;
-use crate::scan::{ScanHooks, ScanOptions, ScanReport, git, scan_with};
+use crate::scan::{ScanHooks, ScanOptions, ScanReport, Scopes, git, scan_with};
 use crate::suppress::{self, StaleProblem};
 
 /// What every scan of one run shares: the date, config, gate and engine.
@@ -34,21 +36,13 @@ struct Prepared<'a, 'r> {
 /// A config with the rules it adjusts, its `warn_days` and gate.
 struct Setup {
     config: Option<Config>,
-    rules: RuleSet,
-    warn_days: i64,
+    rule: RuleConfig,
     fail_on: FailOn,
 }
 
 impl Setup {
     /// Flags over `config`; `Err(outcome)` when the rules do not load.
     fn new(args: &ScanArgs, config: Option<Config>) -> anyhow::Result<Result<Setup, Outcome>> {
-        let warn_days = args
-            .warn_days
-            .or_else(|| config.as_ref().and_then(|c| c.warn_days))
-            .unwrap_or(90);
-        if warn_days < 0 {
-            anyhow::bail!("--warn-days must be 0 or more");
-        }
         let fail_on = match (
             args.fail_on,
             config.as_ref().and_then(|c| c.fail_on.as_deref()),
@@ -57,27 +51,19 @@ impl Setup {
             (None, Some(s)) => FailOn::from_str(s, true).map_err(anyhow::Error::msg)?,
             (None, None) => FailOn::Low,
         };
-        let mut rules = match super::rules::load_rules(&args.rule_source) {
+        let rule = match RuleConfig::new(args, config.as_ref())? {
             Ok(r) => r,
             Err(outcome) => return Ok(Err(outcome)),
         };
-        if let Some(c) = &config {
-            c.apply(&mut rules)?;
-        }
         Ok(Ok(Setup {
             config,
-            rules,
-            warn_days,
+            rule,
             fail_on,
         }))
     }
 
     fn engine(&self, today: Date) -> Engine<'_> {
-        Engine::new(&self.rules, today, self.warn_days).knowing(
-            self.config
-                .as_ref()
-                .map_or(&[][..], |c| c.disable.as_slice()),
-        )
+        self.rule.engine(today)
     }
 
     fn prepared<'a>(&'a self, today: Date, engine: &'a Engine<'a>) -> Prepared<'a, 'a> {
@@ -85,7 +71,7 @@ impl Setup {
             today,
             config: self.config.as_ref(),
             fail_on: self.fail_on,
-            rules: &self.rules,
+            rules: &self.rule.rules,
             engine,
         }
     }
@@ -153,10 +139,7 @@ fn per_repository(
                 Ok(None) => None,
                 Err(e) => {
                     // A broken config of one repository: its report says so.
-                    one.errors.push(crate::scan::ScanError {
-                        path: config::FILE_NAME.to_string(),
-                        message: format!("{e:#}"),
-                    });
+                    one.errors.push(super::scopes::config_error(".", &e));
                     one.failed_alone = one.repositories.first().map(|r| {
                         let mut named = crate::repository::read(&r.dir, ".");
                         named.name = r.name.clone();
@@ -208,7 +191,32 @@ fn scan_once(
     let names = fleet.as_ref().map_or_else(Vec::new, FleetScan::roots);
     let failed_alone = fleet.as_ref().and_then(|f| f.failed_alone.clone());
     let failed = fleet.as_ref().map_or_else(Vec::new, |f| f.failed.clone());
-    let mut report = run_scan(engine, args, config, &mut notes, fleet)?;
+    // A tree of several repositories: each one's config, engine and
+    // fingerprints, as when it is scanned alone.
+    let plan = repo_plan(args, p, fleet.as_ref())?;
+    let top_engine;
+    let engine = match &plan {
+        Some(plan) if !plan.roots.is_empty() => {
+            top_engine = engine
+                .clone()
+                .in_repositories(std::sync::Arc::clone(&plan.roots));
+            &top_engine
+        }
+        _ => engine,
+    };
+    let engines = plan
+        .as_ref()
+        .map(|pl| pl.engines(today))
+        .unwrap_or_default();
+    let scopes = plan.as_ref().map(|pl| pl.scopes(engine, config, &engines));
+    let mut report = run_scan(engine, args, config, &mut notes, fleet, scopes.as_ref())?;
+    drop(scopes);
+    if let Some(plan) = &plan {
+        report.errors.extend(plan.errors.iter().cloned());
+        report.errors.sort();
+        report.warnings.extend(plan.warnings.iter().cloned());
+        report.warnings.sort();
+    }
     name_repositories(args, &names, &mut report)?;
     if let Some(r) = failed_alone {
         report.set_repositories(vec![r]);
@@ -219,17 +227,7 @@ fn scan_once(
         report.set_repositories(all);
     }
 
-    if let Some(c) = config {
-        let ignores = c.ignores();
-        let stale = suppress::apply(
-            &mut report.findings,
-            &mut report.suppressed,
-            &ignores,
-            today,
-        );
-        notes.stale.extend(stale);
-    }
-    apply_baseline(args, config, &mut report, &mut notes, today)?;
+    suppress_stage(args, config, plan.as_ref(), &mut report, &mut notes, today)?;
     if !matches!(notes.mode, ScanMode::Tree | ScanMode::History { .. }) {
         // A partial scan cannot tell that an entry for an unscanned file
         // matches nothing.
@@ -406,6 +404,7 @@ fn run_scan(
     config: Option<&Config>,
     notes: &mut Notes,
     fleet: Option<FleetScan>,
+    scopes: Option<&Scopes<'_, '_>>,
 ) -> anyhow::Result<ScanReport> {
     let show = !args.no_progress;
     if fleet.is_none() {
@@ -484,12 +483,22 @@ fn run_scan(
     let progress = Progress::files(show);
     let tick = || progress.tick();
     let filter: &(dyn Fn(&str) -> bool + Sync) = &allows;
+    let cli_only = |p: &str| cli_filter.allows(p);
+    // With scopes, each config's `[paths]` applies in its scope.
+    let (filter, filtered) = match scopes {
+        Some(_) => (
+            &cli_only as &(dyn Fn(&str) -> bool + Sync),
+            !cli_filter.is_empty(),
+        ),
+        None => (filter, filtered),
+    };
     let hooks = ScanHooks {
         files: files.as_deref(),
         filter: filtered.then_some(filter),
         progress: progress.is_visible().then_some(&tick as &(dyn Fn() + Sync)),
         before_read: None,
         labels: labels.as_deref(),
+        scopes,
     };
     let report = scan_with(engine, &opts, hooks);
     progress.finish();
@@ -512,13 +521,173 @@ fn check_paths(paths: &[PathBuf]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `--write-baseline` then `--baseline` (or the config's baseline).
+/// The repositories of a tree scan (found before the walk) and the config
+/// each uses; `None` for a scan without a walk (`--staged`, `--history`)
+/// or a tree with no repository below its root.
+fn repo_plan(
+    args: &ScanArgs,
+    p: &Prepared<'_, '_>,
+    fleet: Option<&FleetScan>,
+) -> anyhow::Result<Option<RepoPlan>> {
+    if args.history || args.staged {
+        return Ok(None);
+    }
+    let (paths, labels) = match fleet {
+        Some(f) => (f.paths.clone(), f.labels.clone()),
+        None => (args.paths.clone(), None),
+    };
+    let opts = ScanOptions {
+        paths,
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        max_filesize: args.max_filesize,
+        threads: args.threads.unwrap_or(0),
+        use_prefilter: !args.no_prefilter,
+    };
+    let found = crate::scan::discover(&opts, labels.as_deref());
+    if found.iter().all(|r| r.root == ".") {
+        return Ok(None);
+    }
+    Ok(Some(RepoPlan::new(args, found, p.config, p.fail_on)?))
+}
+
+/// The suppress stage: config `[[ignore]]` entries, then the baseline.
+/// In a scan of several repositories each config applies to the findings
+/// of its repositories, on paths relative to its root (as when scanned
+/// alone), unless `--baseline`/`--write-baseline` gives one baseline for
+/// every file.
+fn suppress_stage(
+    args: &ScanArgs,
+    top: Option<&Config>,
+    plan: Option<&RepoPlan>,
+    report: &mut ScanReport,
+    notes: &mut Notes,
+    today: Date,
+) -> anyhow::Result<()> {
+    let Some(plan) = plan else {
+        if let Some(c) = top {
+            let stale = suppress::apply(
+                &mut report.findings,
+                &mut report.suppressed,
+                &c.ignores(),
+                today,
+            );
+            notes.stale.extend(stale);
+        }
+        return apply_baseline(args, top, report, notes, today, false);
+    };
+    let cli_baseline = args.baseline.is_some() || args.write_baseline.is_some();
+    let mut groups: Vec<Vec<Detected>> = (0..=plan.group_count()).map(|_| Vec::new()).collect();
+    for d in std::mem::take(&mut report.findings) {
+        let g = plan.group_of(&d.finding.location.path).map_or(0, |i| i + 1);
+        groups[g].push(d);
+    }
+    for (g, mut findings) in groups.into_iter().enumerate() {
+        let (root, config) = match g.checked_sub(1) {
+            None => (".", top),
+            Some(i) => {
+                let (r, c) = plan.group(i);
+                (r, Some(c))
+            }
+        };
+        // A config applied to several repositories matches baseline
+        // entries by path too (see `Baseline::ignores_checking_paths`).
+        let several = findings
+            .iter()
+            .any(|d| plan.fingerprint_root(&d.finding.location.path) != root);
+        let shift = |f: &mut crate::finding::Finding, to_root: bool| {
+            if root != "." {
+                f.location.path = if to_root {
+                    crate::repository::relative(root, &f.location.path).to_string()
+                } else {
+                    crate::scan::prefixed(root, &f.location.path)
+                };
+            }
+        };
+        findings
+            .iter_mut()
+            .for_each(|d| shift(&mut d.finding, true));
+        let mut suppressed = Vec::new();
+        let mut stale = Vec::new();
+        if let Some(c) = config {
+            stale.extend(suppress::apply(
+                &mut findings,
+                &mut suppressed,
+                &c.ignores(),
+                today,
+            ));
+            match (&c.baseline, cli_baseline) {
+                (Some(path), false) if path.is_file() => match Baseline::load(path) {
+                    Ok(b) => {
+                        let ignores = b.ignores_checking_paths(several);
+                        stale.extend(suppress::apply(
+                            &mut findings,
+                            &mut suppressed,
+                            &ignores,
+                            today,
+                        ));
+                        if g == 0 {
+                            notes.baseline = Some(display(path));
+                        }
+                    }
+                    Err(e) if g == 0 => return Err(e.into()),
+                    // A repository's baseline that does not load: its
+                    // findings stay (the gate sees them) and it is listed.
+                    Err(e) => report.errors.push(crate::scan::ScanError {
+                        path: crate::scan::prefixed(root, config::FILE_NAME),
+                        message: format!("{e}; its findings are not baselined"),
+                    }),
+                },
+                (Some(path), false) if g == 0 => anyhow::bail!(
+                    "baseline {} does not exist: create it with --write-baseline {}",
+                    path.display(),
+                    path.display()
+                ),
+                (Some(path), false) => report.errors.push(crate::scan::ScanError {
+                    path: crate::scan::prefixed(root, config::FILE_NAME),
+                    message: format!(
+                        "baseline {} does not exist: create it with `jwt2oauth scan {root} --write-baseline {}`; its findings are not baselined",
+                        path.display(),
+                        path.display()
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        findings
+            .iter_mut()
+            .for_each(|d| shift(&mut d.finding, false));
+        suppressed
+            .iter_mut()
+            .for_each(|s| shift(&mut s.finding, false));
+        for s in &mut stale {
+            if root != "." {
+                s.path = crate::scan::prefixed(root, &s.path);
+            }
+        }
+        report.findings.extend(findings);
+        report.suppressed.extend(suppressed);
+        notes.stale.extend(stale);
+    }
+    let order = |f: &crate::finding::Finding| (f.location.clone(), f.rule_id.clone());
+    report.findings.sort_by_cached_key(|d| order(&d.finding));
+    report.suppressed.sort_by_cached_key(|s| order(&s.finding));
+    report.errors.sort();
+    if cli_baseline {
+        apply_baseline(args, top, report, notes, today, !plan.roots.is_empty())?;
+    }
+    Ok(())
+}
+
+/// `--write-baseline` then `--baseline` (or the config's baseline); with
+/// `several`, entries match findings of several repositories (by path too).
 fn apply_baseline(
     args: &ScanArgs,
     config: Option<&Config>,
     report: &mut ScanReport,
     notes: &mut Notes,
     today: Date,
+    several: bool,
 ) -> anyhow::Result<()> {
     let path: Option<PathBuf> = args
         .baseline
@@ -552,7 +721,7 @@ fn apply_baseline(
         }
     };
     if let Some(b) = &baseline {
-        let ignores = b.ignores();
+        let ignores = b.ignores_checking_paths(several);
         let stale = suppress::apply(
             &mut report.findings,
             &mut report.suppressed,

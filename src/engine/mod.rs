@@ -15,7 +15,7 @@ pub mod wrappers;
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use aho_corasick::AhoCorasick;
 
@@ -60,7 +60,8 @@ pub struct FileScan {
 }
 
 /// The rules of a run, compiled into one prefilter, with the date findings
-/// are judged against.
+/// are judged against. Cloning is cheap (the automata are shared).
+#[derive(Clone)]
 pub struct Engine<'r> {
     set: &'r RuleSet,
     prefilter: Prefilter,
@@ -78,6 +79,10 @@ pub struct Engine<'r> {
     /// Rule ids an inline suppression may name besides the run's rules
     /// (those the config disables).
     also_known: Vec<String>,
+    /// The repository roots (as reported, sorted) of a scan of several
+    /// repositories: rule globs and fingerprints see a file's path
+    /// relative to its repository's root, as when it is scanned alone.
+    repo_roots: Arc<[String]>,
 }
 
 /// The rules [`Rule::gated_by_path`] with an automaton of their keywords.
@@ -144,7 +149,35 @@ impl<'r> Engine<'r> {
             today,
             warn_days,
             also_known: Vec::new(),
+            repo_roots: Arc::from(Vec::new()),
         }
+    }
+
+    /// The repository roots (as reported) of the scan: each file's rule
+    /// globs and fingerprints use its path relative to the deepest root
+    /// above it (`.` changes nothing).
+    pub fn in_repositories(mut self, roots: Arc<[String]>) -> Engine<'r> {
+        self.repo_roots = roots;
+        self
+    }
+
+    /// `path` relative to the deepest repository root above it.
+    pub fn repo_relative<'p>(&self, path: &'p str) -> &'p str {
+        if self.repo_roots.is_empty() {
+            return path;
+        }
+        let mut dir = path;
+        while let Some((parent, _)) = dir.rsplit_once('/') {
+            if self
+                .repo_roots
+                .binary_search_by(|r| r.as_str().cmp(parent))
+                .is_ok()
+            {
+                return &path[parent.len() + 1..];
+            }
+            dir = parent;
+        }
+        path
     }
 
     /// The rules this engine runs.
@@ -286,7 +319,7 @@ impl<'r> Engine<'r> {
         }
         let li = LineIndex::new(text);
         for (ri, rule, _) in self.cross_file_rules() {
-            if !rule.applies_to(rel_path) {
+            if !rule.applies_to(self.repo_relative(rel_path)) {
                 continue;
             }
             for (def, spans) in sites {
@@ -378,6 +411,7 @@ impl<'r> Engine<'r> {
         let mut out = FileScan::default();
         let mut lines: Option<LineIndex> = None;
         let structured = StructuredCache::new(rel_path, text);
+        let repo_path = self.repo_relative(rel_path);
         let mut file_remediation: Option<&str> = None;
         let mut file_category: Option<(Category, Severity, Option<DeadlineInfo>)> = None;
         let mut occurrences: HashMap<(usize, String), u32> = HashMap::new();
@@ -394,7 +428,7 @@ impl<'r> Engine<'r> {
             let needs = &rule.spec.needs.in_file;
             // A rule that needs evidence runs wherever the evidence is, its
             // keywords aside: findings never depend on the prefilter.
-            if (needs.is_empty() && !candidates[ri]) || !rule.applies_to(rel_path) {
+            if (needs.is_empty() && !candidates[ri]) || !rule.applies_to(repo_path) {
                 continue;
             }
             if !needs.is_empty() {
@@ -569,6 +603,13 @@ impl<'r> Engine<'r> {
             occurrence,
             deadline,
         );
+        // In a scan of several repositories, the fingerprint a scan of
+        // the file's repository alone gives (its path from that root).
+        let repo_path = self.repo_relative(rel_path);
+        if repo_path.len() != rel_path.len() {
+            finding.fingerprint =
+                crate::finding::fingerprint(&spec.id, repo_path, matched, occurrence);
+        }
         finding.requires_link = spec.requires_link;
         finding.needs_in_project = spec.needs.in_project.clone();
         if matches!(spec.category, Category::Metascope | Category::JwtClaims) {

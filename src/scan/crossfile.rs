@@ -24,15 +24,15 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::options::ScanOptions;
 use super::read::read_text;
+use super::scopes::Engines;
 use super::shared::Roots;
 use crate::correlate::ProjectRoots;
-use crate::engine::Engine;
 use crate::engine::wrappers::{self, Callers, Definition, Family};
 use crate::report::ScanReport;
 
 /// Adds the cross-file findings to `report` (unsorted: the caller sorts).
 pub(super) fn run(
-    engine: &Engine<'_>,
+    engines: Engines<'_, '_>,
     opts: &ScanOptions,
     roots: &Roots,
     projects: &ProjectRoots,
@@ -70,7 +70,7 @@ pub(super) fn run(
         .map(|f| (f.location.path.clone(), f.location.line))
         .collect();
     let ctx = Pass {
-        engine,
+        engines,
         opts,
         roots,
         projects,
@@ -109,7 +109,9 @@ pub(super) fn run(
 /// What one round of the pass reads, shared by its threads.
 #[derive(Clone, Copy)]
 struct Pass<'a, 'e> {
-    engine: &'a Engine<'e>,
+    /// Each file's engine (in a scan of several repositories, its
+    /// repository's).
+    engines: Engines<'a, 'e>,
     opts: &'a ScanOptions,
     roots: &'a Roots,
     projects: &'a ProjectRoots,
@@ -200,14 +202,15 @@ impl Pass<'_, '_> {
         if mine.is_empty() && stars.is_none() {
             return None;
         }
+        let engine = self.engines.of(path);
         let text = read_text(path, self.opts.max_filesize, buf, decoded)?;
         let mut scans = Vec::new();
         for callers in mine {
-            scans.push(self.engine.calls(&display, text, callers));
+            scans.push(engine.calls(&display, text, callers));
         }
         if let Some(st) = stars {
             let sites = self.star_sites(family, path, &display, text, st.modules);
-            scans.push(self.engine.call_findings(&display, text, &sites));
+            scans.push(engine.call_findings(&display, text, &sites));
         }
         // Several names used on one line are several findings; a line of
         // an earlier finding gets none.

@@ -3,9 +3,11 @@
 pub mod classify;
 mod crossfile;
 pub mod decode;
+mod discover;
 pub mod git;
 mod options;
 pub mod read;
+pub mod scopes;
 mod shared;
 mod special;
 pub mod walk;
@@ -14,7 +16,9 @@ mod worker;
 pub use crate::report::{
     ScanError, ScanReport, ScanWarning, Skipped, Stats, display_prefix, prefixed,
 };
+pub use discover::{FoundRepository, discover};
 pub use options::{ScanHooks, ScanOptions};
+pub use scopes::{Scope, Scopes};
 pub use walk::{scan, scan_with};
 
 /// An I/O error as a reason to print beside a path: its description

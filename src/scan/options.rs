@@ -32,4 +32,8 @@ pub struct ScanHooks<'h> {
     /// One name per path, reported instead of the path (`scan --repos`:
     /// `owner/name/src/app.js` for a clone somewhere in the cache).
     pub labels: Option<&'h [String]>,
+    /// The repositories of a scan of several, each with its own engine and
+    /// `[paths]` filter (see [`super::scopes`]); `None`: the scan's engine
+    /// and `filter` for every file.
+    pub scopes: Option<&'h super::scopes::Scopes<'h, 'h>>,
 }

@@ -150,9 +150,16 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
         // The walk saw only the listed files, not the markers beside them.
         note_projects_above(files, &existing, &roots, &mut projects);
     }
-    if engine.has_cross_file_rules() {
+    let cross_file = hooks.scopes.map_or_else(
+        || engine.has_cross_file_rules(),
+        |s| s.has_cross_file_rules(),
+    );
+    if cross_file {
         super::crossfile::run(
-            engine,
+            super::scopes::Engines {
+                engine,
+                scopes: hooks.scopes,
+            },
             opts,
             &roots,
             &projects,

@@ -61,7 +61,10 @@ impl<'a, 'e> Worker<'a, 'e> {
             buf: Vec::new(),
             decoded: Vec::new(),
             candidates: Vec::new(),
-            cross_file: engine.has_cross_file_rules(),
+            cross_file: hooks.scopes.map_or_else(
+                || engine.has_cross_file_rules(),
+                |s| s.has_cross_file_rules(),
+            ),
             code_files: Vec::new(),
             definitions: Vec::new(),
             files: 0,
@@ -110,12 +113,25 @@ impl<'a, 'e> Worker<'a, 'e> {
     }
 
     pub(super) fn scan_file(&mut self, path: &Path) {
-        let (engine, opts, shared, roots) = (self.engine, self.opts, self.shared, self.roots);
+        let (opts, shared, roots) = (self.opts, self.shared, self.roots);
+        // In a scan of several repositories, the file's repository decides
+        // the engine and the `[paths]` filter (as when it is scanned alone).
+        let scope = self.hooks.scopes.map(|s| s.of(path));
+        if scope.is_some_and(|s| s.skip) {
+            return;
+        }
+        let engine = scope.map_or(self.engine, |s| s.engine);
+        let scoped = scope.and_then(|s| s.filter.map(|f| (f, s.filter_root.as_str())));
         // The display name is built up front only when a filter needs it.
         let mut display = None;
-        if let Some(allows) = self.hooks.filter {
+        if self.hooks.filter.is_some() || scoped.is_some() {
             let name = roots.display(path);
-            if !allows(&name) {
+            if self.hooks.filter.is_some_and(|allows| !allows(&name)) {
+                return;
+            }
+            if let Some((allows, root)) = scoped
+                && !allows.allows(crate::repository::relative(root, &name))
+            {
                 return;
             }
             display = Some(name);

@@ -26,6 +26,7 @@ mod hostile;
 mod hostile_io;
 mod init;
 mod org;
+mod org_configs;
 mod org_fleet;
 mod perf_corpus;
 mod regex_engines;
