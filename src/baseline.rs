@@ -85,6 +85,12 @@ impl Baseline {
         })
     }
 
+    /// Whether `text` is a baseline file this jwt2oauth reads (so a scan
+    /// does not report its own baseline's rule ids as findings).
+    pub fn is_baseline(text: &[u8]) -> bool {
+        std::str::from_utf8(text).is_ok_and(|t| Baseline::parse(t).is_ok())
+    }
+
     fn parse(text: &str) -> Result<Baseline, ParseError> {
         let b: Baseline = serde_json::from_str(text).map_err(ParseError::Json)?;
         if b.version != VERSION {

@@ -207,6 +207,19 @@ impl<'a, 'e> Worker<'a, 'e> {
         let dir = path.parent().unwrap_or(Path::new(""));
         let sibling = |name: &str| dir.join(name).is_file();
         let result = engine.scan_candidates(&display, text, &sibling, &self.candidates);
+        // jwt2oauth's own baseline names rules (`adobe-techacct-key-fields`
+        // beside `adobe-private-key-reference`), not credentials: a listed
+        // skip, never findings (checked only for a JSON file with findings).
+        if (!result.findings.is_empty() || !result.suppressed.is_empty())
+            && file_name.ends_with(".json")
+            && crate::baseline::Baseline::is_baseline(text)
+        {
+            lock(&shared.skipped).push(Skipped {
+                path: display,
+                reason: "a jwt2oauth baseline (its entries name rules and fingerprints, not credentials)".into(),
+            });
+            return;
+        }
         for (line, message) in result.warnings {
             lock(&shared.warnings).push(ScanWarning {
                 path: display.clone(),

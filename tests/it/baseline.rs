@@ -188,3 +188,56 @@ fn a_missing_or_broken_baseline_is_a_usage_error() {
     assert_eq!(code(&out), 2);
     assert!(String::from_utf8_lossy(&out.stderr).contains("extra"));
 }
+
+#[test]
+fn a_baseline_in_the_tree_is_a_listed_skip_not_findings() {
+    // Its entries name rules side by side (`adobe-techacct-key-fields`,
+    // `adobe-private-key-reference`): before, a rule read that as a
+    // technical account next to a private key.
+    let repo = tempfile::tempdir().expect("tempdir");
+    let tree = repo.path();
+    write(
+        tree,
+        "auth.py",
+        "import jwt\n\
+         payload = {'iss': org, 'sub': cfg['technical_account_id'],\n\
+                    'aud': 'https://ims-na1.adobelogin.com/c/' + cid}\n\
+         key = open(cfg['private_key_path']).read()\n\
+         token = jwt.encode(payload, key, algorithm='RS256')\n",
+    );
+    let (rc, _) = scan(tree, &["--write-baseline", "jwt2oauth-baseline.json"]);
+    assert_eq!(rc, 0);
+    let (_, v) = scan(tree, &[]);
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty(), "{v:#}");
+    assert!(
+        findings
+            .iter()
+            .all(|f| f["path"] != "jwt2oauth-baseline.json"),
+        "{v:#}"
+    );
+    assert!(
+        v["skipped"]
+            .as_array()
+            .expect("skipped")
+            .iter()
+            .any(|s| s["path"] == "jwt2oauth-baseline.json"
+                && s["reason"].as_str().is_some_and(|r| r.contains("baseline"))),
+        "{v:#}"
+    );
+    // A JSON file that only looks like one is scanned as usual.
+    write(
+        tree,
+        "creds.json",
+        "{\"version\": 1, \"technical_account_id\": \"ABC@techacct.adobe.com\", \"private_key\": \"private.key\"}\n",
+    );
+    let (_, v) = scan(tree, &[]);
+    assert!(
+        v["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["path"] == "creds.json"),
+        "{v:#}"
+    );
+}
