@@ -99,17 +99,7 @@ impl ScanReport {
         };
         // A path that is a root itself (an error about the repository: a
         // clone that failed) is in that repository.
-        if let Some(r) = find(path) {
-            return Some(r);
-        }
-        let mut dir = path;
-        while let Some((parent, _)) = dir.rsplit_once('/') {
-            if let Some(r) = find(parent) {
-                return Some(r);
-            }
-            dir = parent;
-        }
-        find(".")
+        crate::repository::deepest(path, true, find)
     }
 
     /// Entries of `skipped` that no counter covers: FIFOs, devices, sockets,

@@ -158,6 +158,27 @@ pub fn of<'a>(repos: &'a [Repository], path: &str) -> Option<&'a Repository> {
         .max_by_key(|r| if r.root == "." { 0 } else { r.root.len() })
 }
 
+/// The deepest root above a reported path (`path` itself first when
+/// `self_too`), by `find` on each ancestor directory and then on `.`: the
+/// lookup of roots kept sorted (one binary search per ancestor).
+pub fn deepest<'a, T>(
+    path: &str,
+    self_too: bool,
+    find: impl Fn(&str) -> Option<&'a T>,
+) -> Option<&'a T> {
+    if self_too && let Some(r) = find(path) {
+        return Some(r);
+    }
+    let mut dir = path;
+    while let Some((parent, _)) = dir.rsplit_once('/') {
+        if let Some(r) = find(parent) {
+            return Some(r);
+        }
+        dir = parent;
+    }
+    find(".")
+}
+
 /// Whether `path` is under repository root `root`.
 pub fn contains(root: &str, path: &str) -> bool {
     root == "."

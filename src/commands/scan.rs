@@ -355,6 +355,18 @@ fn name_repositories(
     Ok(())
 }
 
+/// The walk's options from the arguments, for `paths`.
+fn scan_options(args: &ScanArgs, paths: Vec<PathBuf>) -> ScanOptions {
+    ScanOptions {
+        paths,
+        no_ignore: args.no_ignore,
+        follow: args.follow,
+        max_filesize: args.max_filesize,
+        threads: args.threads.unwrap_or(0),
+        use_prefilter: !args.no_prefilter,
+    }
+}
+
 /// `--config FILE`, or `jwt2oauth.toml` in `dir` (none when `dir` is empty).
 fn load_config_in(args: &ScanArgs, dir: &Path) -> anyhow::Result<Option<Config>> {
     if args.no_config {
@@ -472,14 +484,7 @@ fn run_scan(
         };
         files = Some(changed);
     }
-    let opts = ScanOptions {
-        paths,
-        no_ignore: args.no_ignore,
-        follow: args.follow,
-        max_filesize: args.max_filesize,
-        threads: args.threads.unwrap_or(0),
-        use_prefilter: !args.no_prefilter,
-    };
+    let opts = scan_options(args, paths);
     let progress = Progress::files(show);
     let tick = || progress.tick();
     let filter: &(dyn Fn(&str) -> bool + Sync) = &allows;
@@ -536,14 +541,7 @@ fn repo_plan(
         Some(f) => (f.paths.clone(), f.labels.clone()),
         None => (args.paths.clone(), None),
     };
-    let opts = ScanOptions {
-        paths,
-        no_ignore: args.no_ignore,
-        follow: args.follow,
-        max_filesize: args.max_filesize,
-        threads: args.threads.unwrap_or(0),
-        use_prefilter: !args.no_prefilter,
-    };
+    let opts = scan_options(args, paths);
     let found = crate::scan::discover(&opts, labels.as_deref());
     if found.iter().all(|r| r.root == ".") {
         return Ok(None);

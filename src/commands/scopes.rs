@@ -279,14 +279,7 @@ impl RepoPlan {
                 .ok()
                 .map(|i| &self.repos[i])
         };
-        let mut dir = path;
-        while let Some((parent, _)) = dir.rsplit_once('/') {
-            if let Some(r) = find(parent) {
-                return Some(r);
-            }
-            dir = parent;
-        }
-        find(".")
+        crate::repository::deepest(path, false, find)
     }
 
     /// The config group of a reported path: `None` for the top config,

@@ -18,8 +18,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::text::{LineEdits, body, eol, lines, replace_body, width};
-use super::workflow::{children, is_blank_or_comment};
+use super::text::{LineEdits, body, eol, lines, replace_body};
+use super::workflow::{direct_children, is_blank_or_comment};
 use super::{Attempt, FixCtx};
 
 static ENTRY: LazyLock<Regex> = LazyLock::new(|| {
@@ -66,16 +66,9 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
         if &e[2] != "variables" || !value_of(&e[4]).is_empty() {
             continue;
         }
-        let col = width(l);
-        let kids = children(&all, i, col);
-        let Some(kid_col) = kids.first().map(|&k| width(all[k])) else {
+        let Some((direct, kids)) = direct_children(&all, i) else {
             continue;
         };
-        let direct: Vec<usize> = kids
-            .iter()
-            .copied()
-            .filter(|&k| width(all[k]) == kid_col)
-            .collect();
         let names: Vec<String> = direct
             .iter()
             .filter_map(|&k| ENTRY.captures(body(all[k])).map(|c| c[2].to_string()))
@@ -219,42 +212,22 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     }
     // Blank or comment lines inside a removed entry's own lines stay.
     edits.remove.retain(|&x| !is_blank_or_comment(all[x]));
-    let (out, map) = edits.apply(&all);
-    let manual = notes
-        .into_iter()
-        .map(|(l, s)| (map.get(l).copied().unwrap_or(1), s))
-        .collect();
-    Attempt::Rewritten { text: out, manual }
+    edits.rewritten(&all, notes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::catalog::FixSpec;
-    use crate::fix::scopes::Resolver;
+    use crate::fix::testing::rewritten;
 
     fn run(path: &str, text: &str, flag: &[&str]) -> Attempt {
-        let spec: FixSpec = serde_saphyr::from_str(include_str!(
-            "../../rules/fixes/gitlab-ci-jwt-variables.yaml"
-        ))
-        .expect("fix file parses");
-        let flag: Vec<String> = flag.iter().map(|s| (*s).to_string()).collect();
-        let scopes = Resolver::new(&flag, Vec::new());
-        fix(
-            &FixCtx {
-                path,
-                fix: &spec,
-                scopes: &scopes,
-            },
+        crate::fix::testing::run(
+            include_str!("../../rules/fixes/gitlab-ci-jwt-variables.yaml"),
+            fix,
+            path,
             text,
+            flag,
         )
-    }
-
-    fn rewritten(a: Attempt) -> (String, Vec<(u32, String)>) {
-        match a {
-            Attempt::Rewritten { text, manual } => (text, manual),
-            other => panic!("not rewritten: {other:?}"),
-        }
     }
 
     #[test]

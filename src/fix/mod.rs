@@ -97,3 +97,41 @@ impl FixCtx<'_> {
         self.fix.templates.get(name).map_or("", String::as_str)
     }
 }
+
+/// What the fixers' unit tests share: a fix file's spec run over `text`
+/// with `--scopes` given as `flag`, and the rewritten text and manual steps.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::catalog::FixSpec;
+    use super::scopes::Resolver;
+    use super::{Attempt, FixCtx};
+
+    /// Runs `fix` (a fixer's entry point) with the spec of `fix_yaml` (the
+    /// text of a file under `rules/fixes/`).
+    pub fn run(
+        fix_yaml: &str,
+        fix: impl Fn(&FixCtx<'_>, &str) -> Attempt,
+        path: &str,
+        text: &str,
+        flag: &[&str],
+    ) -> Attempt {
+        let spec: FixSpec = serde_saphyr::from_str(fix_yaml).expect("fix file parses");
+        let flag: Vec<String> = flag.iter().map(|s| (*s).to_string()).collect();
+        let scopes = Resolver::new(&flag, Vec::new());
+        fix(
+            &FixCtx {
+                path,
+                fix: &spec,
+                scopes: &scopes,
+            },
+            text,
+        )
+    }
+
+    pub fn rewritten(a: Attempt) -> (String, Vec<(u32, String)>) {
+        match a {
+            Attempt::Rewritten { text, manual } => (text, manual),
+            other => panic!("not rewritten: {other:?}"),
+        }
+    }
+}

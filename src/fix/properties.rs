@@ -322,41 +322,22 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if edits.is_empty() {
         return Attempt::NotApplicable;
     }
-    let (out, map) = edits.apply(&all);
-    let manual = notes
-        .into_iter()
-        .map(|(l, s)| (map.get(l).copied().unwrap_or(1).max(1), s))
-        .collect();
-    Attempt::Rewritten { text: out, manual }
+    edits.rewritten(&all, notes)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::catalog::FixSpec;
-    use crate::fix::scopes::Resolver;
+    use crate::fix::testing::rewritten;
 
     fn run(path: &str, text: &str, flag: &[&str]) -> Attempt {
-        let spec: FixSpec =
-            serde_saphyr::from_str(include_str!("../../rules/fixes/properties-ini-oauth.yaml"))
-                .expect("fix file parses");
-        let flag: Vec<String> = flag.iter().map(|s| (*s).to_string()).collect();
-        let scopes = Resolver::new(&flag, Vec::new());
-        fix(
-            &FixCtx {
-                path,
-                fix: &spec,
-                scopes: &scopes,
-            },
+        crate::fix::testing::run(
+            include_str!("../../rules/fixes/properties-ini-oauth.yaml"),
+            fix,
+            path,
             text,
+            flag,
         )
-    }
-
-    fn rewritten(a: Attempt) -> (String, Vec<(u32, String)>) {
-        match a {
-            Attempt::Rewritten { text, manual } => (text, manual),
-            other => panic!("not rewritten: {other:?}"),
-        }
     }
 
     #[test]

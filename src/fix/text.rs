@@ -114,6 +114,17 @@ impl LineEdits {
 
     /// The new text and, per old line index, its new 1-based line number
     /// (a removed line maps to the line that now stands where it was).
+    /// The rewritten file, with each note's line (0-based, of the input)
+    /// moved to where that line is in the output.
+    pub fn rewritten(&self, all: &[&str], notes: Vec<(usize, String)>) -> super::Attempt {
+        let (text, map) = self.apply(all);
+        let manual = notes
+            .into_iter()
+            .map(|(l, s)| (map.get(l).copied().unwrap_or(1), s))
+            .collect();
+        super::Attempt::Rewritten { text, manual }
+    }
+
     pub fn apply(&self, all: &[&str]) -> (String, Vec<u32>) {
         let mut out = String::new();
         let mut map = Vec::with_capacity(all.len());

@@ -92,10 +92,5 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
          that User Sync Tool is 2.9 or later (OAuth support)"
             .to_string(),
     ));
-    let (out, map) = edits.apply(&all);
-    let manual = notes
-        .into_iter()
-        .map(|(l, s)| (map.get(l).copied().unwrap_or(1), s))
-        .collect();
-    Attempt::Rewritten { text: out, manual }
+    edits.rewritten(&all, notes)
 }

@@ -58,6 +58,20 @@ pub(super) fn children(all: &[&str], at: usize, col: usize) -> Vec<usize> {
     out
 }
 
+/// The direct children of the mapping at line `at` (the lines of its first
+/// child's indentation), with every child line (nested ones too); `None`
+/// when it has none.
+pub(super) fn direct_children(all: &[&str], at: usize) -> Option<(Vec<usize>, Vec<usize>)> {
+    let kids = children(all, at, width(all[at]));
+    let kid_col = width(all[*kids.first()?]);
+    let direct = kids
+        .iter()
+        .copied()
+        .filter(|&k| width(all[k]) == kid_col)
+        .collect();
+    Some((direct, kids))
+}
+
 pub fn fix_apps_action(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if !is_workflow(ctx.path) {
         return Attempt::NotApplicable;
@@ -178,12 +192,7 @@ pub fn fix_apps_action(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if edits.is_empty() {
         return Attempt::NotApplicable;
     }
-    let (out, map) = edits.apply(&all);
-    let manual = notes
-        .into_iter()
-        .map(|(l, s)| (map.get(l).copied().unwrap_or(1), s))
-        .collect();
-    Attempt::Rewritten { text: out, manual }
+    edits.rewritten(&all, notes)
 }
 
 pub fn fix_env(ctx: &FixCtx<'_>, text: &str) -> Attempt {
@@ -203,16 +212,9 @@ pub fn fix_env(ctx: &FixCtx<'_>, text: &str) -> Attempt {
         if &e[1] != "env" || !unquote(&e[2]).is_empty() {
             continue;
         }
-        let col = width(l);
-        let kids = children(&all, i, col);
-        let Some(kid_col) = kids.first().map(|&k| width(all[k])) else {
+        let Some((direct, kids)) = direct_children(&all, i) else {
             continue;
         };
-        let direct: Vec<usize> = kids
-            .iter()
-            .copied()
-            .filter(|&k| width(all[k]) == kid_col)
-            .collect();
         let mut removed = 0;
         for &k in &direct {
             let Some(c) = ENTRY.captures(body(all[k])) else {
@@ -252,10 +254,5 @@ pub fn fix_env(ctx: &FixCtx<'_>, text: &str) -> Attempt {
     if edits.is_empty() {
         return Attempt::NotApplicable;
     }
-    let (out, map) = edits.apply(&all);
-    let manual = notes
-        .into_iter()
-        .map(|(l, s)| (map.get(l).copied().unwrap_or(1), s))
-        .collect();
-    Attempt::Rewritten { text: out, manual }
+    edits.rewritten(&all, notes)
 }

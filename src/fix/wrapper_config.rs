@@ -188,31 +188,16 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fix::catalog::FixSpec;
-    use crate::fix::scopes::Resolver;
-
-    fn spec() -> FixSpec {
-        let text = include_str!("../../rules/fixes/python-wrapper-config-oauth.yaml");
-        serde_saphyr::from_str(text).expect("fix file parses")
-    }
+    use crate::fix::testing::rewritten;
 
     fn run(path: &str, text: &str, flag: &[&str]) -> Attempt {
-        let spec = spec();
-        let flag: Vec<String> = flag.iter().map(|s| (*s).to_string()).collect();
-        let scopes = Resolver::new(&flag, Vec::new());
-        let ctx = FixCtx {
+        crate::fix::testing::run(
+            include_str!("../../rules/fixes/python-wrapper-config-oauth.yaml"),
+            fix,
             path,
-            fix: &spec,
-            scopes: &scopes,
-        };
-        fix(&ctx, text)
-    }
-
-    fn rewritten(a: Attempt) -> (String, Vec<(u32, String)>) {
-        match a {
-            Attempt::Rewritten { text, manual } => (text, manual),
-            other => panic!("not rewritten: {other:?}"),
-        }
+            text,
+            flag,
+        )
     }
 
     #[test]

@@ -6,8 +6,6 @@
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use ignore::WalkBuilder;
-
 use super::options::ScanOptions;
 use super::shared::{Roots, lock};
 use super::special::{unsafe_ignore_file, unsafe_ignore_file_up};
@@ -34,33 +32,23 @@ pub fn discover(opts: &ScanOptions, labels: Option<&[String]>) -> Vec<FoundRepos
         .filter(|p| p.is_dir())
         .filter(|p| opts.no_ignore || unsafe_ignore_file_up(p).is_none())
         .collect();
-    let Some((first, rest)) = dirs.split_first() else {
+    let Some(mut b) = super::walk::builder(&dirs, opts) else {
         return Vec::new();
     };
     let found: Arc<Mutex<Vec<PathBuf>>> = Arc::default();
-    let mut b = WalkBuilder::new(first);
-    for p in rest {
-        b.add(p);
-    }
     let seen = Arc::clone(&found);
     let checks_ignore_files = !opts.no_ignore;
-    b.hidden(false)
-        .follow_links(opts.follow)
-        .threads(opts.threads)
-        .require_git(false)
-        .standard_filters(!opts.no_ignore)
-        .hidden(false)
-        .filter_entry(move |e| {
-            if e.file_name() == ".git" {
-                if let Some(dir) = e.path().parent() {
-                    lock(&seen).push(dir.to_path_buf());
-                }
-                return false;
+    b.filter_entry(move |e| {
+        if e.file_name() == ".git" {
+            if let Some(dir) = e.path().parent() {
+                lock(&seen).push(dir.to_path_buf());
             }
-            // Only directories are walked: files are the main walk's.
-            e.file_type().is_some_and(|t| t.is_dir())
-                && !(checks_ignore_files && unsafe_ignore_file(e.path()).is_some())
-        });
+            return false;
+        }
+        // Only directories are walked: files are the main walk's.
+        e.file_type().is_some_and(|t| t.is_dir())
+            && !(checks_ignore_files && unsafe_ignore_file(e.path()).is_some())
+    });
     b.build_parallel()
         .run(|| Box::new(|_| ignore::WalkState::Continue));
     let dirs = std::mem::take(&mut *lock(&found));

@@ -68,33 +68,23 @@ pub fn scan_with(engine: &Engine<'_>, opts: &ScanOptions, hooks: ScanHooks<'_>) 
             None => normal.push(p),
         }
     }
-    if let Some((first, rest)) = normal.split_first() {
-        let mut b = WalkBuilder::new(first);
-        for p in rest {
-            b.add(p);
-        }
+    if let Some(mut b) = builder(&normal, opts) {
         let found = Arc::clone(&unsafe_dirs);
         let git_dirs = Arc::clone(&git_dirs);
-        b.hidden(false)
-            .follow_links(opts.follow)
-            .threads(opts.threads)
-            .require_git(false)
-            .standard_filters(!opts.no_ignore)
-            .hidden(false)
-            .filter_entry(move |e| {
-                if e.file_name() == ".git" {
-                    lock(&git_dirs).push(e.path().to_path_buf());
-                    return false;
-                }
-                if checks_ignore_files
-                    && e.file_type().is_some_and(|t| t.is_dir())
-                    && let Some(f) = unsafe_ignore_file(e.path())
-                {
-                    lock(&found).push((e.path().to_path_buf(), f));
-                    return false;
-                }
-                true
-            });
+        b.filter_entry(move |e| {
+            if e.file_name() == ".git" {
+                lock(&git_dirs).push(e.path().to_path_buf());
+                return false;
+            }
+            if checks_ignore_files
+                && e.file_type().is_some_and(|t| t.is_dir())
+                && let Some(f) = unsafe_ignore_file(e.path())
+            {
+                lock(&found).push((e.path().to_path_buf(), f));
+                return false;
+            }
+            true
+        });
         walk_parallel(&b, engine, opts, &hooks, &shared, &roots);
     }
     let mut fallback = std::mem::take(&mut *lock(&unsafe_dirs));
@@ -302,4 +292,22 @@ fn note_projects_above(
             }
         }
     }
+}
+
+/// The main walk's builder over `paths` (none when empty): hidden files
+/// too, `.gitignore` files even outside git, `--no-ignore` and `--follow`
+/// as given. The repository discovery walks with the same settings.
+pub(super) fn builder(paths: &[&PathBuf], opts: &ScanOptions) -> Option<WalkBuilder> {
+    let (first, rest) = paths.split_first()?;
+    let mut b = WalkBuilder::new(first);
+    for p in rest {
+        b.add(p);
+    }
+    b.follow_links(opts.follow)
+        .threads(opts.threads)
+        .require_git(false)
+        .standard_filters(!opts.no_ignore)
+        // After `standard_filters`, which sets it.
+        .hidden(false);
+    Some(b)
 }
