@@ -17,6 +17,7 @@ pub mod fleet;
 pub mod gate;
 pub mod merge;
 pub mod output;
+pub mod pipeline;
 pub mod progress;
 pub mod redact;
 pub mod report;

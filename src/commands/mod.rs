@@ -19,7 +19,7 @@ pub mod merge;
 pub mod outputs;
 pub mod rules;
 pub mod scan;
-mod scopes;
+
 pub mod token;
 pub mod verify;
 

@@ -21,7 +21,7 @@ pub fn load_rules(source: &RuleSource) -> Result<RuleSet, Outcome> {
     })
 }
 
-fn print_errors(errors: &[RuleError]) {
+pub(super) fn print_errors(errors: &[RuleError]) {
     for e in errors {
         eprintln!("jwt2oauth: rule error: {e}");
     }

@@ -146,6 +146,41 @@ fn unique(taken: &[Repository], name: &str) -> String {
         .unwrap_or_else(|| name.to_string())
 }
 
+/// What `scan --repos` walks.
+#[derive(Debug, Default)]
+pub struct FleetScan {
+    pub paths: Vec<PathBuf>,
+    /// Each path's repository name, when there are several.
+    pub labels: Option<Vec<String>>,
+    pub repositories: Vec<Repository>,
+    /// Entries that could not be cloned or read.
+    pub errors: Vec<ScanError>,
+    /// With several entries: a repository for each of `errors` (same
+    /// order), named as it would have been and rooted at its name, so the
+    /// report lists it (status `incomplete`) and its error lies in it.
+    pub failed: Vec<crate::repository::Repository>,
+    /// A one-entry list whose repository failed: still named in the report
+    /// (at root `.`), so a merge of per-repository reports lists it.
+    pub failed_alone: Option<crate::repository::Repository>,
+}
+
+impl FleetScan {
+    /// (root as reported, name, directory) of each repository: `.` for a
+    /// single one, its name for several.
+    pub fn roots(&self) -> Vec<(String, String, PathBuf)> {
+        self.repositories
+            .iter()
+            .map(|r| {
+                let root = match self.labels {
+                    Some(_) => r.name.clone(),
+                    None => ".".to_string(),
+                };
+                (root, r.name.clone(), r.dir.clone())
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

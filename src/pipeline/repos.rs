@@ -18,55 +18,12 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 
-use super::Outcome;
-use crate::cli::{FailOn, ScanArgs};
+use super::settings::{Flags, RuleConfig};
 use crate::config::{self, Config};
 use crate::engine::Engine;
+use crate::gate::FailOn;
 use crate::report::{ScanError, ScanWarning};
-use crate::rules::RuleSet;
 use crate::scan::{FoundRepository, Scope, Scopes};
-
-/// The rules a config gives (built-in or `--rules` rules adjusted by it)
-/// and its `warn_days`: what an engine is built from.
-pub(super) struct RuleConfig {
-    pub rules: RuleSet,
-    pub warn_days: i64,
-    /// Rule ids the config disables (no typo in an inline suppression).
-    disable: Vec<String>,
-}
-
-impl RuleConfig {
-    /// Flags over `config`; `Err(outcome)` when the rules do not load.
-    pub(super) fn new(
-        args: &ScanArgs,
-        config: Option<&Config>,
-    ) -> anyhow::Result<Result<RuleConfig, Outcome>> {
-        let warn_days = args
-            .warn_days
-            .or_else(|| config.and_then(|c| c.warn_days))
-            .unwrap_or(90);
-        if warn_days < 0 {
-            anyhow::bail!("--warn-days must be 0 or more");
-        }
-        let mut rules = match super::rules::load_rules(&args.rule_source) {
-            Ok(r) => r,
-            Err(outcome) => return Ok(Err(outcome)),
-        };
-        if let Some(c) = config {
-            c.apply(&mut rules)?;
-        }
-        Ok(Ok(RuleConfig {
-            rules,
-            warn_days,
-            disable: config.map_or_else(Vec::new, |c| c.disable.clone()),
-        }))
-    }
-
-    /// The engine of these rules.
-    pub(super) fn engine(&self, today: Date) -> Engine<'_> {
-        Engine::new(&self.rules, today, self.warn_days).knowing(&self.disable)
-    }
-}
 
 /// Which settings a repository's findings get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +46,7 @@ struct RepoConfig {
 }
 
 /// The repositories of a tree scan and what applies to each.
-pub(super) struct RepoPlan {
+pub struct RepoPlan {
     /// Repository roots as reported (sorted, `.` left out): the engines'
     /// fingerprint roots.
     pub roots: Arc<[String]>,
@@ -104,7 +61,7 @@ pub(super) struct RepoPlan {
 
 /// A repository config that cannot be used: the error the report lists
 /// for it, at `root/jwt2oauth.toml` (shared with `--reports-dir`).
-pub(super) fn config_error(root: &str, e: &anyhow::Error) -> ScanError {
+pub fn config_error(root: &str, e: &anyhow::Error) -> ScanError {
     ScanError {
         path: if root == "." {
             config::FILE_NAME.to_string()
@@ -119,8 +76,8 @@ impl RepoPlan {
     /// Reads the config at each repository's root (unless `--config` or
     /// `--no-config` makes one config apply everywhere). `top` is the
     /// scanned directory's config, `fail_on` the scan's gate.
-    pub(super) fn new(
-        args: &ScanArgs,
+    pub fn new(
+        flags: &Flags,
         found: Vec<FoundRepository>,
         top: Option<&Config>,
         fail_on: FailOn,
@@ -138,7 +95,7 @@ impl RepoPlan {
             errors: Vec::new(),
             warnings: Vec::new(),
         };
-        let own_configs = !args.no_config && args.config.is_none();
+        let own_configs = flags.own_configs();
         let top_key = top.map_or_else(
             || Config::default().rule_settings_key(),
             |c| c.rule_settings_key(),
@@ -151,7 +108,7 @@ impl RepoPlan {
             let applies = if !own_configs || repo.root == "." {
                 Applies::Top
             } else if file.is_file() {
-                match plan.read(args, &repo.root, &file, &mut by_key, fail_on) {
+                match plan.read(flags, &repo.root, &file, &mut by_key, fail_on) {
                     Ok(i) => Applies::Config(i),
                     Err(e) => {
                         plan.errors.push(config_error(&repo.root, &e));
@@ -169,7 +126,7 @@ impl RepoPlan {
     /// Reads one repository's config; its index in `configs`.
     fn read(
         &mut self,
-        args: &ScanArgs,
+        flags: &Flags,
         root: &str,
         file: &Path,
         by_key: &mut BTreeMap<String, Option<usize>>,
@@ -180,11 +137,7 @@ impl RepoPlan {
         let rules = match by_key.get(&key) {
             Some(i) => *i,
             None => {
-                let rc = match RuleConfig::new(args, Some(&config))? {
-                    Ok(rc) => rc,
-                    Err(_) => anyhow::bail!("the rules do not load"),
-                };
-                self.rules.push(rc);
+                self.rules.push(RuleConfig::new(flags, Some(&config))?);
                 let i = Some(self.rules.len() - 1);
                 by_key.insert(key, i);
                 i
@@ -223,7 +176,7 @@ impl RepoPlan {
     }
 
     /// The engines of the repositories' distinct rule settings.
-    pub(super) fn engines(&self, today: Date) -> Vec<Engine<'_>> {
+    pub fn engines(&self, today: Date) -> Vec<Engine<'_>> {
         self.rules
             .iter()
             .map(|r| r.engine(today).in_repositories(Arc::clone(&self.roots)))
@@ -232,7 +185,7 @@ impl RepoPlan {
 
     /// The walk's scopes: `top` for files outside every repository and
     /// for repositories that use the top config.
-    pub(super) fn scopes<'a>(
+    pub fn scopes<'a>(
         &'a self,
         top: &'a Engine<'a>,
         top_config: Option<&'a Config>,
@@ -284,7 +237,7 @@ impl RepoPlan {
 
     /// The config group of a reported path: `None` for the top config,
     /// else the index of the repository config that applies to it.
-    pub(super) fn group_of(&self, path: &str) -> Option<usize> {
+    pub fn group_of(&self, path: &str) -> Option<usize> {
         match self.repo_of(path).map(|(_, a)| *a) {
             Some(Applies::Config(i)) => Some(i),
             _ => None,
@@ -293,18 +246,18 @@ impl RepoPlan {
 
     /// The root fingerprints of a path are relative to (`.` outside every
     /// repository).
-    pub(super) fn fingerprint_root(&self, path: &str) -> &str {
+    pub fn fingerprint_root(&self, path: &str) -> &str {
         self.repo_of(path).map_or(".", |(r, _)| r.root.as_str())
     }
 
     /// Repository config `i` (see [`RepoPlan::group_of`]): its root and config.
-    pub(super) fn group(&self, i: usize) -> (&str, &Config) {
+    pub fn group(&self, i: usize) -> (&str, &Config) {
         let c = &self.configs[i];
         (c.root.as_str(), &c.config)
     }
 
     /// How many repository configs there are.
-    pub(super) fn group_count(&self) -> usize {
+    pub fn group_count(&self) -> usize {
         self.configs.len()
     }
 }
