@@ -432,11 +432,19 @@ impl<'r> Engine<'r> {
                 continue;
             }
             if !needs.is_empty() {
+                // Evidence is what stands on its own: a finding that itself
+                // waits for evidence in its project (`needs.in_project`)
+                // could otherwise confirm the rule that confirms it.
                 let found = evidence.get_or_insert_with(|| {
                     out.findings
                         .iter()
                         .map(|d| &d.finding)
                         .chain(out.suppressed.iter().map(|s| &s.finding))
+                        .filter(|f| {
+                            self.set
+                                .get(&f.rule_id)
+                                .is_none_or(|r| r.spec.needs.in_project.is_empty())
+                        })
                         .map(|f| f.category)
                         .collect()
                 });

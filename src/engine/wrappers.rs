@@ -599,7 +599,21 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
     {
         fresh.extend(default_export(family, path, text));
     }
-    close_over_calls(family, path, text, fresh, |_| true)
+    close_over_calls(family, path, text, fresh, |_| true, names_auth)
+}
+
+/// Whether a function found by the closure over calls is learned: its name
+/// says it authenticates or hands out a token (`get_token`, `authHeaders`,
+/// `imsClient`). A business function of the same file that only uses the
+/// token (`getAssetMetadata` calling `getAEMAccessToken`) is not a JWT
+/// wrapper: its callers need no change.
+fn names_auth(d: &Definition) -> bool {
+    const WORDS: [&str; 14] = [
+        "token", "auth", "jwt", "ims", "credential", "login", "signin", "access", "session",
+        "bearer", "oauth", "client", "header", "connect",
+    ];
+    let name = d.name.to_ascii_lowercase();
+    WORDS.iter().any(|w| name.contains(w))
 }
 
 /// The definitions enclosing the OAuth Server-to-Server request at `lines`
@@ -617,19 +631,25 @@ pub fn dual_mode(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Ve
         }
     }
     let fresh = enclosing(family, path, text, lines);
-    close_over_calls(family, path, text, fresh, |d| {
-        defined.get(d.name.as_bytes()) == Some(&1)
-    })
+    close_over_calls(
+        family,
+        path,
+        text,
+        fresh,
+        |d| defined.get(d.name.as_bytes()) == Some(&1),
+        |_| true,
+    )
 }
 
 /// `fresh` plus the definitions of the file that call one of them (by a
-/// name `follow` accepts), to a fixed point.
+/// name `follow` accepts), those `admit` accepts, to a fixed point.
 fn close_over_calls(
     family: Family,
     path: &str,
     text: &[u8],
     mut fresh: Vec<Definition>,
     follow: impl Fn(&Definition) -> bool,
+    admit: impl Fn(&Definition) -> bool,
 ) -> Vec<Definition> {
     const ROUNDS: usize = 8;
     let mut all: BTreeSet<Definition> = BTreeSet::new();
@@ -655,6 +675,7 @@ fn close_over_calls(
         uses.sort_unstable();
         uses.dedup();
         fresh = enclosing(family, path, text, &uses);
+        fresh.retain(&admit);
     }
     all.into_iter().collect()
 }
