@@ -5,22 +5,13 @@
 
 use std::path::Path;
 
-use crate::common::{TODAY, bin, bin_in, code, parse, triples, write};
+use crate::common::scan_json_in as scan;
+use crate::common::{TODAY, bin, code, triples, write};
 use serde_json::Value;
 
 const LEGACY: &str = "import requests\n\
 def token(cfg):\n\
     return requests.post('https://ims-na1.adobelogin.com/ims/exchange/jwt', data=cfg)\n";
-
-fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = bin_in(dir)
-        .args(["scan", "--today", TODAY, "--format", "json"])
-        .args(extra)
-        .arg(".")
-        .output()
-        .expect("run");
-    (code(&out), parse(&out))
-}
 
 fn s(p: &Path) -> &str {
     p.to_str().expect("utf-8 path")

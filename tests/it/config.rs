@@ -2,29 +2,11 @@
 //! and bad values are errors naming the line (exit 2), and every setting
 //! changes the scan as documented.
 
-use std::path::Path;
-
-use crate::common::{TODAY, bin_in, code, parse, triples, write};
-use serde_json::Value;
+use crate::common::scan_in as scan;
+use crate::common::{triples, write};
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
 const AUD: &str = "AUD = 'https://ims-na1.adobelogin.com/c/' + CLIENT_ID\n";
-
-fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = bin_in(dir)
-        .args(["scan", "--today", TODAY, "--format", "json"])
-        .args(extra)
-        .arg(".")
-        .output()
-        .expect("run");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v = if out.stdout.is_empty() {
-        Value::Null
-    } else {
-        parse(&out)
-    };
-    (code(&out), v, err)
-}
 
 #[test]
 fn unknown_key_is_an_error_naming_its_line() {
@@ -158,7 +140,7 @@ fn explicit_config_path() {
     write(dir.path(), "ci.toml", "fail_on = \"never\"\n");
     let cfg = dir.path().join("ci.toml");
     let (rc, v, _) = scan(
-        &dir.path().join("tree"),
+        dir.path().join("tree"),
         &["--config", cfg.to_str().expect("utf-8")],
     );
     assert_eq!(rc, 0);

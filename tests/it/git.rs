@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use crate::common::{TODAY, bin, bin_in, code, git, parse, triples, write};
+use crate::common::scan_in as scan;
+use crate::common::{TODAY, bin, git, triples, write};
 use serde_json::Value;
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
@@ -19,22 +20,6 @@ fn commit(dir: &Path, message: &str) -> String {
     git(dir, &["add", "-A"]);
     git(dir, &["commit", "-q", "-m", message]);
     git(dir, &["rev-parse", "HEAD"])
-}
-
-fn scan(dir: &Path, extra: &[&str]) -> (i32, Value, String) {
-    let out = bin_in(dir)
-        .args(["scan", "--today", TODAY, "--format", "json"])
-        .args(extra)
-        .arg(".")
-        .output()
-        .expect("run");
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    let v = if out.stdout.is_empty() {
-        Value::Null
-    } else {
-        parse(&out)
-    };
-    (code(&out), v, err)
 }
 
 #[test]

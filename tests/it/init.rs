@@ -10,7 +10,8 @@ use std::process::Command;
 use jwt2oauth::config::Config;
 use serde_json::Value;
 
-use crate::common::{TODAY, bin, code, parse, root, triples, write};
+use crate::common::scan_json_in as scan;
+use crate::common::{TODAY, bin, code, root, triples, write};
 
 const EXCHANGE: &str = "URL = 'https://ims-na1.adobelogin.com/ims/exchange/jwt'\n";
 
@@ -210,16 +211,6 @@ fn man_pages_in_docs_are_fresh() {
         assert!(fresh == kept, "docs/man/{name} is stale; {fix}");
     }
     assert!(names(&docs).contains(&"jwt2oauth-scan.1".to_string()));
-}
-
-fn scan(dir: &Path, extra: &[&str]) -> (i32, Value) {
-    let out = crate::common::bin_in(dir)
-        .args(["scan", "--today", TODAY, "--format", "json"])
-        .args(extra)
-        .arg(".")
-        .output()
-        .unwrap();
-    (code(&out), parse(&out))
 }
 
 fn files(v: &Value) -> Vec<String> {

@@ -10,7 +10,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::common::{code, parse, scan_cmd, write};
+use crate::common::scan_json_in as scan_in;
+use crate::common::{code, scan_cmd, write};
 use crate::org::repo;
 
 /// A Node service signing the Adobe JWT (seven findings of six rules).
@@ -36,17 +37,6 @@ module.exports = {{ token }};
 const CLIENT_A: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
 const CLIENT_B: &str = "fedcba98765432100123456789abcdef";
 const CLIENT_C: &str = "11112222333344445555666677778888";
-
-/// `scan --format json .` inside `dir`, with `args`.
-fn scan_in(dir: &Path, args: &[&str]) -> (i32, Value) {
-    let out = scan_cmd("json")
-        .args(args)
-        .arg(".")
-        .current_dir(dir)
-        .output()
-        .expect("run");
-    (code(&out), parse(&out))
-}
 
 /// The entries of `key` (`findings` or `suppressed`) under `prefix/` (all
 /// of them for `None`) as (path without the prefix, line, rule, severity,
@@ -153,7 +143,7 @@ fn each_repository_in_one_scan_is_as_when_scanned_alone() {
     let (rc, whole) = scan_in(&org, &[]);
     assert_eq!(rc, 1, "{whole}");
     for name in ["alpha", "beta", "gamma"] {
-        let (_, alone) = scan_in(&org.join(name), &[]);
+        let (_, alone) = scan_in(org.join(name), &[]);
         assert_eq!(
             view(&whole, "findings", Some(name)),
             view(&alone, "findings", None),

@@ -61,13 +61,30 @@ pub fn scan_cmd(format: &str) -> Command {
 
 /// [`scan_json`] of `.` inside `dir` (see [`bin_in`]).
 pub fn scan_json_in(dir: impl AsRef<Path>, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = bin_in(dir)
+    let out = scan_out_in(dir, args);
+    (code(&out), parse(&out))
+}
+
+/// [`scan_json_in`] that also returns stderr, and `Null` for an empty
+/// stdout (a usage error prints no report).
+pub fn scan_in(dir: impl AsRef<Path>, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = scan_out_in(dir, args);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = if out.stdout.is_empty() {
+        serde_json::Value::Null
+    } else {
+        parse(&out)
+    };
+    (code(&out), v, err)
+}
+
+fn scan_out_in(dir: impl AsRef<Path>, args: &[&str]) -> Output {
+    bin_in(dir)
         .args(["scan", "--today", TODAY, "--format", "json"])
         .args(args)
         .arg(".")
         .output()
-        .expect("run");
-    (code(&out), parse(&out))
+        .expect("run")
 }
 
 pub fn parse(out: &Output) -> serde_json::Value {
