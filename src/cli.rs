@@ -478,7 +478,7 @@ pub struct CredentialArgs {
         long,
         value_name = "URL",
         env = "JWT2OAUTH_IMS_URL",
-        default_value = "https://ims-na1.adobelogin.com"
+        default_value = crate::ims::ADOBE_IMS
     )]
     pub ims_url: String,
     /// Per-attempt timeout in milliseconds (connecting, headers and body).

@@ -15,6 +15,7 @@ pub mod finding;
 pub mod fix;
 pub mod fleet;
 pub mod gate;
+pub mod ims;
 pub mod merge;
 pub mod output;
 pub mod progress;
