@@ -62,6 +62,19 @@ pub enum ConfigError {
     },
 }
 
+/// A bad value, before it is placed at its line (a glob or a date).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// `reason` is globset's message (not a `#[source]`: `{:#}` would
+    /// print it twice).
+    #[error("bad glob {glob:?}: {reason}")]
+    BadGlob { glob: String, reason: String },
+    #[error("{0}")]
+    GlobSet(String),
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    NotADate(String),
+}
+
 /// `jwt2oauth.toml`, as written.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -171,8 +184,8 @@ impl PathFilter {
 
     /// A filter from command-line globs (`scan --include/--exclude`), with
     /// the same semantics as `[paths]`.
-    pub fn from_globs(include: &[String], exclude: &[String]) -> Result<PathFilter, String> {
-        let set = |list: &[String]| -> Result<Option<GlobSet>, String> {
+    pub fn from_globs(include: &[String], exclude: &[String]) -> Result<PathFilter, ValueError> {
+        let set = |list: &[String]| -> Result<Option<GlobSet>, ValueError> {
             let spanned: Vec<Spanned<String>> =
                 list.iter().map(|g| Spanned::new(0..0, g.clone())).collect();
             globs(&spanned).map_err(|(_, m)| m)
@@ -256,8 +269,8 @@ impl Config {
                 .map_or_else(|| PathBuf::from(b), |dir| dir.join(b))
         });
         c.filter = PathFilter {
-            include: globs(&raw.paths.include).map_err(|(s, m)| err(&s, m))?,
-            exclude: globs(&raw.paths.exclude).map_err(|(s, m)| err(&s, m))?,
+            include: globs(&raw.paths.include).map_err(|(s, m)| err(&s, m.to_string()))?,
+            exclude: globs(&raw.paths.exclude).map_err(|(s, m)| err(&s, m.to_string()))?,
         };
         for d in &raw.rules.disable {
             c.rule_refs.push((d.get_ref().clone(), d.span()));
@@ -274,7 +287,7 @@ impl Config {
                 .insert(id.get_ref().clone(), dl.get_ref().clone());
         }
         for (id, d) in &raw.deadlines {
-            let date = date(&d.date).map_err(|m| err(&d.date.span(), m))?;
+            let date = date(&d.date).map_err(|m| err(&d.date.span(), m.to_string()))?;
             let title = d.title.clone().unwrap_or_else(|| id.get_ref().clone());
             let source = d
                 .source
@@ -288,11 +301,13 @@ impl Config {
                 c.rule_refs.push((r.get_ref().clone(), r.span()));
             }
             let matcher = match &ig.path {
-                Some(p) => globs(std::slice::from_ref(p)).map_err(|(s, m)| err(&s, m))?,
+                Some(p) => {
+                    globs(std::slice::from_ref(p)).map_err(|(s, m)| err(&s, m.to_string()))?
+                }
                 None => None,
             };
             let until = match &ig.until {
-                Some(u) => Some(date(u).map_err(|m| err(&u.span(), m))?),
+                Some(u) => Some(date(u).map_err(|m| err(&u.span(), m.to_string()))?),
                 None => None,
             };
             if ig.reason.trim().is_empty() {
@@ -415,28 +430,32 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn date(v: &Spanned<DateValue>) -> Result<Date, String> {
+fn date(v: &Spanned<DateValue>) -> Result<Date, ValueError> {
     let s = match v.get_ref() {
         DateValue::Toml(d) => d.to_string(),
         DateValue::Text(s) => s.clone(),
     };
-    s.parse::<Date>()
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+    s.parse::<Date>().map_err(|_| ValueError::NotADate(s))
 }
 
-fn globs(list: &[Spanned<String>]) -> Result<Option<GlobSet>, (Range<usize>, String)> {
+fn globs(list: &[Spanned<String>]) -> Result<Option<GlobSet>, (Range<usize>, ValueError)> {
     if list.is_empty() {
         return Ok(None);
     }
     let mut b = GlobSetBuilder::new();
     for g in list {
-        let glob = Glob::new(g.get_ref())
-            .map_err(|e| (g.span(), format!("bad glob {:?}: {e}", g.get_ref())))?;
+        let glob = Glob::new(g.get_ref()).map_err(|e| {
+            let bad = ValueError::BadGlob {
+                glob: g.get_ref().clone(),
+                reason: e.to_string(),
+            };
+            (g.span(), bad)
+        })?;
         b.add(glob);
     }
     b.build()
         .map(Some)
-        .map_err(|e| (list[0].span(), e.to_string()))
+        .map_err(|e| (list[0].span(), ValueError::GlobSet(e.to_string())))
 }
 
 #[cfg(test)]

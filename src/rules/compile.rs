@@ -458,7 +458,7 @@ fn compile_node(
         let pattern = match KeyPattern::new(k) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(err(format!("{field}.key"), e));
+                errors.push(err(format!("{field}.key"), e.to_string()));
                 return None;
             }
         };
