@@ -9,6 +9,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod correlate;
+pub mod diagnostic;
 pub mod emulator;
 pub mod engine;
 pub mod finding;
