@@ -50,7 +50,11 @@ pub enum BaselineError {
     /// Reasons are strings, not `#[source]`s: `{:#}` printed the I/O error
     /// twice (in this message and as its cause).
     #[error("cannot read baseline {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        path: PathBuf,
+        reason: String,
+        kind: std::io::ErrorKind,
+    },
     /// `message` is serde_json's, redacted: it quotes unknown keys and
     /// mistyped values, which may be a secret pasted in the wrong place.
     #[error("baseline {path} is not valid: {message}")]
@@ -67,6 +71,7 @@ impl Baseline {
         let text = std::fs::read_to_string(path).map_err(|e| BaselineError::Read {
             path: path.to_path_buf(),
             reason: crate::scan::io_reason(&e),
+            kind: e.kind(),
         })?;
         Baseline::parse_file(path, &text)
     }

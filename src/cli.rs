@@ -10,7 +10,9 @@ Exit codes:
   1  findings at or above --fail-on
   2  usage, config, baseline, rule or git error; a PATH that does not exist
   3  the scan was incomplete (unreadable or unparsable files, files over
-     --max-filesize) and --strict was given; 3 wins over 1";
+     --max-filesize) and --strict was given; 3 wins over 1
+  4  I/O error: an output (-o, --write-baseline, stdout) could not be
+     written, or a config or baseline that exists could not be read";
 
 /// Find Adobe Service Account (JWT) credential usage and prove the OAuth
 /// Server-to-Server replacement works.
@@ -478,7 +480,7 @@ pub struct CredentialArgs {
         long,
         value_name = "URL",
         env = "JWT2OAUTH_IMS_URL",
-        default_value = "https://ims-na1.adobelogin.com"
+        default_value = crate::ims::ADOBE_IMS
     )]
     pub ims_url: String,
     /// Per-attempt timeout in milliseconds (connecting, headers and body).

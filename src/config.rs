@@ -38,6 +38,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::diagnostic::{Code, Diagnostic, Position};
 use crate::finding::{Finding, Severity};
 use crate::rules::RuleSet;
 use crate::rules::model::DeadlineSpec;
@@ -52,14 +53,61 @@ pub enum ConfigError {
     /// `reason` is a string, not a `#[source]`: `{:#}` printed the I/O
     /// error twice (once in this message, once as its cause).
     #[error("cannot read config {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
+    Read {
+        path: PathBuf,
+        reason: String,
+        kind: std::io::ErrorKind,
+    },
+    /// Shown as `path:line:column: message` in a report's `errors`; on
+    /// stderr through [`ConfigError::diagnostic`] (code, field, caret).
     #[error("{path}:{line}:{column}: {message}")]
     Invalid {
         path: PathBuf,
         line: usize,
         column: usize,
         message: String,
+        code: Code,
+        /// The key the value belongs to (`fail_on`, `rules.disable`), when known.
+        field: Option<&'static str>,
+        position: Box<Position>,
     },
+}
+
+impl ConfigError {
+    /// The error as a diagnostic with its code and the offending line
+    /// (`None` for a file that cannot be read: an I/O error, no line).
+    pub fn diagnostic(&self) -> Option<Diagnostic<'_>> {
+        match self {
+            ConfigError::Read { .. } => None,
+            ConfigError::Invalid {
+                path,
+                message,
+                code,
+                field,
+                position,
+                ..
+            } => Some(Diagnostic {
+                code: *code,
+                file: path.display().to_string(),
+                subject: field.map(|f| format!("field `{f}`")),
+                message,
+                position: Some(position),
+            }),
+        }
+    }
+}
+
+/// A bad value, before it is placed at its line (a glob or a date).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    /// `reason` is globset's message (not a `#[source]`: `{:#}` would
+    /// print it twice).
+    #[error("bad glob {glob:?}: {reason}")]
+    BadGlob { glob: String, reason: String },
+    #[error("{0}")]
+    GlobSet(String),
+    #[error("{0:?} is not a date (YYYY-MM-DD)")]
+    NotADate(String),
 }
 
 /// `jwt2oauth.toml`, as written.
@@ -143,7 +191,7 @@ pub struct Config {
     pub deadlines: BTreeMap<String, (Date, String, String)>,
     pub ignores: Vec<ConfigIgnore>,
     /// Rule ids and their lines, checked against the rule set in [`Config::apply`].
-    rule_refs: Vec<(String, Range<usize>)>,
+    rule_refs: Vec<(String, Range<usize>, &'static str)>,
     deadline_refs: Vec<(String, Range<usize>)>,
     text: String,
 }
@@ -171,8 +219,8 @@ impl PathFilter {
 
     /// A filter from command-line globs (`scan --include/--exclude`), with
     /// the same semantics as `[paths]`.
-    pub fn from_globs(include: &[String], exclude: &[String]) -> Result<PathFilter, String> {
-        let set = |list: &[String]| -> Result<Option<GlobSet>, String> {
+    pub fn from_globs(include: &[String], exclude: &[String]) -> Result<PathFilter, ValueError> {
+        let set = |list: &[String]| -> Result<Option<GlobSet>, ValueError> {
             let spanned: Vec<Spanned<String>> =
                 list.iter().map(|g| Spanned::new(0..0, g.clone())).collect();
             globs(&spanned).map_err(|(_, m)| m)
@@ -219,6 +267,7 @@ impl Config {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
             path: path.to_path_buf(),
             reason: crate::scan::io_reason(&e),
+            kind: e.kind(),
         })?;
         Config::parse(path, text)
     }
@@ -227,27 +276,38 @@ impl Config {
     pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
         let raw: RawConfig = toml::from_str(&text).map_err(|e| {
             let span = e.span().unwrap_or(0..0);
-            invalid(path, &text, &span, e.message().trim())
+            let message = e.message().trim();
+            let code = Code::of_parser_message(message, Code::ConfigUnknownKey, Code::ConfigSyntax);
+            invalid(path, &text, &span, (code, None), message)
         })?;
         let mut c = Config {
             path: path.to_path_buf(),
             ..Config::default()
         };
-        let err = |span: &Range<usize>, msg: String| invalid(path, &text, span, &msg);
+        let err = |span: &Range<usize>, at: (Code, Option<&'static str>), msg: String| {
+            invalid(path, &text, span, at, &msg)
+        };
+        let bad = |f: &'static str| (Code::ConfigBadValue, Some(f));
+        let glob = |f: &'static str| (Code::ConfigBadGlob, Some(f));
         if let Some(f) = &raw.fail_on {
             let v = f.get_ref();
             if <crate::gate::FailOn as clap::ValueEnum>::from_str(v, true).is_err() {
                 return Err(err(
                     &f.span(),
+                    bad("fail_on"),
                     format!("fail_on = {v:?}: expected critical, high, medium, low, info or never"),
                 ));
             }
             c.fail_on = Some(v.clone());
-            c.fail_on_line = Some(line_col(&text, f.span().start).0);
+            c.fail_on_line = Some(Position::at_offset(&text, f.span().start).line);
         }
         if let Some(w) = &raw.warn_days {
             if *w.get_ref() < 0 {
-                return Err(err(&w.span(), "warn_days must be 0 or more".into()));
+                return Err(err(
+                    &w.span(),
+                    bad("warn_days"),
+                    "warn_days must be 0 or more".into(),
+                ));
             }
             c.warn_days = Some(*w.get_ref());
         }
@@ -256,25 +316,31 @@ impl Config {
                 .map_or_else(|| PathBuf::from(b), |dir| dir.join(b))
         });
         c.filter = PathFilter {
-            include: globs(&raw.paths.include).map_err(|(s, m)| err(&s, m))?,
-            exclude: globs(&raw.paths.exclude).map_err(|(s, m)| err(&s, m))?,
+            include: globs(&raw.paths.include)
+                .map_err(|(s, m)| err(&s, glob("paths.include"), m.to_string()))?,
+            exclude: globs(&raw.paths.exclude)
+                .map_err(|(s, m)| err(&s, glob("paths.exclude"), m.to_string()))?,
         };
         for d in &raw.rules.disable {
-            c.rule_refs.push((d.get_ref().clone(), d.span()));
+            c.rule_refs
+                .push((d.get_ref().clone(), d.span(), "rules.disable"));
             c.disable.push(d.get_ref().clone());
         }
         for (id, sev) in &raw.rules.severity {
-            c.rule_refs.push((id.get_ref().clone(), id.span()));
+            c.rule_refs
+                .push((id.get_ref().clone(), id.span(), "rules.severity"));
             c.severity.insert(id.get_ref().clone(), *sev);
         }
         for (id, dl) in &raw.rules.deadline {
-            c.rule_refs.push((id.get_ref().clone(), id.span()));
+            c.rule_refs
+                .push((id.get_ref().clone(), id.span(), "rules.deadline"));
             c.deadline_refs.push((dl.get_ref().clone(), dl.span()));
             c.rule_deadlines
                 .insert(id.get_ref().clone(), dl.get_ref().clone());
         }
         for (id, d) in &raw.deadlines {
-            let date = date(&d.date).map_err(|m| err(&d.date.span(), m))?;
+            let date = date(&d.date)
+                .map_err(|m| err(&d.date.span(), bad("deadlines.date"), m.to_string()))?;
             let title = d.title.clone().unwrap_or_else(|| id.get_ref().clone());
             let source = d
                 .source
@@ -285,19 +351,27 @@ impl Config {
         }
         for ig in &raw.ignore {
             if let Some(r) = &ig.rule {
-                c.rule_refs.push((r.get_ref().clone(), r.span()));
+                c.rule_refs
+                    .push((r.get_ref().clone(), r.span(), "ignore.rule"));
             }
             let matcher = match &ig.path {
-                Some(p) => globs(std::slice::from_ref(p)).map_err(|(s, m)| err(&s, m))?,
+                Some(p) => globs(std::slice::from_ref(p))
+                    .map_err(|(s, m)| err(&s, glob("ignore.path"), m.to_string()))?,
                 None => None,
             };
             let until = match &ig.until {
-                Some(u) => Some(date(u).map_err(|m| err(&u.span(), m))?),
+                Some(u) => {
+                    Some(date(u).map_err(|m| err(&u.span(), bad("ignore.until"), m.to_string()))?)
+                }
                 None => None,
             };
             if ig.reason.trim().is_empty() {
                 let span = ig.rule.as_ref().map_or(0..0, Spanned::span);
-                return Err(err(&span, "an [[ignore]] needs a non-empty reason".into()));
+                return Err(err(
+                    &span,
+                    bad("ignore.reason"),
+                    "an [[ignore]] needs a non-empty reason".into(),
+                ));
             }
             c.ignores.push(ConfigIgnore {
                 rule: ig.rule.as_ref().map(|r| r.get_ref().clone()),
@@ -315,12 +389,13 @@ impl Config {
     /// config names, adds deadlines, points rules at them, overrides
     /// severities and removes disabled rules.
     pub fn apply(&self, set: &mut RuleSet) -> Result<(), ConfigError> {
-        for (id, span) in &self.rule_refs {
+        for (id, span, field) in &self.rule_refs {
             if set.get(id).is_none() {
                 return Err(invalid(
                     &self.path,
                     &self.text,
                     span,
+                    (Code::ConfigUnknownRule, Some(field)),
                     &format!("unknown rule `{id}` (see `jwt2oauth rules list`)"),
                 ));
             }
@@ -344,6 +419,7 @@ impl Config {
                     &self.path,
                     &self.text,
                     span,
+                    (Code::ConfigUnknownDeadline, Some("rules.deadline")),
                     &format!("unknown deadline `{id}` (define it under [deadlines.{id}])"),
                 ));
             }
@@ -393,50 +469,51 @@ impl Config {
 /// An error at `span`. The message is redacted: TOML's messages quote the
 /// offending key or value (`unknown field`, `invalid type: string "..."`),
 /// which may be a secret pasted in the wrong place.
-fn invalid(path: &Path, text: &str, span: &Range<usize>, message: &str) -> ConfigError {
-    let (line, column) = line_col(text, span.start);
+fn invalid(
+    path: &Path,
+    text: &str,
+    span: &Range<usize>,
+    (code, field): (Code, Option<&'static str>),
+    message: &str,
+) -> ConfigError {
+    let position = Position::at_offset(text, span.start);
     ConfigError::Invalid {
         path: path.to_path_buf(),
-        line,
-        column,
+        line: position.line,
+        column: position.column,
         message: crate::redact::redact_message(message).into_owned(),
+        code,
+        field,
+        position: Box::new(position),
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut off = offset.min(text.len());
-    while !text.is_char_boundary(off) {
-        off -= 1;
-    }
-    let before = &text[..off];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
-}
-
-fn date(v: &Spanned<DateValue>) -> Result<Date, String> {
+fn date(v: &Spanned<DateValue>) -> Result<Date, ValueError> {
     let s = match v.get_ref() {
         DateValue::Toml(d) => d.to_string(),
         DateValue::Text(s) => s.clone(),
     };
-    s.parse::<Date>()
-        .map_err(|_| format!("{s:?} is not a date (YYYY-MM-DD)"))
+    s.parse::<Date>().map_err(|_| ValueError::NotADate(s))
 }
 
-fn globs(list: &[Spanned<String>]) -> Result<Option<GlobSet>, (Range<usize>, String)> {
+fn globs(list: &[Spanned<String>]) -> Result<Option<GlobSet>, (Range<usize>, ValueError)> {
     if list.is_empty() {
         return Ok(None);
     }
     let mut b = GlobSetBuilder::new();
     for g in list {
-        let glob = Glob::new(g.get_ref())
-            .map_err(|e| (g.span(), format!("bad glob {:?}: {e}", g.get_ref())))?;
+        let glob = Glob::new(g.get_ref()).map_err(|e| {
+            let bad = ValueError::BadGlob {
+                glob: g.get_ref().clone(),
+                reason: e.to_string(),
+            };
+            (g.span(), bad)
+        })?;
         b.add(glob);
     }
     b.build()
         .map(Some)
-        .map_err(|e| (list[0].span(), e.to_string()))
+        .map_err(|e| (list[0].span(), ValueError::GlobSet(e.to_string())))
 }
 
 #[cfg(test)]
@@ -484,7 +561,30 @@ mod tests {
 
     #[test]
     fn line_and_column_of_offsets() {
-        assert_eq!(line_col("ab\ncd", 0), (1, 1));
-        assert_eq!(line_col("ab\ncd", 4), (2, 2));
+        let at = |o| {
+            let p = Position::at_offset("ab\ncd", o);
+            (p.line, p.column, p.text)
+        };
+        assert_eq!(at(0), (1, 1, "ab".to_string()));
+        assert_eq!(at(4), (2, 2, "cd".to_string()));
+    }
+
+    /// Errors carry their code and field, and the diagnostic shows the
+    /// line with a caret, redacted.
+    #[test]
+    fn errors_have_codes_and_a_redacted_line() {
+        let e = parse("[paths]\nexclud = [\"x\"]\n").expect_err("unknown key");
+        let d = e.diagnostic().expect("a diagnostic");
+        assert_eq!(d.code, Code::ConfigUnknownKey);
+        let e = parse("warn_days = -3\n").expect_err("bad value");
+        let d = e.diagnostic().expect("a diagnostic");
+        assert_eq!(
+            (d.code, d.subject.as_deref()),
+            (Code::ConfigBadValue, Some("field `warn_days`"))
+        );
+        let secret = "p8e-Zq9XyW8vU7tS6rQ5pO4nM3lK2jI1hG0f";
+        let e = parse(&format!("client_secret = \"{secret}\"\n")).expect_err("unknown key");
+        let out = e.diagnostic().expect("a diagnostic").render();
+        assert!(!out.contains(secret), "{out}");
     }
 }

@@ -223,6 +223,7 @@ pub fn worse(a: Outcome, b: Outcome) -> Outcome {
         Outcome::Findings => 1,
         Outcome::Incomplete => 2,
         Outcome::UsageError => 3,
+        Outcome::IoError => 4,
     };
     if rank(b) > rank(a) { b } else { a }
 }

@@ -36,6 +36,30 @@ pub enum Outcome {
     UsageError,
     /// 3: the scan was incomplete and `--strict` was given.
     Incomplete,
+    /// 4: an I/O error: an output could not be written, or a config or
+    /// baseline that exists could not be read.
+    IoError,
+}
+
+/// An output failed at the OS level (permission denied, disk full, a
+/// missing directory): not a usage error. Shown as `what: error`, the text
+/// an anyhow context gave before.
+#[derive(Debug, thiserror::Error)]
+#[error("{what}: {error}")]
+pub struct IoFailure {
+    pub what: String,
+    /// Not a `#[source]`: `{:#}` would print it twice.
+    pub error: std::io::Error,
+}
+
+impl IoFailure {
+    /// `what` failed with `error`.
+    pub fn new(what: impl Into<String>, error: std::io::Error) -> IoFailure {
+        IoFailure {
+            what: what.into(),
+            error,
+        }
+    }
 }
 
 impl Outcome {
@@ -46,6 +70,30 @@ impl Outcome {
             Outcome::Findings => 1,
             Outcome::UsageError => 2,
             Outcome::Incomplete => 3,
+            Outcome::IoError => 4,
+        }
+    }
+
+    /// The outcome of a command that failed: an I/O error (an output not
+    /// written, a config or baseline that exists but cannot be read) or else
+    /// a usage, config, rule or git error.
+    pub fn of_error(err: &anyhow::Error) -> Outcome {
+        use crate::baseline::BaselineError;
+        use crate::config::ConfigError;
+        let found = |kind: &std::io::ErrorKind| *kind != std::io::ErrorKind::NotFound;
+        let io = err.chain().any(|cause| {
+            cause.is::<IoFailure>()
+                || matches!(cause.downcast_ref(), Some(ConfigError::Read { kind, .. }) if found(kind))
+                || matches!(
+                    cause.downcast_ref(),
+                    Some(BaselineError::Write { .. })
+                )
+                || matches!(cause.downcast_ref(), Some(BaselineError::Read { kind, .. }) if found(kind))
+        });
+        if io {
+            Outcome::IoError
+        } else {
+            Outcome::UsageError
         }
     }
 }
@@ -84,11 +132,10 @@ pub fn run(cli: Cli) -> anyhow::Result<Outcome> {
 /// Writes `bytes` to stdout and flushes. A reader that went away (`| head`)
 /// is no error: the rest of the output has nowhere to go.
 pub(crate) fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context as _;
     use std::io::Write as _;
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("cannot write to stdout"),
+        r => r.map_err(|e| IoFailure::new("cannot write to stdout", e).into()),
     }
 }

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::ValueEnum;
 
+use super::IoFailure;
 use crate::cli::ColorChoice;
 use crate::output::files::create_private;
 use crate::output::{Format, Report};
@@ -105,7 +105,7 @@ pub fn write_all(
         match &d.path {
             Some(path) => {
                 let file = create_private(path)
-                    .with_context(|| format!("cannot create {}", path.display()))?;
+                    .map_err(|e| IoFailure::new(format!("cannot create {}", path.display()), e))?;
                 let mut file = std::io::BufWriter::new(file);
                 let written = if d.format == Format::Terminal {
                     // Colour goes only to a terminal: a report file never
@@ -120,7 +120,7 @@ pub fn write_all(
                 };
                 written
                     .and_then(|()| std::io::Write::flush(&mut file))
-                    .with_context(|| format!("cannot write {}", path.display()))?;
+                    .map_err(|e| IoFailure::new(format!("cannot write {}", path.display()), e))?;
             }
             None => {
                 let choice = match color {
@@ -138,7 +138,7 @@ pub fn write_all(
                 match d.format.write(report, &mut out) {
                     // A closed pipe (`| head`) is not an error worth reporting.
                     Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-                    r => r.context("cannot write to stdout")?,
+                    r => r.map_err(|e| IoFailure::new("cannot write to stdout", e))?,
                 }
             }
         }

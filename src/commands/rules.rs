@@ -22,8 +22,11 @@ pub fn load_rules(source: &RuleSource) -> Result<RuleSet, Outcome> {
 }
 
 pub(super) fn print_errors(errors: &[RuleError]) {
+    use std::io::Write as _;
+    let mut stderr = anstream::stderr().lock();
     for e in errors {
-        eprintln!("jwt2oauth: rule error: {e}");
+        // Best effort: stderr is where an error goes, and it failed too.
+        let _ = stderr.write_all(e.diagnostic().render().as_bytes());
     }
     eprintln!(
         "jwt2oauth: {} rule error{}; fix them or run `jwt2oauth rules lint DIR`",

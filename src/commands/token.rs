@@ -34,7 +34,7 @@ pub fn run_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let resolved = inputs::resolve(&args.creds, env)?;
+    let resolved = inputs::resolve(&super::verify::credential_inputs(&args.creds), env)?;
     for w in &resolved.warnings {
         writeln!(err, "{w}")?;
     }
@@ -56,7 +56,7 @@ pub fn run_with(
         writeln!(out, "{}", token.expose())?;
         return Ok(Outcome::Clean);
     }
-    let policy = inputs::policy(&args.creds);
+    let policy = super::verify::retry_policy(&args.creds);
     let client = http::client(&policy, http::is_loopback(&ims))?;
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

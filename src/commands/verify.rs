@@ -8,12 +8,42 @@ use std::io::Write;
 use anyhow::Context as _;
 
 use super::Outcome;
-use crate::cli::{VerifyArgs, VerifyFormat};
+use crate::cli::{CredentialArgs, VerifyArgs, VerifyFormat};
 use crate::verify::analytics::AnalyticsPlan;
 use crate::verify::env::{Clock, Env, ProcessEnv, SystemClock};
 use crate::verify::scrub::Scrubber;
 use crate::verify::trace::Trace;
 use crate::verify::{self, Plan, VerifyError, http, inputs, key, render};
+
+/// The credential flags as `verify`'s own plain inputs (no clap type below
+/// `commands/`).
+pub(crate) fn credential_inputs(a: &CredentialArgs) -> inputs::CredentialInputs {
+    inputs::CredentialInputs {
+        configs: a.configs.clone(),
+        contexts: a.contexts.clone(),
+        client_id: a.client_id.clone(),
+        org_id: a.org_id.clone(),
+        technical_account_id: a.technical_account_id.clone(),
+        metascopes: a.metascopes.clone(),
+        scopes: a.scopes.clone(),
+        private_key: a.private_key.clone(),
+        client_secret: a.client_secret.clone(),
+        passphrase: a.passphrase.clone(),
+        oauth_only: a.oauth_only,
+    }
+}
+
+/// The retry policy from the flags.
+pub(crate) fn retry_policy(a: &CredentialArgs) -> http::RetryPolicy {
+    use std::time::Duration;
+    http::RetryPolicy {
+        max_retries: a.retries,
+        base_backoff: Duration::from_millis(a.backoff_ms),
+        max_wait: Duration::from_millis(a.max_wait_ms),
+        timeout: Duration::from_millis(a.timeout_ms.max(1)),
+        deadline: Duration::from_millis(a.deadline_ms.max(1)),
+    }
+}
 
 /// Runs `verify` with the process environment and clock.
 pub fn run(args: &VerifyArgs) -> anyhow::Result<Outcome> {
@@ -36,7 +66,7 @@ pub fn run_with(
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<Outcome> {
-    let resolved = inputs::resolve(&args.creds, env)?;
+    let resolved = inputs::resolve(&credential_inputs(&args.creds), env)?;
     for w in &resolved.warnings {
         writeln!(err, "{w}")?;
     }
@@ -75,7 +105,7 @@ pub fn run_with(
         jwt,
         oauth,
         ims,
-        policy: inputs::policy(&args.creds),
+        policy: retry_policy(&args.creds),
         jwt_lifetime_secs: args.jwt_lifetime,
         probe: args.probe.as_deref().map(http::check_url).transpose()?,
         analytics,

@@ -19,6 +19,7 @@ use super::options::RetiredStyle;
 use super::registry::{JwtClient, secret_eq};
 use super::signer::Grant;
 use super::{ADOBE_IMS, AppState, form};
+use crate::ims;
 
 /// What `--jwt-retired eol` answers: Adobe documents no response for a JWT
 /// exchange after the end of life, so this is 400 `invalid_client` quoting
@@ -164,7 +165,7 @@ pub fn check_claims(
     let aud = c.get("aud").and_then(Value::as_str).unwrap_or_default();
     if !bases
         .iter()
-        .any(|b| aud == format!("{b}/c/{}", client.client_id))
+        .any(|b| aud == ims::aud_claim(b, &client.client_id))
     {
         return Err(ImsErr::new(
             400,
@@ -173,7 +174,7 @@ pub fn check_claims(
         ));
     }
     let iss = c.get("iss").and_then(Value::as_str).unwrap_or_default();
-    if !iss.ends_with("@AdobeOrg") || client.org_id.as_deref().is_some_and(|o| o != iss) {
+    if !iss.ends_with(ims::ORG_SUFFIX) || client.org_id.as_deref().is_some_and(|o| o != iss) {
         return Err(ImsErr::new(
             400,
             "bad_request",
@@ -184,7 +185,7 @@ pub fn check_claims(
     let sub_ok = client
         .technical_account_id
         .as_deref()
-        .map_or(sub.ends_with("@techacct.adobe.com"), |t| {
+        .map_or(sub.ends_with(ims::TECHACCT_SUFFIX), |t| {
             t.eq_ignore_ascii_case(sub)
         });
     if !sub_ok {
@@ -196,7 +197,7 @@ pub fn check_claims(
     }
     let mut metas = Vec::new();
     for (k, v) in c {
-        if let Some((base, name)) = k.rsplit_once("/s/") {
+        if let Some((base, name)) = ims::split_metascope_claim(k) {
             if v != &Value::Bool(true) || !bases.iter().any(|b| b == base) {
                 return Err(ImsErr::new(
                     400,

@@ -45,10 +45,10 @@ pub async fn layer(State(s): State<Arc<AppState>>, req: Request, next: Next) -> 
 
 /// Whether fault injection applies to this path.
 pub fn in_scope(scope: FaultScope, path: &str) -> bool {
-    let jwt = path.starts_with("/ims/exchange/");
-    let token = path.starts_with("/ims/token/");
+    let jwt = path.starts_with(crate::ims::EXCHANGE_PREFIX);
+    let token = path.starts_with(crate::ims::TOKEN_PREFIX);
     match scope {
-        FaultScope::All => path.starts_with("/ims/"),
+        FaultScope::All => path.starts_with(crate::ims::IMS_PREFIX),
         FaultScope::Jwt => jwt,
         FaultScope::Token => token,
         FaultScope::Analytics => path.starts_with("/discovery/") || path.starts_with("/api/"),

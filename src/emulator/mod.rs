@@ -85,18 +85,18 @@ pub struct AppState {
 }
 
 /// The production IMS base: claims built on it are accepted too.
-pub const ADOBE_IMS: &str = "https://ims-na1.adobelogin.com";
+pub use crate::ims::ADOBE_IMS;
 
 /// The router with every endpoint and the fault/debug-id middleware.
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/ims/exchange/jwt", post(exchange::handle))
-        .route("/ims/exchange/jwt/", post(exchange::handle))
-        .route("/ims/exchange/v1/jwt", post(exchange::handle))
-        .route("/ims/token/v3", post(token::handle))
-        .route("/ims/token/v2", post(token::handle))
-        .route("/ims/validate_token/v1", post(token::validate))
-        .route("/ims/profile/v1", get(token::profile))
+    let ims = crate::ims::EXCHANGE_JWT_PATHS
+        .iter()
+        .fold(Router::new(), |r, p| r.route(p, post(exchange::handle)));
+    crate::ims::TOKEN_PATHS
+        .iter()
+        .fold(ims, |r, p| r.route(p, post(token::handle)))
+        .route(crate::ims::VALIDATE_TOKEN, post(token::validate))
+        .route(crate::ims::PROFILE, get(token::profile))
         .route("/discovery/me", get(analytics::discovery))
         .route(
             "/api/{gc}/reportsuites/collections/suites",

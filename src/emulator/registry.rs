@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use jsonwebtoken::DecodingKey;
 
 use super::EmulatorError;
+use crate::ims::scopes::scopes_for;
 use crate::verify::credentials::{self, Found};
-use crate::verify::scopes::scopes_for;
 use crate::verify::secret::Secret;
 
 /// A Service Account (JWT) client and its binding.

@@ -37,10 +37,24 @@ pub(super) enum Frame {
     },
 }
 
-pub(super) fn too_complex() -> String {
-    format!(
+/// Why a config file has no structured view.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FlattenError {
+    /// The parser's message, with the line and column when it gives one.
+    #[error("{0}")]
+    Syntax(String),
+    #[error("not valid UTF-8 ({0})")]
+    NotUtf8(std::str::Utf8Error),
+    #[error("nested deeper than {MAX_DEPTH} levels: not analysed structurally")]
+    TooDeep,
+    #[error(
         "more than {MAX_ENTRIES} keys or {MAX_PATH_SEGMENTS} key-path segments: not analysed structurally"
-    )
+    )]
+    TooComplex,
+}
+
+pub(super) fn too_complex() -> FlattenError {
+    FlattenError::TooComplex
 }
 
 /// Handles a node: a key (in a mapping awaiting one) or a value.
@@ -52,11 +66,9 @@ pub(super) fn node(
     start: usize,
     end: usize,
     container: Option<bool>,
-) -> Result<(), String> {
+) -> Result<(), FlattenError> {
     if stack.len() > MAX_DEPTH {
-        return Err(format!(
-            "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
-        ));
+        return Err(FlattenError::TooDeep);
     }
     // Where this node sits, and the span findings should point at.
     let (path, kstart, kend) = match stack.last_mut() {

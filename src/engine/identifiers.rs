@@ -8,24 +8,31 @@ use regex::bytes::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::correlate::FileIdentifiers;
+use crate::ims;
 
 fn re(s: &str) -> Regex {
     Regex::new(s).expect("static regex")
 }
 
-static TECHACCT: LazyLock<Regex> =
-    LazyLock::new(|| re(r"(?i)(?-u:\b)([0-9a-z]{16,40}@techacct\.adobe\.com)(?-u:\b)"));
-static ORG: LazyLock<Regex> = LazyLock::new(|| re(r"(?i)(?-u:\b)([0-9a-f]{24}@AdobeOrg)(?-u:\b)"));
+static TECHACCT: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?-u:\b)([0-9a-z]{{16,40}}{})(?-u:\b)",
+        regex::escape(ims::TECHACCT_SUFFIX)
+    ))
+});
+static ORG: LazyLock<Regex> = LazyLock::new(|| {
+    re(&format!(
+        r"(?i)(?-u:\b)([0-9a-f]{{24}}{})(?-u:\b)",
+        regex::escape(ims::ORG_SUFFIX)
+    ))
+});
 static CLIENT_ID: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r#"(?i)(?:client_?_?id|api_?key|/c/)["']?\s*(?:[:=,]\s*["']?)?(?-u:\b)([0-9a-f]{32})(?-u:\b)"#,
     )
 });
-static METASCOPE: LazyLock<Regex> = LazyLock::new(|| {
-    re(
-        r"(?-u:\b)(ent_[a-z][a-z0-9_]*_sdk|ent_aemforms_docprocessing|asset_compute_meta|ent_aem_cloud_api)(?-u:\b)",
-    )
-});
+static METASCOPE: LazyLock<Regex> =
+    LazyLock::new(|| re(&format!(r"(?-u:\b)({})(?-u:\b)", ims::METASCOPE_NAMES)));
 static KEY_PATH: LazyLock<Regex> = LazyLock::new(|| {
     // Also a text file named for the private key (`test_private_key.txt`,
     // a PEM saved as .txt), which key material scanning reads too.
@@ -63,6 +70,13 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// An id upper-cased, its IMS suffix spelled as IMS spells it.
+fn canonical(id: &[u8], suffix: &str) -> String {
+    text(id)
+        .to_ascii_uppercase()
+        .replace(&suffix.to_ascii_uppercase(), suffix)
+}
+
 /// Extracts the identifiers in `content`.
 pub fn extract(content: &[u8]) -> FileIdentifiers {
     let mut ids = FileIdentifiers::default();
@@ -70,21 +84,14 @@ pub fn extract(content: &[u8]) -> FileIdentifiers {
         if is_placeholder_id(&text(&c[1])) {
             continue;
         }
-        ids.technical_accounts.insert(
-            text(&c[1])
-                .to_ascii_uppercase()
-                .replace("@TECHACCT.ADOBE.COM", "@techacct.adobe.com"),
-        );
+        ids.technical_accounts
+            .insert(canonical(&c[1], ims::TECHACCT_SUFFIX));
     }
     for c in ORG.captures_iter(content) {
         if is_placeholder_id(&text(&c[1])) {
             continue;
         }
-        ids.org_ids.insert(
-            text(&c[1])
-                .to_ascii_uppercase()
-                .replace("@ADOBEORG", "@AdobeOrg"),
-        );
+        ids.org_ids.insert(canonical(&c[1], ims::ORG_SUFFIX));
     }
     for c in CLIENT_ID.captures_iter(content) {
         let id = text(&c[1]);

@@ -11,12 +11,13 @@
 use std::borrow::Cow;
 
 use super::flat::{
-    Entry, Frame, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS, advance, node, too_complex,
+    Entry, FlattenError, Frame, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS, advance, node,
+    too_complex,
 };
 
 /// Flattens a JSON document, or says why it is not JSON (with line and
 /// column, 1-based, the column in characters).
-pub fn flatten_json(text: &str) -> Result<Vec<Entry>, String> {
+pub fn flatten_json(text: &str) -> Result<Vec<Entry>, FlattenError> {
     let mut p = JsonParser {
         text,
         bytes: text.as_bytes(),
@@ -48,20 +49,20 @@ struct JsonParser<'t> {
 }
 
 impl JsonParser<'_> {
-    fn error(&self, what: &str) -> String {
+    fn error(&self, what: &str) -> FlattenError {
         let at = self.pos.min(self.text.len());
         // `pos` is always on a character boundary: it only stops on ASCII.
         let before = self.text.get(..at).unwrap_or(self.text);
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        format!("{what} at line {line} column {col}")
+        FlattenError::Syntax(format!("{what} at line {line} column {col}"))
     }
 
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn skip_ws(&mut self) -> Result<(), String> {
+    fn skip_ws(&mut self) -> Result<(), FlattenError> {
         loop {
             match self.peek() {
                 Some(b' ' | b'\t' | b'\n' | b'\r') => self.pos += 1,
@@ -88,7 +89,7 @@ impl JsonParser<'_> {
         start: usize,
         end: usize,
         container: Option<bool>,
-    ) -> Result<(), String> {
+    ) -> Result<(), FlattenError> {
         let pushed = self.out.len();
         node(
             &mut self.stack,
@@ -113,11 +114,9 @@ impl JsonParser<'_> {
         advance(&mut self.stack);
     }
 
-    fn value(&mut self, depth: usize) -> Result<(), String> {
+    fn value(&mut self, depth: usize) -> Result<(), FlattenError> {
         if depth > MAX_DEPTH {
-            return Err(format!(
-                "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
-            ));
+            return Err(FlattenError::TooDeep);
         }
         let start = self.pos;
         match self.peek() {
@@ -163,7 +162,7 @@ impl JsonParser<'_> {
         }
     }
 
-    fn object(&mut self, depth: usize) -> Result<(), String> {
+    fn object(&mut self, depth: usize) -> Result<(), FlattenError> {
         loop {
             self.skip_ws()?;
             match self.peek() {
@@ -196,7 +195,7 @@ impl JsonParser<'_> {
         }
     }
 
-    fn array(&mut self, depth: usize) -> Result<(), String> {
+    fn array(&mut self, depth: usize) -> Result<(), FlattenError> {
         loop {
             self.skip_ws()?;
             match self.peek() {
@@ -221,7 +220,7 @@ impl JsonParser<'_> {
 
     /// A string at `pos` (on its opening quote); leaves `pos` after the
     /// closing quote. Escapes are decoded; a lone surrogate becomes U+FFFD.
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, FlattenError> {
         self.pos += 1;
         let mut out = String::new();
         loop {
@@ -280,7 +279,7 @@ impl JsonParser<'_> {
 
     /// Four hex digits at `pos`; `esc_at` is where the escape began (for
     /// the error).
-    fn hex4(&mut self, esc_at: usize) -> Result<u32, String> {
+    fn hex4(&mut self, esc_at: usize) -> Result<u32, FlattenError> {
         let digits = self
             .text
             .get(self.pos..self.pos + 4)
@@ -312,12 +311,19 @@ mod tests {
 
     #[test]
     fn errors_are_json_errors_with_line_and_column() {
-        let err = flatten_json("{\n  \"a\": [1,\n").expect_err("unterminated");
+        let err = flatten_json("{\n  \"a\": [1,\n")
+            .expect_err("unterminated")
+            .to_string();
         assert!(err.contains("line 3 column 1"), "{err}");
         assert!(err.contains("expected"), "{err}");
         let err = flatten_json("{\"a\" 1}").expect_err("no colon");
-        assert_eq!(err, "expected `:` after the key at line 1 column 6");
-        let err = flatten_json("{\"é\": \"\\q\"}").expect_err("bad escape");
+        assert_eq!(
+            err,
+            FlattenError::Syntax("expected `:` after the key at line 1 column 6".into())
+        );
+        let err = flatten_json("{\"é\": \"\\q\"}")
+            .expect_err("bad escape")
+            .to_string();
         assert_eq!(err, "invalid escape in string at line 1 column 8");
         assert!(!err.contains("scalar"), "no YAML terms: {err}");
     }
@@ -328,7 +334,8 @@ mod tests {
         assert_eq!(e.len(), 4);
         let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
         let err = flatten_json(&deep).expect_err("too deep");
-        assert!(err.contains("nested deeper"), "{err}");
+        assert_eq!(err, FlattenError::TooDeep);
+        assert!(err.to_string().contains("nested deeper"), "{err}");
         assert!(flatten_json("  \n").expect("empty").is_empty());
     }
 }

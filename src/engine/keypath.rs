@@ -8,6 +8,17 @@
 //! split of the path for every `**` and is exponential in their number: a
 //! user rule with a few `**` against a deeply nested config never finished.
 
+/// Why a key-path pattern does not compile.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum KeyPatternError {
+    #[error("empty key pattern")]
+    Empty,
+    #[error("empty segment in key pattern {0:?}")]
+    EmptySegment(String),
+    #[error("{0}")]
+    Glob(#[from] regex::Error),
+}
+
 /// A compiled key-path pattern.
 #[derive(Debug, Clone)]
 pub struct KeyPattern {
@@ -22,9 +33,9 @@ enum Segment {
 
 impl KeyPattern {
     /// Compiles a pattern such as `project.workspace.details.credentials.*.jwt`.
-    pub fn new(pattern: &str) -> Result<KeyPattern, String> {
+    pub fn new(pattern: &str) -> Result<KeyPattern, KeyPatternError> {
         if pattern.trim().is_empty() {
-            return Err("empty key pattern".into());
+            return Err(KeyPatternError::Empty);
         }
         let segments = pattern
             .split('.')
@@ -33,7 +44,7 @@ impl KeyPattern {
                     return Ok(Segment::AnyDepth);
                 }
                 if s.is_empty() {
-                    return Err(format!("empty segment in key pattern {pattern:?}"));
+                    return Err(KeyPatternError::EmptySegment(pattern.to_string()));
                 }
                 let alts: Vec<String> = s
                     .split('|')
@@ -41,7 +52,7 @@ impl KeyPattern {
                     .collect();
                 regex::Regex::new(&format!("(?i)^(?:{})$", alts.join("|")))
                     .map(Segment::Glob)
-                    .map_err(|e| e.to_string())
+                    .map_err(KeyPatternError::from)
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok(KeyPattern { segments })

@@ -8,7 +8,7 @@
 
 use std::cell::OnceCell;
 
-use super::structured::{Entry, Format, flatten, format_of};
+use super::structured::{Entry, FlattenError, Format, flatten, format_of};
 use crate::rules::{Node, NodeKind};
 
 /// A matched byte range `[start, end)`.
@@ -76,7 +76,7 @@ pub struct FileContext<'a> {
 pub struct StructuredCache<'a> {
     format: Option<Format>,
     text: &'a [u8],
-    cell: OnceCell<Result<Vec<Entry>, String>>,
+    cell: OnceCell<Result<Vec<Entry>, FlattenError>>,
 }
 
 impl<'a> StructuredCache<'a> {
@@ -97,7 +97,7 @@ impl<'a> StructuredCache<'a> {
             .cell
             .get_or_init(|| match std::str::from_utf8(self.text) {
                 Ok(t) => flatten(format, t.strip_prefix('\u{feff}').unwrap_or(t)),
-                Err(e) => Err(format!("not valid UTF-8 ({e})")),
+                Err(e) => Err(FlattenError::NotUtf8(e)),
             });
         parsed.as_ref().ok().map(Vec::as_slice)
     }

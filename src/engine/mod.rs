@@ -624,7 +624,7 @@ impl<'r> Engine<'r> {
             let (s, e) = window(li, text, l0, l1, span);
             let lines = String::from_utf8_lossy(&text[s..e]).into_owned();
             for ms in identifiers::metascopes_in(&lines) {
-                let advice = match crate::verify::scopes::expected_scopes(&ms) {
+                let advice = match crate::ims::scopes::expected_scopes(&ms) {
                     Some(scopes) => format!(
                         "Observed OAuth scopes for {ms} (observed on migrated credentials, not published by Adobe; copy your credential's own list): {}.",
                         scopes.join(",")

@@ -11,9 +11,9 @@
 
 use saphyr_parser::{Event, Parser};
 
-pub use super::flat::{Entry, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS};
+pub use super::flat::{Entry, FlattenError, MAX_DEPTH, MAX_ENTRIES, MAX_PATH_SEGMENTS};
 use super::flat::{Frame, advance, node, too_complex};
-pub use super::keypath::KeyPattern;
+pub use super::keypath::{KeyPattern, KeyPatternError};
 
 /// A config format the structural matchers understand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,7 +45,7 @@ pub fn format_of(path: &str) -> Option<Format> {
 
 /// Flattens `text` in `format`, or says why it could not be parsed (with the
 /// line when the parser gives one).
-pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, String> {
+pub fn flatten(format: Format, text: &str) -> Result<Vec<Entry>, FlattenError> {
     match format {
         Format::Json => super::json::flatten_json(text),
         Format::Yaml => flatten_yaml(text),
@@ -96,13 +96,13 @@ impl<'t> Offsets<'t> {
     }
 }
 
-fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
+fn flatten_yaml(text: &str) -> Result<Vec<Entry>, FlattenError> {
     let offsets = Offsets::new(text);
     let mut out = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut segments = 0;
     for event in Parser::new_from_str(text) {
-        let (event, span) = event.map_err(|e| e.to_string())?;
+        let (event, span) = event.map_err(|e| FlattenError::Syntax(e.to_string()))?;
         let start = offsets.byte(span.start.index());
         let end = offsets.byte(span.end.index()).max(start);
         let pushed = out.len();
@@ -128,10 +128,10 @@ fn flatten_yaml(text: &str) -> Result<Vec<Entry>, String> {
     Ok(out)
 }
 
-fn flatten_toml(text: &str) -> Result<Vec<Entry>, String> {
+fn flatten_toml(text: &str) -> Result<Vec<Entry>, FlattenError> {
     let value = toml_span::parse(text).map_err(|e| {
         let (line, col) = e.line_info.map_or((0, 0), |(l, c)| (l + 1, c + 1));
-        format!("{} at line {line} column {col}", e.kind)
+        FlattenError::Syntax(format!("{} at line {line} column {col}", e.kind))
     })?;
     let mut walk = TomlWalk::default();
     walk.value(&value, (value.span.start, value.span.end))?;
@@ -151,11 +151,9 @@ impl TomlWalk {
         &mut self,
         value: &toml_span::Value<'_>,
         key_span: (usize, usize),
-    ) -> Result<(), String> {
+    ) -> Result<(), FlattenError> {
         if self.path.len() > MAX_DEPTH {
-            return Err(format!(
-                "nested deeper than {MAX_DEPTH} levels: not analysed structurally"
-            ));
+            return Err(FlattenError::TooDeep);
         }
         if !self.path.is_empty() {
             let scalar = value
@@ -315,7 +313,7 @@ mod tests {
         let e = flatten(Format::Toml, t).expect("parses");
         assert_eq!(paths(&e), ["adobe", "adobe.technical_account_id"]);
         assert_eq!(&t[e[1].start..e[1].end], "technical_account_id");
-        assert!(flatten(Format::Toml, "a = = 1").is_err_and(|m| m.contains("line 1")));
+        assert!(flatten(Format::Toml, "a = = 1").is_err_and(|m| m.to_string().contains("line 1")));
         let env = "# c\nexport META_SCOPES=\"ent_user_sdk\"\n  KEY = v\n";
         let e = flatten(Format::Env, env).expect("parses");
         assert_eq!(paths(&e), ["META_SCOPES", "KEY"]);
@@ -356,11 +354,15 @@ mod tests {
             "}".repeat(250)
         );
         let err = flatten(Format::Yaml, &deep).expect_err("too complex");
-        assert!(err.contains("not analysed structurally"), "{err}");
+        assert_eq!(err, FlattenError::TooComplex);
+        assert!(
+            err.to_string().contains("not analysed structurally"),
+            "{err}"
+        );
         let toml_keys: Vec<String> = (0..25_000).map(|i| format!("k{i} = 1")).collect();
         let toml = format!("[{}]\n{}\n", vec!["a"; 100].join("."), toml_keys.join("\n"));
         let err = flatten(Format::Toml, &toml).expect_err("too complex");
-        assert!(err.contains("not analysed structurally"), "{err}");
+        assert_eq!(err, FlattenError::TooComplex);
     }
 
     #[test]

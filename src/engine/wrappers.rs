@@ -609,8 +609,20 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
 /// wrapper: its callers need no change.
 fn names_auth(d: &Definition) -> bool {
     const WORDS: [&str; 14] = [
-        "token", "auth", "jwt", "ims", "credential", "login", "signin", "access", "session",
-        "bearer", "oauth", "client", "header", "connect",
+        "token",
+        "auth",
+        "jwt",
+        "ims",
+        "credential",
+        "login",
+        "signin",
+        "access",
+        "session",
+        "bearer",
+        "oauth",
+        "client",
+        "header",
+        "connect",
     ];
     let name = d.name.to_ascii_lowercase();
     WORDS.iter().any(|w| name.contains(w))

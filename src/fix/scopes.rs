@@ -4,7 +4,7 @@
 //! in which case they are guesses: marked so in the file where the syntax
 //! allows a comment, and listed as a manual step.
 
-use crate::verify::scopes::expected_scopes;
+use crate::ims::scopes::expected_scopes;
 
 /// Where the scopes of a run come from.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -314,7 +314,7 @@ fn group(g: &crate::correlate::CredentialGroup) -> JsonGroup<'_> {
         org_ids: &g.org_ids,
         console_projects: &g.console_projects,
         metascopes: &g.metascopes,
-        observed_oauth_scopes: crate::verify::scopes::scopes_for(&g.metascopes),
+        observed_oauth_scopes: crate::ims::scopes::scopes_for(&g.metascopes),
         key_references: &g.key_references,
         key_fingerprints: &g.key_fingerprints,
         files: &g.files,

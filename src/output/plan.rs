@@ -239,7 +239,7 @@ pub fn kinds_of(findings: &[&Detected], metascopes: &[String]) -> Vec<Kind> {
         if path.contains("cloudmanager")
             || path.contains("cloud-manager")
             || path.split('/').any(|s| s == "aem")
-            || snippet.contains("ent_cloudmgr_sdk")
+            || snippet.contains(crate::ims::CLOUD_MANAGER_METASCOPE)
         {
             kinds.insert(Kind::Aem);
         }
@@ -254,7 +254,10 @@ pub fn kinds_of(findings: &[&Detected], metascopes: &[String]) -> Vec<Kind> {
             kinds.insert(Kind::Wrapper);
         }
     }
-    if metascopes.iter().any(|m| m == "ent_cloudmgr_sdk") {
+    if metascopes
+        .iter()
+        .any(|m| m == crate::ims::CLOUD_MANAGER_METASCOPE)
+    {
         kinds.insert(Kind::Aem);
     }
     kinds.into_iter().collect()
@@ -568,9 +571,9 @@ fn group_plan<'a>(report: &'a Report<'a>, n: usize, g: &'a CredentialGroup) -> G
     let metascopes = g
         .metascopes
         .iter()
-        .map(|m| (m.clone(), crate::verify::scopes::expected_scopes(m)))
+        .map(|m| (m.clone(), crate::ims::scopes::expected_scopes(m)))
         .collect();
-    let oauth_scopes = crate::verify::scopes::scopes_for(&g.metascopes);
+    let oauth_scopes = crate::ims::scopes::scopes_for(&g.metascopes);
     let kinds = kinds_of(&findings, &g.metascopes);
     let files_of = |cats: &[Category]| -> Vec<String> {
         let set: BTreeSet<&str> = findings

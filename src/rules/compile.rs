@@ -6,6 +6,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::model::{MatcherSpec, RuleSpec};
+use crate::diagnostic::Code;
 use crate::engine::structured::KeyPattern;
 use crate::finding::Category;
 use crate::scan::classify::language_globs;
@@ -114,12 +115,18 @@ pub struct FieldError {
     /// A dotted path like `match.all[1].regex`.
     pub field: String,
     pub message: String,
+    pub code: Code,
 }
 
 fn err(field: impl Into<String>, message: impl Into<String>) -> FieldError {
+    coded(Code::RuleFieldInvalid, field, message)
+}
+
+fn coded(code: Code, field: impl Into<String>, message: impl Into<String>) -> FieldError {
     FieldError {
         field: field.into(),
         message: message.into(),
+        code,
     }
 }
 
@@ -367,7 +374,7 @@ pub fn regexes<'n>(node: &'n Node, field: &str, out: &mut Vec<(String, &'n Regex
 fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
     let re = build_capped(pattern, field, errors)?;
     if let Some(message) = expansion_error(pattern) {
-        errors.push(err(field, message));
+        errors.push(coded(Code::RuleRegexInvalid, field, message));
         return None;
     }
     Some(re)
@@ -383,7 +390,8 @@ fn build_capped(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Opt
     {
         Ok(re) => Some(re),
         Err(regex::Error::CompiledTooBig(limit)) => {
-            errors.push(err(
+            errors.push(coded(
+                Code::RuleRegexInvalid,
                 field,
                 format!(
                     "regex too large: compiled, it exceeds the limit of {} MiB per regex \
@@ -395,7 +403,11 @@ fn build_capped(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Opt
             None
         }
         Err(e) => {
-            errors.push(err(field, format!("invalid regex: {e}")));
+            errors.push(coded(
+                Code::RuleRegexInvalid,
+                field,
+                format!("invalid regex: {e}"),
+            ));
             None
         }
     }
@@ -458,7 +470,11 @@ fn compile_node(
         let pattern = match KeyPattern::new(k) {
             Ok(p) => p,
             Err(e) => {
-                errors.push(err(format!("{field}.key"), e));
+                errors.push(coded(
+                    Code::RuleKeyPatternInvalid,
+                    format!("{field}.key"),
+                    e.to_string(),
+                ));
                 return None;
             }
         };

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::compile::{Rule, compile};
 use super::model::{DeadlineSpec, DeadlinesFile, RemediationsFile, RuleSpec};
+use crate::diagnostic::{Code, Diagnostic, Position};
 
 include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
@@ -41,6 +42,28 @@ pub struct RuleError {
     pub rule: Option<String>,
     pub field: Option<String>,
     pub message: String,
+    pub code: Code,
+    /// The offending line, when the file's text locates it.
+    pub position: Option<Box<Position>>,
+}
+
+impl RuleError {
+    /// The error as a diagnostic: code, rule and field, the line with a caret.
+    pub fn diagnostic(&self) -> Diagnostic<'_> {
+        let subject = match (&self.rule, &self.field) {
+            (Some(r), Some(f)) => Some(format!("rule `{r}`: field `{f}`")),
+            (Some(r), None) => Some(format!("rule `{r}`")),
+            (None, Some(f)) => Some(format!("field `{f}`")),
+            (None, None) => None,
+        };
+        Diagnostic {
+            code: self.code,
+            file: self.file.clone(),
+            subject,
+            message: &self.message,
+            position: self.position.as_deref(),
+        }
+    }
 }
 
 /// Shown redacted: a parser's message may quote a value from the file (an
@@ -102,6 +125,8 @@ pub fn read_dir_files(path: &Path) -> Result<Vec<SourceFile>, RuleError> {
         rule: None,
         field: None,
         message: format!("cannot read: {e}"),
+        code: Code::RuleUnreadable,
+        position: None,
     };
     let mut paths = Vec::new();
     if path.is_file() {
@@ -165,12 +190,15 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
     let mut remediations: BTreeMap<String, RemediationSet> = BTreeMap::new();
     // The file each remediation set came from, for its errors.
     let mut remediation_origin: BTreeMap<String, String> = BTreeMap::new();
+    // Each file's text, to point errors found after parsing at their line.
+    let mut texts: HashMap<String, String> = HashMap::new();
     for layer in layers {
         let mut seen: HashMap<String, String> = HashMap::new();
         for file in layer {
             if is_fix_file(&file.name) {
                 continue;
             }
+            texts.insert(file.name.clone(), file.contents.clone());
             if file_name(&file.name) == REMEDIATIONS_FILE {
                 match serde_saphyr::from_str::<RemediationsFile>(&file.contents) {
                     Ok(r) => {
@@ -179,7 +207,7 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
                         }
                         remediations.extend(r.remediations);
                     }
-                    Err(e) => errors.push(yaml_error(&file.name, None, &e)),
+                    Err(e) => errors.push(yaml_error(&file, None, &e)),
                 }
                 continue;
             }
@@ -199,6 +227,8 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
                     rule: Some(rule.spec.id.clone()),
                     field: Some("id".into()),
                     message: format!("duplicate id: already defined in {first}"),
+                    code: Code::RuleDuplicateId,
+                    position: field_position(&file.contents, "id"),
                 });
                 continue;
             }
@@ -217,6 +247,10 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
                     "unknown deadline {d:?} (known: {})",
                     deadlines.keys().cloned().collect::<Vec<_>>().join(", ")
                 ),
+                code: Code::RuleUnknownDeadline,
+                position: texts
+                    .get(&rule.origin)
+                    .and_then(|t| field_position(t, "deadline")),
             });
         }
     }
@@ -229,20 +263,29 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
                 rule: Some(rule.spec.id.clone()),
                 field: Some("language_remediation".into()),
                 message: format!("unknown remediation set {set:?} (see {REMEDIATIONS_FILE})"),
+                code: Code::RuleUnknownRemediation,
+                position: texts
+                    .get(&rule.origin)
+                    .and_then(|t| field_position(t, "language_remediation")),
             });
         }
     }
     for (set, langs) in &remediations {
         for lang in langs.keys() {
             if crate::scan::classify::language_globs(lang).is_none() {
+                let file = remediation_origin
+                    .get(set)
+                    .cloned()
+                    .unwrap_or_else(|| REMEDIATIONS_FILE.into());
+                let field = format!("remediations.{set}.{lang}");
+                let position = texts.get(&file).and_then(|t| field_position(t, &field));
                 errors.push(RuleError {
-                    file: remediation_origin
-                        .get(set)
-                        .cloned()
-                        .unwrap_or_else(|| REMEDIATIONS_FILE.into()),
+                    file,
                     rule: None,
-                    field: Some(format!("remediations.{set}.{lang}")),
+                    field: Some(field),
                     message: format!("unknown language {lang:?}"),
+                    code: Code::RemediationUnknownLanguage,
+                    position,
                 });
             }
         }
@@ -271,7 +314,7 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
     let spec: RuleSpec = match serde_saphyr::from_str(&file.contents) {
         Ok(s) => s,
         Err(e) => {
-            errors.push(yaml_error(&file.name, id, &e));
+            errors.push(yaml_error(file, id, &e));
             return None;
         }
     };
@@ -284,6 +327,8 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
             rule: Some(spec.id.clone()),
             field: Some("id".into()),
             message: format!("must equal the file name ({stem:?})"),
+            code: Code::RuleIdMismatch,
+            position: field_position(&file.contents, "id"),
         });
     }
     let rule_id = spec.id.clone();
@@ -293,8 +338,10 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
             errors.extend(field_errors.into_iter().map(|fe| RuleError {
                 file: file.name.clone(),
                 rule: Some(rule_id.clone()),
+                position: field_position(&file.contents, &fe.field),
                 field: Some(fe.field),
                 message: fe.message,
+                code: fe.code,
             }));
             None
         }
@@ -304,20 +351,46 @@ pub fn parse_rule(file: &SourceFile, errors: &mut Vec<RuleError>) -> Option<Rule
 fn parse_deadlines(file: &SourceFile) -> Result<BTreeMap<String, DeadlineSpec>, RuleError> {
     serde_saphyr::from_str::<DeadlinesFile>(&file.contents)
         .map(|d| d.deadlines)
-        .map_err(|e| yaml_error(&file.name, None, &e))
+        .map_err(|e| yaml_error(file, None, &e))
 }
 
 /// A YAML (parse or shape) error, with the line and column the parser gives
 /// but not its source snippet: the snippet quotes lines of the file, which
 /// may hold secrets, and spreads one error over many lines.
-fn yaml_error(file: &str, rule: Option<String>, e: &serde_saphyr::Error) -> RuleError {
+fn yaml_error(file: &SourceFile, rule: Option<String>, e: &serde_saphyr::Error) -> RuleError {
     let message = first_line(&e.without_snippet().to_string());
+    let position = e.location().and_then(|l| {
+        let line = usize::try_from(l.line()).ok()?;
+        let column = usize::try_from(l.column()).ok()?;
+        Position::at_line(&file.contents, line, column).map(Box::new)
+    });
     RuleError {
-        file: file.to_string(),
+        file: file.name.clone(),
         rule,
         field: field_from_serde(&message),
+        code: Code::of_parser_message(&message, Code::RuleUnknownKey, Code::RuleSyntax),
         message,
+        position,
     }
+}
+
+/// Where a field (`match.all[1].regex`, `remediations.set.lang`) sits in a
+/// rule file: its key's line, or its nearest parent's that the file has.
+fn field_position(contents: &str, field: &str) -> Option<Box<Position>> {
+    use crate::engine::structured::{Format, flatten};
+    let want: Vec<String> = field
+        .replace('[', ".")
+        .replace(']', "")
+        .split('.')
+        .map(str::to_string)
+        .collect();
+    let entries = flatten(Format::Yaml, contents).ok()?;
+    (1..=want.len()).rev().find_map(|n| {
+        entries
+            .iter()
+            .find(|e| e.path[..] == want[..n])
+            .map(|e| Box::new(Position::at_offset(contents, e.start)))
+    })
 }
 
 fn first_line(s: &str) -> String {

@@ -39,13 +39,13 @@ pub fn build(input: &ClaimsInput<'_>) -> Map<String, Value> {
     claims.insert("sub".into(), Value::from(input.technical_account_id));
     claims.insert(
         "aud".into(),
-        Value::from(format!("{base}/c/{}", input.client_id)),
+        Value::from(crate::ims::aud_claim(base, input.client_id)),
     );
     for m in input.meta_scopes {
         let key = if m.starts_with("https://") || m.starts_with("http://") {
             m.clone()
         } else {
-            format!("{base}/s/{m}")
+            crate::ims::metascope_claim(base, m)
         };
         claims.insert(key, Value::Bool(true));
     }

@@ -24,7 +24,7 @@ pub async fn run_jwt(
     secret: &Secret,
     jwt: &Secret,
 ) -> FlowResult {
-    let Some(url) = endpoint_url(t, "/ims/exchange/jwt") else {
+    let Some(url) = endpoint_url(t, crate::ims::EXCHANGE_JWT) else {
         return unusable_url(Flow::Jwt);
     };
     let call = Call {
@@ -50,7 +50,7 @@ pub async fn run_oauth(
     secret: &Secret,
     scopes: &[String],
 ) -> FlowResult {
-    let Some(url) = endpoint_url(t, "/ims/token/v3") else {
+    let Some(url) = endpoint_url(t, crate::ims::TOKEN_V3) else {
         return unusable_url(Flow::Oauth);
     };
     let scope = scopes.join(",");

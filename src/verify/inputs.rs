@@ -7,7 +7,6 @@ use super::VerifyError;
 use super::credentials::{Found, JwtCredential, KeySource, OAuthCredential, load_file};
 use super::env::Env;
 use super::secret::Secret;
-use crate::cli::CredentialArgs;
 
 /// Environment variable names for secrets (never flags with `env`, so that a
 /// secret on the command line can be told apart and warned about).
@@ -30,8 +29,37 @@ pub struct Resolved {
     pub warnings: Vec<String>,
 }
 
+/// What the user gave for the credentials: the flags (or the environment
+/// variables clap reads for them), as plain values. `commands/` builds it
+/// from the command line; secrets here are the flag values, warned about.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialInputs {
+    /// Console workspace JSON, credential download, aio config or .env files.
+    pub configs: Vec<std::path::PathBuf>,
+    /// Only these aio IMS contexts.
+    pub contexts: Vec<String>,
+    /// Client id (also picks the credential when a file holds several).
+    pub client_id: Option<String>,
+    /// IMS org id.
+    pub org_id: Option<String>,
+    /// Technical account id.
+    pub technical_account_id: Option<String>,
+    /// JWT metascopes.
+    pub metascopes: Vec<String>,
+    /// OAuth scopes.
+    pub scopes: Vec<String>,
+    /// The JWT credential's private key file.
+    pub private_key: Option<std::path::PathBuf>,
+    /// Client secret given as a flag value (earns a warning).
+    pub client_secret: Option<String>,
+    /// Private key passphrase given as a flag value (earns a warning).
+    pub passphrase: Option<String>,
+    /// Only the OAuth Server-to-Server flow.
+    pub oauth_only: bool,
+}
+
 /// Resolves flags, environment and files.
-pub fn resolve(args: &CredentialArgs, env: &dyn Env) -> Result<Resolved, VerifyError> {
+pub fn resolve(args: &CredentialInputs, env: &dyn Env) -> Result<Resolved, VerifyError> {
     let mut found = Found::default();
     for path in &args.configs {
         found.extend(load_file(path, &args.contexts)?);
@@ -183,18 +211,6 @@ pub fn oauth_missing(o: &OAuthCredential) -> Vec<&'static str> {
         m.push("client secret (JWT2OAUTH_CLIENT_SECRET)");
     }
     m
-}
-
-/// The retry policy from the flags.
-pub fn policy(args: &CredentialArgs) -> super::http::RetryPolicy {
-    use std::time::Duration;
-    super::http::RetryPolicy {
-        max_retries: args.retries,
-        base_backoff: Duration::from_millis(args.backoff_ms),
-        max_wait: Duration::from_millis(args.max_wait_ms),
-        timeout: Duration::from_millis(args.timeout_ms.max(1)),
-        deadline: Duration::from_millis(args.deadline_ms.max(1)),
-    }
 }
 
 /// The OAuth credential, complete, or a usage error saying what is missing.

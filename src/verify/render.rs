@@ -40,8 +40,8 @@ pub fn human(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     row("result", status(j), status(o), false);
     row(
         "endpoint",
-        "/ims/exchange/jwt".into(),
-        "/ims/token/v3".into(),
+        crate::ims::EXCHANGE_JWT.into(),
+        crate::ims::TOKEN_V3.into(),
         false,
     );
     row("HTTP status", opt(j.http_status), opt(o.http_status), false);

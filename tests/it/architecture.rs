@@ -165,3 +165,23 @@ fn the_checker_finds_a_circle() {
     assert_eq!(cycle_from("a", &g), Some(vec!["a".into(), "b".into()]));
     assert_eq!(cycle_from("c", &g), None, "comments are not imports");
 }
+
+/// No clap type below `commands/` and `cli.rs` (issue 19): no other module
+/// names `crate::cli` (domain enums deriving `clap::ValueEnum` aside).
+#[test]
+fn only_commands_and_main_use_the_cli_module() {
+    let names: BTreeSet<String> = modules().keys().cloned().collect();
+    let g = edges(&modules());
+    let reaching: Vec<&String> = g
+        .iter()
+        .filter(|(m, to)| {
+            to.contains("cli") && !(m.as_str() == "commands" || m.starts_with("commands::"))
+        })
+        .map(|(m, _)| m)
+        .collect();
+    assert!(names.contains("cli"));
+    assert!(
+        reaching.is_empty(),
+        "modules below commands/ that use cli.rs (give them a plain struct): {reaching:?}"
+    );
+}

@@ -224,7 +224,7 @@ proptest! {
                     }
                 }
             }
-            Err(msg) => prop_assert!(find_leak(&msg, &secrets()).is_none(), "{msg}"),
+            Err(msg) => prop_assert!(find_leak(&msg.to_string(), &secrets()).is_none(), "{msg}"),
         }
     }
 

@@ -15,6 +15,7 @@ mod crosscheck;
 mod detection;
 mod determinism;
 mod determinism_outputs;
+mod diagnostics;
 mod dist;
 mod emulator;
 mod fix;

@@ -140,14 +140,26 @@ fn lint_reports_every_problem_with_file_rule_and_field() {
         .expect("run");
     assert_eq!(code(&out), 2);
     let err = String::from_utf8_lossy(&out.stderr);
-    for needle in [
-        "bad-regex.yaml: rule `bad-regex`: field `match.regex`: invalid regex",
-        "dup-a.yaml: rule `dup-a`: field `id`: duplicate id",
-        "no-title.yaml: rule `no-title`: field `title`",
-        "bad-deadline.yaml: rule `bad-deadline`: field `deadline`: unknown deadline",
-        "bad-category.yaml: rule `bad-category`",
+    // Each a diagnostic (docs/diagnostics.md): code, rule and field, then
+    // the file at its line.
+    for (file, title) in [
+        (
+            "bad-regex.yaml:",
+            "error[J2O-R005]: rule `bad-regex`: field `match.regex`: invalid regex",
+        ),
+        (
+            "dup-a.yaml:",
+            "error[J2O-R004]: rule `dup-a`: field `id`: duplicate id",
+        ),
+        ("no-title.yaml:", "rule `no-title`: field `title`"),
+        (
+            "bad-deadline.yaml:",
+            "error[J2O-R008]: rule `bad-deadline`: field `deadline`: unknown deadline",
+        ),
+        ("bad-category.yaml:3:11", "rule `bad-category`"),
     ] {
-        assert!(err.contains(needle), "missing {needle:?} in:\n{err}");
+        assert!(err.contains(title), "missing {title:?} in:\n{err}");
+        assert!(err.contains(file), "missing {file:?} in:\n{err}");
     }
 }
 
