@@ -428,4 +428,52 @@ mod tests {
             "a(\"   \")       \nb"
         );
     }
+
+    #[test]
+    fn hash_comment_languages_and_interpolation() {
+        // Shell: `${#a}` and `$#` are code, `"$(printf ")")"` one string.
+        let sh = br#"n=${#a} $# # c ) 
+x=$(f "$(printf ")")") )"#;
+        let r = Syntax::Shell.opaque_ranges(sh);
+        assert_eq!(&sh[r[0].clone()], b"# c ) ");
+        let open = sh.windows(3).position(|w| w == b"$(f").map(|p| p + 1);
+        assert_eq!(
+            open.and_then(|o| Syntax::Shell.matching(sh, o)),
+            Some(sh.len() - 3)
+        );
+        assert!(Syntax::Shell.mentions("$((now + 1))", "now"));
+        assert!(Syntax::Shell.mentions("\"${jwt}\"", "jwt"));
+        assert!(!Syntax::Shell.mentions("jwt", "jwt"));
+        assert_eq!(Syntax::Shell.declared("local x=1").as_deref(), Some("x"));
+        // PowerShell: here-strings and <# #> are opaque; $X is case-blind.
+        let ps = b"$a = @\"\n)\"@ <# ) #> ( )";
+        assert_eq!(
+            Syntax::PowerShell.matching(ps, ps.len() - 3),
+            Some(ps.len() - 1)
+        );
+        assert!(Syntax::PowerShell.mentions("-Body $JWT", "jwt"));
+        assert_eq!(
+            Syntax::PowerShell.declared("$jwt = x").as_deref(),
+            Some("jwt")
+        );
+        // Ruby: `#{...}` inside a string may hold quotes.
+        let rb = br##"f("#{h["}"]}") # )"##;
+        assert_eq!(Syntax::Ruby.matching(rb, 1), Some(rb.len() - 5));
+        // PHP: `#` comments but not `#[` attributes; `=>` is no assignment.
+        assert!(Syntax::Php.is_comment_start(b"# x", 0));
+        assert!(!Syntax::Php.is_comment_start(b"#[Attr]", 0));
+        assert_eq!(
+            Syntax::Php.declared("$jwt = JWT::encode($c)").as_deref(),
+            Some("jwt")
+        );
+        assert!(Syntax::Php.mentions("'a' . $jwt", "jwt"));
+        // Go: the first name of `a, err :=`.
+        assert_eq!(
+            Syntax::CLike.declared("signed, err := f()").as_deref(),
+            Some("signed")
+        );
+        // Interpolating strings stay code for name searches.
+        assert!(code_only(Syntax::Shell, "x=\"$jwt\" '$y'").contains("$jwt"));
+        assert!(!code_only(Syntax::Shell, "x='$y'").contains("$y"));
+    }
 }
