@@ -1,12 +1,13 @@
-//! The statements of a brace block (Java, JavaScript/TypeScript: up to a
-//! `;`, a block's closing brace or, with automatic semicolon insertion, a
-//! line end), what each declares, and the closure of a hand-rolled JWT flow
-//! over them: what the code rewrites drop.
+//! The statements of a brace block (Java, JavaScript/TypeScript, C#, PHP,
+//! Go: up to a `;`, a block's closing brace or, with automatic semicolon
+//! insertion, a line end) or of a line-oriented body (Python, shell,
+//! PowerShell, Ruby: [`line_statements`]), what each declares, and the
+//! closure of a hand-rolled JWT flow over them: what the code rewrites drop.
 
 use std::collections::BTreeSet;
 use std::ops::Range;
 
-use super::code::{Syntax, code_only, mentions_ident};
+use super::code::{Syntax, code_only};
 use super::text::splice;
 
 /// A statement of a block.
@@ -86,7 +87,7 @@ pub fn statements(
         let prev_end = out.last().map_or(open + 1, |s| s.code.end);
         out.push(Stmt {
             code: start..end,
-            lines: whole_lines(text, start, end, prev_end),
+            lines: whole_lines(syntax, text, start, end, prev_end),
         });
     }
     Some(out)
@@ -130,12 +131,149 @@ fn continues(syntax: Syntax, text: &str, start: usize, nl: usize, close: usize) 
 /// when what follows the list matches `to_body` (a return type, `throws`,
 /// an arrow) up to and with the `{`.
 pub fn function_body(text: &str, paren: usize, to_body: &regex::Regex) -> Option<(usize, usize)> {
+    function_body_in(Syntax::CLike, text, paren, to_body)
+}
+
+/// [`function_body`] in another syntax's lexing.
+pub fn function_body_in(
+    syntax: Syntax,
+    text: &str,
+    paren: usize,
+    to_body: &regex::Regex,
+) -> Option<(usize, usize)> {
     let b = text.as_bytes();
-    let close = Syntax::CLike.matching(b, paren)?;
+    let close = syntax.matching(b, paren)?;
     let m = to_body.find(&text[close + 1..])?;
     let open = close + m.end();
-    let end = Syntax::CLike.matching(b, open)?;
+    let end = syntax.matching(b, open)?;
     Some((open, end))
+}
+
+/// The body of a block that indentation delimits (Python's `def`, Ruby's
+/// `def ... end`), whose header starts on line `def` of `lines`: the
+/// index of the header's last line (where its parentheses, if any, close)
+/// and the index of the first line after the body (not deeper than the
+/// header and not blank: Ruby's `end`, Python's next statement).
+pub fn indented_body(
+    syntax: Syntax,
+    text: &str,
+    lines: &[Range<usize>],
+    def: usize,
+) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let r = lines.get(def)?;
+    let line = &text[r.clone()];
+    let def_width = super::text::width(line);
+    let header_end = match code_only(syntax, line).find('(') {
+        Some(p) => {
+            let close = syntax.matching(b, r.start + p)?;
+            lines.iter().position(|l| l.contains(&close))?
+        }
+        None => def,
+    };
+    let mut end = header_end + 1;
+    while end < lines.len() {
+        let l = &text[lines[end].clone()];
+        if !is_blank_line(syntax, l) && super::text::width(l) <= def_width {
+            break;
+        }
+        end += 1;
+    }
+    Some((header_end, end))
+}
+
+/// A line holding nothing or only a comment.
+pub fn is_blank_line(syntax: Syntax, line: &str) -> bool {
+    let t = super::text::body(line).trim();
+    t.is_empty() || syntax.is_comment_start(t.as_bytes(), 0)
+}
+
+/// The statements of lines `from..to` of `lines` (a body indentation
+/// delimits, or a brace body of shell or PowerShell): a line at the body's
+/// indentation starts one, which goes on while brackets or a string are
+/// open at a line end, a line ends in `\` (or PowerShell's backtick), the
+/// next line is deeper, or the next line at the body's indentation starts
+/// with one of `closers` (shell's `fi`, Ruby's `end`). Comment lines just
+/// above a statement go with it in its `lines`.
+pub fn line_statements(
+    syntax: Syntax,
+    text: &str,
+    lines: &[Range<usize>],
+    from: usize,
+    to: usize,
+    closers: &[&str],
+) -> Option<Vec<Stmt>> {
+    let b = text.as_bytes();
+    let to = to.min(lines.len());
+    let body_end = lines.get(to).map_or(text.len(), |l| l.start);
+    let body_width = (from..to)
+        .map(|k| &text[lines[k].clone()])
+        .find(|l| !is_blank_line(syntax, l))
+        .map(super::text::width)?;
+    let starts_closer = |n: usize| {
+        let t = text[lines[n].clone()].trim_start();
+        closers.iter().any(|c| {
+            t.starts_with(c) && !t[c.len()..].starts_with(|x: char| x.is_alphanumeric() || x == '_')
+        })
+    };
+    let line_of_byte = |j: usize| lines.iter().position(|x| x.contains(&j));
+    let mut out: Vec<Stmt> = Vec::new();
+    let mut k = from;
+    while k < to {
+        let l = &text[lines[k].clone()];
+        if is_blank_line(syntax, l) || super::text::width(l) != body_width {
+            k += 1;
+            continue;
+        }
+        let start = lines[k].start;
+        // Scan to the statement's end: brackets closed at a line end, and
+        // the next line neither deeper than the body nor a closer.
+        let (mut j, mut depth, mut last_line) = (start, 0usize, k);
+        while j < body_end {
+            if let Some(n) = syntax.skip_opaque(b, j) {
+                // A comment runs to its line's end: the newline is code.
+                j = n.max(j + 1);
+                continue;
+            }
+            match b[j] {
+                b'(' | b'[' | b'{' => depth += 1,
+                b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+                b'\n' if depth == 0 && b.get(j.wrapping_sub(1)) != Some(&b'\\') => {
+                    let line_idx = line_of_byte(j).unwrap_or(k);
+                    let next = (line_idx + 1..to)
+                        .find(|&n| !is_blank_line(syntax, &text[lines[n].clone()]));
+                    last_line = line_idx;
+                    match next {
+                        Some(n)
+                            if super::text::width(&text[lines[n].clone()]) > body_width
+                                || starts_closer(n) => {}
+                        _ => break,
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if j >= body_end {
+            last_line = to - 1;
+        }
+        let code_end = start
+            + super::text::body(&text[start..lines[last_line].end])
+                .trim_end()
+                .len();
+        let code_start = start + (text[start..].len() - text[start..].trim_start().len());
+        let prev_end = out
+            .last()
+            .map_or(lines.get(from).map_or(0, |l| l.start), |s| s.lines.end);
+        let mut whole = whole_lines(syntax, text, code_start, code_end, prev_end);
+        whole.end = whole.end.max(lines[last_line].end);
+        out.push(Stmt {
+            code: code_start..code_end,
+            lines: whole,
+        });
+        k = last_line + 1;
+    }
+    Some(out)
 }
 
 /// The manual steps of a rewritten exchange: the scopes to check (when
@@ -212,9 +350,10 @@ pub fn is_assignment(b: &[u8], i: usize) -> bool {
         )
 }
 
-/// The lines a statement stands on, with the `//` lines just above it
-/// (not reaching back past `floor`), when it has its lines to itself.
-fn whole_lines(text: &str, start: usize, end: usize, floor: usize) -> Range<usize> {
+/// The lines a statement stands on, with the comment lines just above it
+/// (`//` in C-like code; not reaching back past `floor`), when it has its
+/// lines to itself.
+fn whole_lines(syntax: Syntax, text: &str, start: usize, end: usize, floor: usize) -> Range<usize> {
     let line_start = text[..start].rfind('\n').map_or(0, |p| p + 1);
     let line_end = text[end..].find('\n').map_or(text.len(), |p| end + p + 1);
     if !text[line_start..start].trim().is_empty() || !text[end..line_end].trim().is_empty() {
@@ -223,7 +362,12 @@ fn whole_lines(text: &str, start: usize, end: usize, floor: usize) -> Range<usiz
     let mut s = line_start;
     while s > floor {
         let prev_start = text[..s - 1].rfind('\n').map_or(0, |p| p + 1);
-        if prev_start < floor || !text[prev_start..s].trim_start().starts_with("//") {
+        let prev = text[prev_start..s].trim_start();
+        let comment = match syntax {
+            Syntax::CLike => prev.starts_with("//"),
+            _ => syntax.is_comment_start(prev.as_bytes(), 0),
+        };
+        if prev_start < floor || !comment {
             break;
         }
         s = prev_start;
@@ -233,7 +377,12 @@ fn whole_lines(text: &str, start: usize, end: usize, floor: usize) -> Range<usiz
 
 /// The variable a declaration or assignment statement sets.
 pub fn declared(stmt: &str) -> Option<String> {
-    let syntax = Syntax::CLike;
+    declared_in(Syntax::CLike, stmt)
+}
+
+/// [`declared`] in another syntax's lexing; Go's `a, err :=` gives `a`, a
+/// Ruby or PHP `=>` is not an assignment.
+pub fn declared_in(syntax: Syntax, stmt: &str) -> Option<String> {
     let b = stmt.as_bytes();
     let mut depth = 0usize;
     let mut i = 0;
@@ -245,8 +394,15 @@ pub fn declared(stmt: &str) -> Option<String> {
         match b[i] {
             b'(' | b'[' | b'{' | b'<' => depth += 1,
             b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
-            b'=' if depth == 0 && is_assignment(b, i) => {
-                let lhs = stmt[..i].trim_end();
+            b'=' if depth == 0
+                && is_assignment(b, i)
+                && (syntax == Syntax::CLike || b.get(i + 1) != Some(&b'>')) =>
+            {
+                let mut lhs = stmt[..i].trim_end().trim_end_matches(':').trim_end();
+                // Go's `a, err :=`: the first name (not inside generics).
+                if !lhs.contains(['<', '[', '(']) {
+                    lhs = lhs.split(',').next().unwrap_or(lhs).trim_end();
+                }
                 let name: String = lhs
                     .chars()
                     .rev()
@@ -294,7 +450,10 @@ pub fn drop_flow(
             code_only(syntax, &splice(st.text(text), inner))
         })
         .collect();
-    let decl: Vec<Option<String>> = stmts.iter().map(|s| declared(s.text(text))).collect();
+    let decl: Vec<Option<String>> = stmts
+        .iter()
+        .map(|s| syntax.declared(s.text(text)))
+        .collect();
     // `claims.put(...)` only feeds `claims`: it does not keep it alive.
     let feeds =
         |j: usize, n: &str| decl[j].is_none() && now[j].trim_start().starts_with(&format!("{n}."));
@@ -308,14 +467,14 @@ pub fn drop_flow(
             }
             let t = stmts[i].text(text);
             let marked = markers.iter().any(|m| t.contains(m))
-                || names.iter().any(|n| mentions_ident(&now[i], n));
+                || names.iter().any(|n| syntax.mentions(&now[i], n));
             // Declared here, used only by what goes.
             let only_feeds_the_flow = decl[i].as_ref().is_some_and(|n| {
                 let used = |gone: bool| {
                     (0..stmts.len()).any(|j| {
                         j != i
                             && dropped.contains(&j) == gone
-                            && mentions_ident(&now[j], n)
+                            && syntax.mentions(&now[j], n)
                             && (gone || !feeds(j, n))
                     })
                 };
@@ -335,7 +494,7 @@ pub fn drop_flow(
     let kept = (0..stmts.len()).filter(|i| !dropped.contains(i));
     if let Some(n) = names
         .iter()
-        .find(|n| kept.clone().any(|k| mentions_ident(&now[k], n)))
+        .find(|n| kept.clone().any(|k| syntax.mentions(&now[k], n)))
     {
         return Err(format!(
             "`{n}` (part of the JWT flow) is used after the exchange"

@@ -225,6 +225,64 @@ pub const KINDS: &[Kind] = &[
             ("scope_note", &["metascopes"]),
         ],
     },
+    // The hand-rolled exchanges of fix/exchange.rs: the form shapes each
+    // language's fix rewrites.
+    Kind {
+        name: "shell-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-field", &["flag", "scope"]),
+            ("form-string", &["scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "powershell-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-member", &["q", "arrow", "sep", "scope"]),
+            ("form-string", &["scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "php-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-member", &["q", "arrow", "sep", "scope"]),
+            ("form-string", &["scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "go-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-member", &["q", "arrow", "sep", "scope"]),
+            (
+                "form-call",
+                &["object", "method", "semicolon", "indent", "scope"],
+            ),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "ruby-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-member", &["q", "arrow", "sep", "scope"]),
+            ("form-string", &["scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
+    Kind {
+        name: "csharp-exchange",
+        safety: Safety::Unsafe,
+        templates: &[
+            ("form-member", &["q", "arrow", "sep", "scope"]),
+            ("scope_note", &["metascopes"]),
+        ],
+    },
     Kind {
         name: "python-pins",
         safety: Safety::Safe,

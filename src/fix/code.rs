@@ -1,16 +1,27 @@
 //! Lexical helpers the code rewrites share: skipping strings and comments,
 //! matching brackets and splitting argument lists, for C-like languages
-//! (JavaScript/TypeScript, Java: `'`, `"` and `` ` `` strings, `//` and
-//! `/* */` comments) and Python (`#` comments, single and triple quotes).
+//! (JavaScript/TypeScript, Java, C#, Go: `'`, `"` and `` ` `` strings, `//`
+//! and `/* */` comments), PHP (C-like plus `#` comments), Python (`#`
+//! comments, single and triple quotes), shell (`#` at a word's start,
+//! `'...'`, `"..."` with `$(...)` inside), PowerShell (`#`, `<# #>`,
+//! here-strings, `"..."` with `$(...)`) and Ruby (`#`, `"..."` with
+//! `#{...}`). In the last four (and PHP) a double-quoted string
+//! interpolates variables, so [`code_only`] keeps its text.
 
 use std::ops::Range;
 
 /// Which lexical rules a source text follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Syntax {
-    /// JavaScript, TypeScript, Java, C#, Go, PHP (close enough for brackets).
+    /// JavaScript, TypeScript, Java, C#, Go (close enough for brackets).
     CLike,
     Python,
+    /// C-like with `#` comments (not `#[` attributes).
+    Php,
+    /// POSIX shell and bash.
+    Shell,
+    PowerShell,
+    Ruby,
 }
 
 impl Syntax {
@@ -20,15 +31,76 @@ impl Syntax {
         match self {
             Syntax::CLike => skip_c(b, i),
             Syntax::Python => skip_python(b, i),
+            Syntax::Php if self.is_comment_start(b, i) && b[i] == b'#' => Some(line_end(b, i)),
+            Syntax::Php => skip_c(b, i),
+            Syntax::Shell => skip_shell(b, i),
+            Syntax::PowerShell => skip_powershell(b, i),
+            Syntax::Ruby => skip_ruby(b, i),
         }
     }
 
     /// Whether a string or comment starting at `i` is a comment.
     pub fn is_comment_start(self, b: &[u8], i: usize) -> bool {
+        let c_comment = || b.get(i) == Some(&b'/') && matches!(b.get(i + 1), Some(b'/' | b'*'));
+        let hash = b.get(i) == Some(&b'#');
+        // In shell and PowerShell `#` starts a comment only at a word's start
+        // (`${#a[@]}`, `$#`, `a#b` are code).
+        let word_start =
+            i == 0 || matches!(b.get(i - 1), Some(b' ' | b'\t' | b'\n' | b'\r' | b';'));
         match self {
-            Syntax::CLike => b.get(i) == Some(&b'/') && matches!(b.get(i + 1), Some(b'/' | b'*')),
-            Syntax::Python => b.get(i) == Some(&b'#'),
+            Syntax::CLike => c_comment(),
+            Syntax::Python | Syntax::Ruby => hash,
+            Syntax::Php => c_comment() || (hash && b.get(i + 1) != Some(&b'[')),
+            Syntax::Shell => hash && word_start,
+            Syntax::PowerShell => {
+                (hash && word_start) || (b.get(i) == Some(&b'<') && b.get(i + 1) == Some(&b'#'))
+            }
         }
+    }
+
+    /// Whether a double-quoted string interpolates variables (its text is
+    /// code for name searches).
+    pub fn interpolates(self) -> bool {
+        matches!(
+            self,
+            Syntax::Php | Syntax::Shell | Syntax::PowerShell | Syntax::Ruby
+        )
+    }
+
+    /// The variable a statement assigns (without its sigil: `x=` in shell,
+    /// `$x =` in PHP and PowerShell, `x, err :=` in Go gives `x`).
+    pub fn declared(self, stmt: &str) -> Option<String> {
+        static SHELL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"^\s*(?:(?:local|export|readonly|declare(?:\s+-\w+)*)\s+)?([A-Za-z_]\w*)\+?=",
+            )
+            .expect("static regex")
+        });
+        static SIGIL: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+            regex::Regex::new(
+                r"^\s*(?:\[[\w.\[\]]+\]\s*)?\$\{?([A-Za-z_][\w:]*)\}?\s*(?:[-+.]|\?\?)?=[^=>~]",
+            )
+            .expect("static regex")
+        });
+        match self {
+            Syntax::Shell => SHELL.captures(stmt).map(|c| c[1].to_string()),
+            Syntax::Php | Syntax::PowerShell => SIGIL.captures(stmt).map(|c| c[1].to_string()),
+            Syntax::CLike | Syntax::Python | Syntax::Ruby => super::block::declared_in(self, stmt),
+        }
+    }
+
+    /// Whether code `s` uses the variable `name` (as [`Syntax::declared`]
+    /// names it): `$name`/`${name}` in shell, PHP and PowerShell (case
+    /// insensitively there), else [`mentions_ident`].
+    pub fn mentions(self, s: &str, name: &str) -> bool {
+        let pattern = match self {
+            // Shell arithmetic names variables bare: `$((now + 300))`.
+            Syntax::Shell => format!(r"\$\{{?{0}\b|\$\(\([^)]*\b{0}\b", regex::escape(name)),
+            Syntax::Php => format!(r"\$\{{?{}\b", regex::escape(name)),
+            Syntax::PowerShell => format!(r"(?i)\$\{{?{}\b", regex::escape(name)),
+            _ => return mentions_ident(s, name),
+        };
+        regex::Regex::new(&pattern).is_ok_and(|re| re.is_match(s))
     }
 
     /// The strings and comments of a text.
@@ -132,6 +204,110 @@ fn skip_c(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+fn line_end(b: &[u8], i: usize) -> usize {
+    b[i..]
+        .iter()
+        .position(|&x| x == b'\n')
+        .map_or(b.len(), |p| i + p)
+}
+
+/// A double-quoted string from `i` whose `escape` byte escapes the next one
+/// and whose `sub` opener (`$(` or `#{`) nests code of `syntax` up to its
+/// matching bracket.
+fn skip_interpolated(syntax: Syntax, b: &[u8], i: usize, escape: u8, sub: &[u8]) -> usize {
+    let mut j = i + 1;
+    while j < b.len() {
+        if b[j] == escape {
+            j += 2;
+        } else if b[j] == b'"' {
+            return j + 1;
+        } else if b[j..].starts_with(sub) {
+            j = syntax.matching(b, j + 1).map_or(b.len(), |close| close + 1);
+        } else {
+            j += 1;
+        }
+    }
+    b.len()
+}
+
+fn skip_shell(b: &[u8], i: usize) -> Option<usize> {
+    let c = *b.get(i)?;
+    if Syntax::Shell.is_comment_start(b, i) {
+        return Some(line_end(b, i));
+    }
+    match c {
+        // A backslash quotes the next byte (`\"`, `\'`, `\#`).
+        b'\\' => Some((i + 2).min(b.len())),
+        b'\'' => Some(
+            b[i + 1..]
+                .iter()
+                .position(|&x| x == b'\'')
+                .map_or(b.len(), |p| i + 1 + p + 1),
+        ),
+        b'`' => Some(
+            b[i + 1..]
+                .iter()
+                .position(|&x| x == b'`')
+                .map_or(b.len(), |p| i + 1 + p + 1),
+        ),
+        b'"' => Some(skip_interpolated(Syntax::Shell, b, i, b'\\', b"$(")),
+        _ => None,
+    }
+}
+
+fn skip_powershell(b: &[u8], i: usize) -> Option<usize> {
+    let c = *b.get(i)?;
+    if c == b'<' && b.get(i + 1) == Some(&b'#') {
+        return Some(
+            b[i + 2..]
+                .windows(2)
+                .position(|w| w == b"#>")
+                .map_or(b.len(), |p| i + 2 + p + 2),
+        );
+    }
+    if Syntax::PowerShell.is_comment_start(b, i) {
+        return Some(line_end(b, i));
+    }
+    // Here-strings: @" ... "@ and @' ... '@, their closer at a line start.
+    if c == b'@' && matches!(b.get(i + 1), Some(b'"' | b'\'')) {
+        let q = b[i + 1];
+        let closer = [b'\n', q, b'@'];
+        return Some(
+            b[i + 2..]
+                .windows(3)
+                .position(|w| w == closer)
+                .map_or(b.len(), |p| i + 2 + p + 3),
+        );
+    }
+    match c {
+        b'`' => Some((i + 2).min(b.len())),
+        b'\'' => Some(
+            b[i + 1..]
+                .iter()
+                .position(|&x| x == b'\'')
+                .map_or(b.len(), |p| i + 1 + p + 1),
+        ),
+        b'"' => Some(skip_interpolated(Syntax::PowerShell, b, i, b'`', b"$(")),
+        _ => None,
+    }
+}
+
+fn skip_ruby(b: &[u8], i: usize) -> Option<usize> {
+    let c = *b.get(i)?;
+    match c {
+        b'#' => Some(line_end(b, i)),
+        b'\'' | b'`' => {
+            let mut j = i + 1;
+            while j < b.len() && b[j] != c {
+                j += if b[j] == b'\\' { 2 } else { 1 };
+            }
+            Some((j + 1).min(b.len()))
+        }
+        b'"' => Some(skip_interpolated(Syntax::Ruby, b, i, b'\\', b"#{")),
+        _ => None,
+    }
+}
+
 fn skip_python(b: &[u8], i: usize) -> Option<usize> {
     let c = *b.get(i)?;
     if c == b'#' {
@@ -209,6 +385,10 @@ pub fn code_only(syntax: Syntax, s: &str) -> String {
     let b = s.as_bytes();
     let mut out = b.to_vec();
     for r in syntax.opaque_ranges(b) {
+        // An interpolating string is code (its variables are uses).
+        if syntax.interpolates() && b[r.start] == b'"' {
+            continue;
+        }
         // Keep the quotes of a string so it still reads as an operand.
         let inner = if syntax.is_comment_start(b, r.start) {
             r.clone()
@@ -247,5 +427,53 @@ mod tests {
             code_only(Syntax::CLike, "a(\"jwt\") // jwt\nb"),
             "a(\"   \")       \nb"
         );
+    }
+
+    #[test]
+    fn hash_comment_languages_and_interpolation() {
+        // Shell: `${#a}` and `$#` are code, `"$(printf ")")"` one string.
+        let sh = br#"n=${#a} $# # c ) 
+x=$(f "$(printf ")")") )"#;
+        let r = Syntax::Shell.opaque_ranges(sh);
+        assert_eq!(&sh[r[0].clone()], b"# c ) ");
+        let open = sh.windows(3).position(|w| w == b"$(f").map(|p| p + 1);
+        assert_eq!(
+            open.and_then(|o| Syntax::Shell.matching(sh, o)),
+            Some(sh.len() - 3)
+        );
+        assert!(Syntax::Shell.mentions("$((now + 1))", "now"));
+        assert!(Syntax::Shell.mentions("\"${jwt}\"", "jwt"));
+        assert!(!Syntax::Shell.mentions("jwt", "jwt"));
+        assert_eq!(Syntax::Shell.declared("local x=1").as_deref(), Some("x"));
+        // PowerShell: here-strings and <# #> are opaque; $X is case-blind.
+        let ps = b"$a = @\"\n)\"@ <# ) #> ( )";
+        assert_eq!(
+            Syntax::PowerShell.matching(ps, ps.len() - 3),
+            Some(ps.len() - 1)
+        );
+        assert!(Syntax::PowerShell.mentions("-Body $JWT", "jwt"));
+        assert_eq!(
+            Syntax::PowerShell.declared("$jwt = x").as_deref(),
+            Some("jwt")
+        );
+        // Ruby: `#{...}` inside a string may hold quotes.
+        let rb = br##"f("#{h["}"]}") # )"##;
+        assert_eq!(Syntax::Ruby.matching(rb, 1), Some(rb.len() - 5));
+        // PHP: `#` comments but not `#[` attributes; `=>` is no assignment.
+        assert!(Syntax::Php.is_comment_start(b"# x", 0));
+        assert!(!Syntax::Php.is_comment_start(b"#[Attr]", 0));
+        assert_eq!(
+            Syntax::Php.declared("$jwt = JWT::encode($c)").as_deref(),
+            Some("jwt")
+        );
+        assert!(Syntax::Php.mentions("'a' . $jwt", "jwt"));
+        // Go: the first name of `a, err :=`.
+        assert_eq!(
+            Syntax::CLike.declared("signed, err := f()").as_deref(),
+            Some("signed")
+        );
+        // Interpolating strings stay code for name searches.
+        assert!(code_only(Syntax::Shell, "x=\"$jwt\" '$y'").contains("$jwt"));
+        assert!(!code_only(Syntax::Shell, "x='$y'").contains("$y"));
     }
 }

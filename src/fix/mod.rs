@@ -6,8 +6,9 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`wrapper_config`], [`properties`], [`workflow`], [`gitlab`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`]
-//! (the code rewrites share [`code`]'s lexing). A shape a
+//! [`wrapper_config`], [`properties`], [`workflow`], [`gitlab`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`],
+//! and through one driver ([`exchange`]) [`shell`], [`powershell`], [`php`], [`go`], [`ruby`], [`csharp`]
+//! (the code rewrites share [`code`]'s lexing and [`block`]'s statements). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
 //! [`ManualStep`] pointing at the remediation.
 //!
@@ -24,20 +25,27 @@ pub mod block;
 pub mod catalog;
 pub mod code;
 pub mod console;
+pub mod csharp;
 pub mod diff;
+pub mod exchange;
 pub mod gitlab;
+pub mod go;
 pub mod java;
 pub mod jsonspan;
 pub mod node;
 pub mod node_exchange;
 pub mod package_json;
+pub mod php;
 pub mod pins;
 pub mod plan;
+pub mod powershell;
 pub mod properties;
 pub mod python;
 pub mod report;
+pub mod ruby;
 pub mod sarif;
 pub mod scopes;
+pub mod shell;
 pub mod template;
 pub mod text;
 pub mod umapi;

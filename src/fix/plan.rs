@@ -185,6 +185,12 @@ fn run_fix(fix: &FixSpec, ctx: &FixCtx<'_>, text: &str) -> Attempt {
         "aio-context-set" => aio_context::fix(ctx, text),
         "python-pins" => super::pins::fix(ctx, text),
         "java-exchange" => java::fix(ctx, text),
+        "shell-exchange" => super::shell::fix(ctx, text),
+        "powershell-exchange" => super::powershell::fix(ctx, text),
+        "php-exchange" => super::php::fix(ctx, text),
+        "go-exchange" => super::go::fix(ctx, text),
+        "ruby-exchange" => super::ruby::fix(ctx, text),
+        "csharp-exchange" => super::csharp::fix(ctx, text),
         _ => Attempt::NotApplicable,
     }
 }

@@ -21,7 +21,7 @@ use regex::Regex;
 
 use super::code::{Syntax, line_ranges};
 use super::template::render;
-use super::text::{body, eol, line_of, splice, width};
+use super::text::{eol, line_of, splice};
 use super::{Attempt, FixCtx};
 
 const PY: Syntax = Syntax::Python;
@@ -75,88 +75,26 @@ struct Stmt {
     range: Range<usize>,
 }
 
-fn is_blank(line: &str) -> bool {
-    let t = body(line).trim();
-    t.is_empty() || t.starts_with('#')
-}
-
 /// The function holding the exchange: (def line index, body statements).
 fn exchange_function(text: &str, lines: &[Range<usize>]) -> Option<(usize, String, Vec<Stmt>)> {
-    let b = text.as_bytes();
     for (i, r) in lines.iter().enumerate() {
-        let line = &text[r.clone()];
-        let Some(c) = DEF.captures(line) else {
+        let Some(c) = DEF.captures(&text[r.clone()]) else {
             continue;
         };
-        let def_width = width(line);
-        // The header ends where its parentheses close.
-        let open = r.start + line.find('(')?;
-        let close = PY.matching(b, open)?;
-        let header_end = lines.iter().position(|l| l.contains(&close))?;
-        let mut end = header_end + 1;
-        while end < lines.len() {
-            let l = &text[lines[end].clone()];
-            if !is_blank(l) && width(l) <= def_width {
-                break;
-            }
-            end += 1;
-        }
+        let (header_end, end) = super::block::indented_body(PY, text, lines, i)?;
         let body_range = lines.get(header_end + 1).map_or(text.len(), |l| l.start)
             ..lines.get(end).map_or(text.len(), |l| l.start);
         let body_text = &text[body_range.clone()];
         if !(body_text.contains("/ims/exchange/") && body_text.contains("jwt.encode(")) {
             continue;
         }
-        // Statements: a line at the body's indentation starts one, unless
-        // brackets or a string from the line before are still open.
-        let mut stmts: Vec<Stmt> = Vec::new();
-        let body_width = (header_end + 1..end)
-            .map(|k| &text[lines[k].clone()])
-            .find(|l| !is_blank(l))
-            .map(width)?;
-        let mut k = header_end + 1;
-        while k < end {
-            let l = &text[lines[k].clone()];
-            if is_blank(l) || width(l) != body_width {
-                k += 1;
-                continue;
-            }
-            let start = lines[k].start;
-            // Scan to the statement's end: brackets closed at a line end,
-            // and the next line not deeper than the body.
-            let mut j = start;
-            let mut depth = 0usize;
-            let mut last_line = k;
-            while j < body_range.end {
-                if let Some(n) = PY.skip_opaque(b, j) {
-                    j = n;
-                    continue;
-                }
-                match b[j] {
-                    b'(' | b'[' | b'{' => depth += 1,
-                    b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-                    b'\n' if depth == 0 && b.get(j.wrapping_sub(1)) != Some(&b'\\') => {
-                        let line_idx = lines.iter().position(|x| x.contains(&j)).unwrap_or(k);
-                        let next =
-                            (line_idx + 1..end).find(|&n| !is_blank(&text[lines[n].clone()]));
-                        last_line = line_idx;
-                        match next {
-                            Some(n) if width(&text[lines[n].clone()]) > body_width => {}
-                            _ => break,
-                        }
-                    }
-                    _ => {}
-                }
-                j += 1;
-            }
-            if j >= body_range.end {
-                last_line = end - 1;
-            }
-            stmts.push(Stmt {
-                range: start..lines[last_line].end,
-            });
-            k = last_line + 1;
-        }
+        // Statements: whole lines, from the first line's start.
+        let stmts = super::block::line_statements(PY, text, lines, header_end + 1, end, &[])?
+            .into_iter()
+            .map(|s| Stmt {
+                range: text[..s.code.start].rfind('\n').map_or(0, |p| p + 1)..s.lines.end,
+            })
+            .collect();
         return Some((i, c[1].to_string(), stmts));
     }
     None
@@ -395,20 +333,9 @@ fn drop_unused_imports(text: &str) -> String {
         Regex::new(r"^\s*(?:import\s+(jwt)(?:\s+as\s+(\w+))?|from\s+(jwt|cryptography[\w.]*)\s+import\s+([\w, ]+))\s*$")
             .expect("static regex")
     });
-    let lines: Vec<&str> = text.split_inclusive('\n').collect();
-    let mut out = String::with_capacity(text.len());
-    let mut skip_blank = false;
-    for (i, l) in lines.iter().enumerate() {
-        if skip_blank && body(l).trim().is_empty() {
-            skip_blank = false;
-            continue;
-        }
-        skip_blank = false;
-        let Some(c) = IMPORT.captures(body(l)) else {
-            out.push_str(l);
-            continue;
-        };
-        let names: Vec<String> = match (c.get(1), c.get(2), c.get(4)) {
+    let bound = |l: &str| {
+        let c = IMPORT.captures(l)?;
+        Some(match (c.get(1), c.get(2), c.get(4)) {
             (Some(m), alias, _) => vec![alias.unwrap_or(m).as_str().to_string()],
             (None, _, Some(list)) => list
                 .as_str()
@@ -417,20 +344,7 @@ fn drop_unused_imports(text: &str) -> String {
                 .filter(|n| !n.is_empty())
                 .collect(),
             _ => Vec::new(),
-        };
-        let rest: String = lines
-            .iter()
-            .enumerate()
-            .filter(|(j, _)| *j != i)
-            .map(|(_, l)| *l)
-            .collect();
-        if names.iter().any(|n| mentions(&rest, n)) {
-            out.push_str(l);
-        } else {
-            // An import group left empty takes one of its blank lines along.
-            let after_blank = out.is_empty() || out.ends_with("\n\n") || out.ends_with("\n\r\n");
-            skip_blank = after_blank;
-        }
-    }
-    out
+        })
+    };
+    super::exchange::drop_unused_imports(text, bound, mentions)
 }

@@ -3,7 +3,10 @@
 //! Node signing with `jsonwebtoken` and posting with fetch,
 //! Python signing with PyJWT and posting with urllib, Java signing with
 //! `java.security.Signature` and posting with `java.net.http.HttpClient`,
-//! compiled with `javac` alone) first get a token
+//! compiled with `javac` alone, and three on nothing but their language's
+//! own tools: bash signing with `openssl dgst` and posting with curl, PHP
+//! with `openssl_sign` and a stream context, Ruby with `OpenSSL::PKey::RSA`
+//! and Net::HTTP) first get a token
 //! with the JWT flow from `jwt2oauth emulate-ims`; then `fix --unsafe
 //! --write` rewrites a copy, and the fixed programs get a token from an
 //! emulator that knows only the fixed Console JSON (the OAuth
@@ -28,10 +31,36 @@ fn crosscheck() -> PathBuf {
 }
 
 fn has(cmd: &str) -> bool {
+    has_with(cmd, "--version")
+}
+
+fn has_with(cmd: &str, arg: &str) -> bool {
     Command::new(cmd)
-        .arg("--version")
+        .arg(arg)
         .output()
         .is_ok_and(|o| o.status.success())
+}
+
+/// The programs that need only an interpreter (and for bash, curl and
+/// openssl): (interpreter, script under fixtures/fix-run), those present.
+fn script_programs(tree: &Path) -> Vec<(&'static str, PathBuf)> {
+    let mut out = Vec::new();
+    if has("bash") && has("curl") && has_with("openssl", "version") {
+        out.push(("bash", tree.join("shell/get-token.sh")));
+    } else {
+        skip_check("fix_run: shell program: bash, curl or openssl missing");
+    }
+    if has("php") {
+        out.push(("php", tree.join("php/get_token.php")));
+    } else {
+        skip_check("fix_run: PHP program: php missing (apt-get install php-cli)");
+    }
+    if has("ruby") {
+        out.push(("ruby", tree.join("ruby/get_token.rb")));
+    } else {
+        skip_check("fix_run: Ruby program: ruby missing (apt-get install ruby)");
+    }
+    out
 }
 
 /// Runs a sample program against `ims` with the fixture credential and an
@@ -115,7 +144,7 @@ fn client_of(token: &str) -> String {
 }
 
 #[test]
-fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
+fn fixed_node_python_java_shell_php_and_ruby_programs_get_a_token_with_oauth_only() {
     let node = has("node");
     let python = has("python3");
     let jwt_auth = crosscheck().join("node_modules");
@@ -144,6 +173,7 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let js_hand = tree.join("node-jsonwebtoken/get-token.js");
     let py = tree.join("python/get_token.py");
     let java = tree.join("java/GetToken.java");
+    let scripts = script_programs(&tree);
 
     // 1. The originals work with the JWT flow (the emulator knows the JWT
     //    credential and its certificate).
@@ -180,6 +210,14 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
                 "JWT exchange: milliseconds ({expires_in})"
             );
         }
+        for (interpreter, script) in &scripts {
+            let (token, expires_in) = get_token(interpreter, script, &emu.url, &[]);
+            assert_eq!(client_of(&token), CLIENT, "{interpreter}");
+            assert!(
+                expires_in > 1_000_000,
+                "{interpreter}: JWT exchange: milliseconds ({expires_in})"
+            );
+        }
         let log = emu.stderr();
         assert!(
             !log.contains("/ims/token/"),
@@ -191,7 +229,7 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
     let out = run(&["fix", "--unsafe", "--write", tree.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("wrote 6 files"),
+        text.contains("wrote 9 files"),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -222,6 +260,24 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
         fixed_java.contains("static String fetchToken()"),
         "{fixed_java}"
     );
+    for (interpreter, script) in &scripts {
+        let fixed = std::fs::read_to_string(script).unwrap();
+        for gone in [
+            "/ims/exchange/",
+            "jwt_token",
+            "PRIVATE_KEY_PATH",
+            "RS256",
+            "openssl dgst",
+            "openssl_sign(",
+            ".sign(",
+        ] {
+            assert!(
+                !fixed.contains(gone),
+                "{interpreter}: {gone} left in:\n{fixed}"
+            );
+        }
+        assert!(fixed.contains("fetch_token"), "{interpreter}: {fixed}");
+    }
     let console = tree.join("console.json");
     assert!(
         !std::fs::read_to_string(&console)
@@ -273,6 +329,14 @@ fn fixed_node_python_and_java_programs_get_a_token_with_oauth_only() {
             let (token, expires_in) = java_token(&java, &emu.url);
             assert_eq!(client_of(&token), CLIENT);
             assert!(expires_in < 1_000_000, "OAuth: seconds ({expires_in})");
+        }
+        for (interpreter, script) in &scripts {
+            let (token, expires_in) = get_token(interpreter, script, &emu.url, &[]);
+            assert_eq!(client_of(&token), CLIENT, "{interpreter}");
+            assert!(
+                expires_in < 1_000_000,
+                "{interpreter}: OAuth: seconds ({expires_in})"
+            );
         }
         let log = emu.stderr();
         assert!(
