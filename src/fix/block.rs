@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::code::{Syntax, code_only};
+pub use super::code::{declared_in, is_assignment};
 use super::text::splice;
 
 /// A statement of a block.
@@ -341,15 +342,6 @@ pub fn token_path_edit(stmt: &Stmt, text: &str) -> Result<(Range<usize>, String)
     ))
 }
 
-pub fn is_assignment(b: &[u8], i: usize) -> bool {
-    let prev = i.checked_sub(1).and_then(|p| b.get(p));
-    !matches!(b.get(i + 1), Some(b'='))
-        && !matches!(
-            prev,
-            Some(b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^')
-        )
-}
-
 /// The lines a statement stands on, with the comment lines just above it
 /// (`//` in C-like code; not reaching back past `floor`), when it has its
 /// lines to itself.
@@ -378,46 +370,6 @@ fn whole_lines(syntax: Syntax, text: &str, start: usize, end: usize, floor: usiz
 /// The variable a declaration or assignment statement sets.
 pub fn declared(stmt: &str) -> Option<String> {
     declared_in(Syntax::CLike, stmt)
-}
-
-/// [`declared`] in another syntax's lexing; Go's `a, err :=` gives `a`, a
-/// Ruby or PHP `=>` is not an assignment.
-pub fn declared_in(syntax: Syntax, stmt: &str) -> Option<String> {
-    let b = stmt.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    while i < b.len() {
-        if let Some(j) = syntax.skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' | b'<' => depth += 1,
-            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
-            b'=' if depth == 0
-                && is_assignment(b, i)
-                && (syntax == Syntax::CLike || b.get(i + 1) != Some(&b'>')) =>
-            {
-                let mut lhs = stmt[..i].trim_end().trim_end_matches(':').trim_end();
-                // Go's `a, err :=`: the first name (not inside generics).
-                if !lhs.contains(['<', '[', '(']) {
-                    lhs = lhs.split(',').next().unwrap_or(lhs).trim_end();
-                }
-                let name: String = lhs
-                    .chars()
-                    .rev()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                return (!name.is_empty()).then_some(name);
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
 }
 
 /// Which statements of `candidates` belong to the JWT flow: those with a

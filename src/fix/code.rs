@@ -85,7 +85,7 @@ impl Syntax {
         match self {
             Syntax::Shell => SHELL.captures(stmt).map(|c| c[1].to_string()),
             Syntax::Php | Syntax::PowerShell => SIGIL.captures(stmt).map(|c| c[1].to_string()),
-            Syntax::CLike | Syntax::Python | Syntax::Ruby => super::block::declared_in(self, stmt),
+            Syntax::CLike | Syntax::Python | Syntax::Ruby => declared_in(self, stmt),
         }
     }
 
@@ -402,6 +402,56 @@ pub fn code_only(syntax: Syntax, s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether the `=` at `b[i]` assigns (not `==`, `!=`, `<=`, `+=`'s first half, ...).
+pub fn is_assignment(b: &[u8], i: usize) -> bool {
+    let prev = i.checked_sub(1).and_then(|p| b.get(p));
+    !matches!(b.get(i + 1), Some(b'='))
+        && !matches!(
+            prev,
+            Some(b'=' | b'!' | b'<' | b'>' | b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^')
+        )
+}
+
+/// `block::declared` in another syntax's lexing; Go's `a, err :=` gives `a`, a
+/// Ruby or PHP `=>` is not an assignment.
+pub fn declared_in(syntax: Syntax, stmt: &str) -> Option<String> {
+    let b = stmt.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < b.len() {
+        if let Some(j) = syntax.skip_opaque(b, i) {
+            i = j;
+            continue;
+        }
+        match b[i] {
+            b'(' | b'[' | b'{' | b'<' => depth += 1,
+            b')' | b']' | b'}' | b'>' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0
+                && is_assignment(b, i)
+                && (syntax == Syntax::CLike || b.get(i + 1) != Some(&b'>')) =>
+            {
+                let mut lhs = stmt[..i].trim_end().trim_end_matches(':').trim_end();
+                // Go's `a, err :=`: the first name (not inside generics).
+                if !lhs.contains(['<', '[', '(']) {
+                    lhs = lhs.split(',').next().unwrap_or(lhs).trim_end();
+                }
+                let name: String = lhs
+                    .chars()
+                    .rev()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect();
+                return (!name.is_empty()).then_some(name);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
