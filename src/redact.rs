@@ -45,9 +45,15 @@ static PEM_BLOCK: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A JWT (three base64url segments, the first two starting with `eyJ`).
+/// A JWT (three base64url segments, the first two starting with `eyJ`),
+/// also with a damaged header (a byte of `eyJ` lost or changed): then the
+/// payload's `eyJ` anchors it, and the segment before it and the signature
+/// go too.
 static JWT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*").expect("static regex")
+    Regex::new(
+        r"(?:[A-Za-z0-9_-]{4,}\.)?eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?",
+    )
+    .expect("static regex")
 });
 
 /// An Adobe client secret (`p8e-` followed by 20 or more characters).
@@ -63,9 +69,10 @@ static SECRET_ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     .expect("static regex")
 });
 
-/// A long run of base64 characters (a key body, a base64 PKCS#8 blob).
+/// A long run of base64 or base64url characters (a key body, a base64
+/// PKCS#8 blob, a JWT's signature cut from its token).
 static LONG_BASE64: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/]{40,}={0,2}").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"[A-Za-z0-9+/_-]{40,}={0,2}").expect("static regex"));
 
 /// A line holding nothing but a run of base64 (in quotes, with a literal
 /// `\n` or a `+` of string concatenation around it): a line of a PEM body
@@ -108,10 +115,15 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         }
     });
     out = replace_all(out, &LONG_BASE64, |c| {
-        if looks_like_path(&c[0]) {
-            c[0].to_string()
+        let run = &c[0];
+        // With `_` or `-`, masked only with mixed case and a digit, so long
+        // snake_case and kebab-case names stay readable.
+        let name_like = (run.contains('_') || run.contains('-'))
+            && !(mixes_case(run) && run.bytes().any(|b| b.is_ascii_digit()));
+        if looks_like_path(run) || name_like {
+            run.to_string()
         } else {
-            mask(&c[0])
+            mask(run)
         }
     });
     out = replace_all(out, &BASE64_LINE, |c| {
@@ -153,13 +165,16 @@ fn mixes_case(run: &str) -> bool {
 
 /// Whether a run of base64 characters is a path made of words
 /// (`com/adobe/aem/guides/wknd/core/models/HelloWorldModel`): it has a `/`,
-/// no `+`, and every segment is a lowercase word or a CamelCase name,
+/// no `+`, and every segment is a lowercase word or a CamelCase name (or
+/// such words joined by `-` or `_`: `node-aio-ims-helpers`),
 /// optionally ending in digits. A segment of random base64 is that regular
 /// with odds under 1 in 1,000 per 8 characters, and a 40-character run needs
 /// every segment to be.
 fn looks_like_path(run: &str) -> bool {
     static WORD: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^(?:[a-z][a-z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*[0-9]*|[A-Z]{2,8})$")
+        Regex::new(
+            r"^(?:[a-z][a-z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*[0-9]*|[A-Z]{2,8})(?:[-_](?:[a-z][a-z0-9]*|[A-Z]?[a-z]+(?:[A-Z][a-z]+)*[0-9]*|[A-Z]{2,8}))*$",
+        )
             .expect("static regex")
     });
     let run = run.trim_end_matches('=');

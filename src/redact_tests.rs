@@ -24,6 +24,36 @@ fn jwts_and_adobe_secrets_are_masked() {
 }
 
 #[test]
+fn a_jwt_with_a_damaged_header_is_masked_whole() {
+    // tests/it/fuzz.rs found it: a baseline whose JWT lost its first byte
+    // (and gained a `.` in the signature) was quoted in a parse error with
+    // the header and 100 characters of the signature readable.
+    let header = "yJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9";
+    let payload = "eyJleHAiOjE3MDAwMDAwMDAsImlzcyI6Ik9SRzFAQWRvYmVPcmcifQ";
+    let sig = "rb4Kl_1IIHh6V9PoVxEbmev1umhidA7suBu0A_5Ed2WYsGkZRz8w1WpZLjmQ4zgMSxG3oOHO_HBq0EZ7Gs-POdZXEv6sV";
+    for text in [
+        format!("invalid type: string \"\\u{{e}}{header}.{payload}.{sig}\""),
+        format!("invalid type: string \"\\u{{e}}{header}.{payload}.c2lnbmF0dXJl.{sig}\""),
+        // A signature holding runs of plain base64 between `_` and `-`.
+        format!("x {sig}-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIj-lfd5afbvKRW5uExMMmwp"),
+    ] {
+        let out = redact_message(&text);
+        for part in [
+            &header[4..14],
+            &payload[4..14],
+            &sig[4..14],
+            &sig[60..70],
+            "afbvKRW5uE",
+        ] {
+            assert!(!out.contains(part), "{part} in {out}");
+        }
+    }
+    // Long names stay readable.
+    let names = "get_jwt_token_and_expiry_for_config_from_the_environment adobe-jwt-project-key-loader-and-more-words";
+    assert_eq!(redact_text(names), names);
+}
+
+#[test]
 fn one_line_pem_with_escapes_is_masked() {
     let line = r#""private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nqwerty\n-----END PRIVATE KEY-----\n""#;
     let out = redact_text(line);
