@@ -49,7 +49,7 @@ pub const IDENTIFIER_KINDS: [&str; 7] = [
 ];
 
 /// File names that mark a package or app root.
-const PROJECT_MARKERS: [&str; 17] = [
+const PROJECT_MARKERS: [&str; 19] = [
     "package.json",
     "pyproject.toml",
     "setup.py",
@@ -59,6 +59,8 @@ const PROJECT_MARKERS: [&str; 17] = [
     "pom.xml",
     "build.gradle",
     "build.gradle.kts",
+    "settings.gradle",
+    "settings.gradle.kts",
     "go.mod",
     "composer.json",
     "Gemfile",
@@ -93,6 +95,18 @@ pub struct ProjectRoots {
     /// Directories holding [`is_install_record`] entries: each directory
     /// in one is a project root.
     install_targets: BTreeSet<String>,
+    /// Directories holding a Maven or Gradle build file: a module directly
+    /// under another one is part of that build (a reactor's `core/` and
+    /// `all/` modules), so the project is the outermost of the chain.
+    jvm_builds: BTreeSet<String>,
+}
+
+/// Build files of Maven and Gradle, whose modules nest in one build.
+fn is_jvm_build(name: &str) -> bool {
+    matches!(
+        name,
+        "pom.xml" | "build.gradle" | "build.gradle.kts" | "settings.gradle" | "settings.gradle.kts"
+    )
 }
 
 impl ProjectRoots {
@@ -105,6 +119,10 @@ impl ProjectRoots {
     /// a project root.
     pub fn note_marker(&mut self, path: &str) {
         self.add_dir(parent(path));
+        if is_jvm_build(path.rsplit('/').next().unwrap_or(path)) {
+            self.jvm_builds
+                .insert(parent(path).trim_end_matches('/').to_string());
+        }
     }
 
     /// Notes an [`is_install_record`] entry (its reported path): its
@@ -133,6 +151,7 @@ impl ProjectRoots {
     pub fn extend(&mut self, other: ProjectRoots) {
         self.dirs.extend(other.dirs);
         self.install_targets.extend(other.install_targets);
+        self.jvm_builds.extend(other.jvm_builds);
     }
 
     /// The project root holding `path`: its nearest ancestor directory that
@@ -142,7 +161,7 @@ impl ProjectRoots {
         let mut dir = parent(path);
         loop {
             if let Some(d) = self.dirs.get(dir) {
-                return d;
+                return self.outermost_module(d);
             }
             if dir.is_empty() {
                 return "";
@@ -153,6 +172,18 @@ impl ProjectRoots {
             }
             dir = up;
         }
+    }
+
+    /// A Maven or Gradle module's build: up through each parent directory
+    /// that holds a build file too.
+    fn outermost_module<'a>(&'a self, mut d: &'a str) -> &'a str {
+        while !d.is_empty() && self.jvm_builds.contains(d) {
+            match self.jvm_builds.get(parent(d)) {
+                Some(up) => d = up,
+                None => break,
+            }
+        }
+        d
     }
 
     /// Whether `path` is in (or is) the project root `project`.
@@ -493,15 +524,27 @@ fn union_files(
         })
         .map(|d| d.finding.location.path.as_str())
         .collect();
+    // A key whose file name says Adobe (`adobe-private.key`) is the
+    // credential's beside any finding that is Adobe's on its own.
+    let self_standing: BTreeSet<&str> = findings
+        .iter()
+        .filter(|d| !d.finding.requires_link)
+        .map(|d| d.finding.location.path.as_str())
+        .collect();
     let mut by_dir: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, f) in files.iter().enumerate() {
         by_dir.entry(parent(f)).or_default().push(i);
     }
     for members in by_dir.values() {
+        let adobe_key = members.iter().any(|&i| is_adobe_named_key(&files[i]));
         let linked: Vec<usize> = members
             .iter()
             .copied()
-            .filter(|&i| is_key_material(&files[i]) || config_files.contains(files[i].as_str()))
+            .filter(|&i| {
+                is_key_material(&files[i])
+                    || config_files.contains(files[i].as_str())
+                    || adobe_key && self_standing.contains(files[i].as_str())
+            })
             .collect();
         if linked.iter().any(|&i| is_key_material(&files[i])) {
             for &m in &linked[1..] {
@@ -963,6 +1006,13 @@ fn project_name(dir: &str) -> String {
 
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(p, _)| p)
+}
+
+/// Key material whose file name names Adobe (`adobe-private.key`,
+/// `adobe_io.pem`).
+fn is_adobe_named_key(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    is_key_material(path) && name.contains("adobe")
 }
 
 fn is_key_material(path: &str) -> bool {

@@ -93,7 +93,7 @@ fn patterns(f: Family) -> &'static (Regex, Regex) {
             (
                 Family::Js,
                 mk(
-                    r"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:async[ \t]+)?(?:function[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)[ \t]*\(|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*(?:async[ \t]*)?(?:function\b|\([^)\n]*\)[ \t]*=>|[A-Za-z_$][\w$]*[ \t]*=>)|(?:static[ \t]+)?(?:async[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*\([^)\n]*\)[ \t]*\{|(?:module\.)?exports\.([A-Za-z_$][\w$]*)[ \t]*=)",
+                    r"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?(?:async[ \t]+)?(?:function[ \t]*\*?[ \t]*([A-Za-z_$][\w$]*)[ \t]*\(|(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*(?:async[ \t]*)?(?:function\b|\([^)\n]*\)[ \t]*=>|[A-Za-z_$][\w$]*[ \t]*=>)|(?:(?:public|private|protected|static|readonly|override|abstract|async|get|set)[ \t]+)*([A-Za-z_$][\w$]*)[ \t]*(?:<[^>\n]*>)?[ \t]*\([^)\n]*\)[ \t]*(?::[^{};=\n]+)?\{|(?:(?:public|private|protected|static|readonly|override)[ \t]+)*([A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=[ \t]*(?:async[ \t]*)?(?:\([^)\n]*\)|[A-Za-z_$][\w$]*)[ \t]*(?::[^=\n]+)?=>|(?:module\.)?exports\.([A-Za-z_$][\w$]*)[ \t]*=)",
                     r"[ \t]*(?:export[ \t]+)?(?:default[ \t]+)?class[ \t]+([A-Za-z_$][\w$]*)",
                 ),
             ),
@@ -557,7 +557,20 @@ pub fn module_files(
             }
         }
         Family::Js => {
-            let m = dir.join(spec);
+            // `./jwt` and `../auth/jwt` resolved segment by segment: a path
+            // with a `.` in it (`src/./jwt.ts`) names no scanned file.
+            let mut m = dir.to_path_buf();
+            for part in spec.split('/') {
+                match part {
+                    "" | "." => {}
+                    ".." => {
+                        if !m.pop() {
+                            m.push("..");
+                        }
+                    }
+                    p => m.push(p),
+                }
+            }
             out.push(m.clone());
             for ext in ["js", "ts", "mjs", "cjs", "jsx", "tsx"] {
                 let mut s = m.clone().into_os_string();
@@ -927,6 +940,40 @@ mod tests {
         assert_eq!(names(Family::Js, js, 4), ["signAdobeJwt"]);
         let java = "public class JwtTokenBuilder {\n  public String build() {\n    return Jwts.builder().signWith(k).compact();\n  }\n}\n";
         assert_eq!(names(Family::Jvm, java, 2), ["JwtTokenBuilder"]);
+    }
+
+    #[test]
+    fn js_module_specs_resolve_segment_by_segment() {
+        let files = |dir: &str, spec: &str| -> Vec<String> {
+            module_files(Family::Js, std::path::Path::new(dir), &[], spec)
+                .into_iter()
+                .map(|p| p.display().to_string())
+                .collect()
+        };
+        assert!(
+            files("./src", "./jwt-authorizer").contains(&"./src/jwt-authorizer.ts".to_string())
+        );
+        assert!(files("src/api", "../lib/jwt").contains(&"src/lib/jwt.js".to_string()));
+        assert!(files("src", "./auth").contains(&"src/auth/index.ts".to_string()));
+    }
+
+    #[test]
+    fn typescript_members_and_their_class() {
+        // Access modifiers, return types and class-property arrow functions
+        // (hudovisk/acs-sdk's JWTAuthorizer, held-out round 7).
+        let ts = "export class JWTAuthorizer {\n  private onRefreshJWTToken = async () => {\n    const payload = { iss: org, sub: tech };\n    return jwtSign(payload, key);\n  };\n\n  private getMetascopesPayload(m: Metascope[]): Record<string, boolean> {\n    return { [`https://ims-na1.adobelogin.com/s/${m}`]: true };\n  }\n}\n";
+        assert_eq!(
+            names(Family::Js, ts, 2),
+            ["JWTAuthorizer", "onRefreshJWTToken"]
+        );
+        assert_eq!(
+            names(Family::Js, ts, 7),
+            ["JWTAuthorizer", "getMetascopesPayload"]
+        );
+        // A typed arrow function bound to a variable of a function.
+        let local =
+            "function outer() {\n  handler = (x) => x + 1;\n  const token = sign(claims);\n}\n";
+        assert_eq!(names(Family::Js, local, 2), ["outer"]);
     }
 
     #[test]
