@@ -277,6 +277,11 @@ pub fn line_statements(
     Some(out)
 }
 
+/// How each language's `library_step` ends ("drop jsonwebtoken from
+/// package.json once nothing else uses it"): the planner takes the clause
+/// off where it dropped the library from the project's manifest itself.
+pub const LIBRARY_STEP_END: &str = "once nothing else uses it";
+
 /// The manual steps of a rewritten exchange: the scopes to check (when
 /// guessed), and the response's expires_in now in seconds, with what to do
 /// about the JWT library (`library_step`).

@@ -294,6 +294,20 @@ pub const KINDS: &[Kind] = &[
         safety: Safety::Safe,
         templates: &[("packages", &[])],
     },
+    // Runs after the code rewrites too: it drops a generic JWT library
+    // only where no file of the manifest's project imports it any more.
+    Kind {
+        name: "jwt-library-deps",
+        safety: Safety::Safe,
+        templates: &[
+            ("python", &[]),
+            ("npm", &[]),
+            ("composer", &[]),
+            ("go", &[]),
+            ("gem", &[]),
+            ("maven", &[]),
+        ],
+    },
 ];
 
 /// The fixes in force, in [`KINDS`] order (then by id).
