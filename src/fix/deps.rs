@@ -328,6 +328,16 @@ static TOML_LINE: LazyLock<Regex> = LazyLock::new(|| {
         .expect("static regex")
 });
 
+/// A TOML table whose keys are distributions: Poetry's dependency tables
+/// (`tool.poetry.dependencies`, `tool.poetry.group.dev.dependencies`) and
+/// Pipfile's `packages`; not `project.optional-dependencies` or
+/// `dependency-groups`, whose keys name extras and groups.
+fn dependency_table(table: &str) -> bool {
+    (table.starts_with("tool.poetry") && table.ends_with("dependencies"))
+        || table == "packages"
+        || table == "dev-packages"
+}
+
 fn python_entries(
     path: &str,
     text: &str,
@@ -351,9 +361,7 @@ fn python_entries(
                     if let Some(h) = c.get(1) {
                         table = h.as_str().trim().to_ascii_lowercase();
                     } else if let (Some(whole), Some(key)) = (c.get(0), c.get(2))
-                        && (table.contains("dependencies")
-                            || table == "packages"
-                            || table == "dev-packages")
+                        && dependency_table(&table)
                         && wanted(key.as_str())
                     {
                         out.push(whole.range());
@@ -554,6 +562,11 @@ mod tests {
         assert_eq!(
             drop_all("pyproject.toml", t),
             "[project]\nname = \"pyjwt\"\ndependencies = [\"requests\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\n[tool.other]\njwt = true\n"
+        );
+        let extras = "[project.optional-dependencies]\njwt = [\"PyJWT>=2\", \"cryptography\"]\n";
+        assert_eq!(
+            drop_all("pyproject.toml", extras),
+            "[project.optional-dependencies]\njwt = [\"cryptography\"]\n"
         );
         let multi = "dependencies = [\n    \"PyJWT>=2\",\n    \"requests\",\n]\n";
         assert_eq!(
