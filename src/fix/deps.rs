@@ -608,6 +608,13 @@ mod tests {
         );
         assert_eq!(
             drop_all(
+                "package.json",
+                "{\n  \"dependencies\": {\n    \"jose\": \"^5\"\n  }\n}\n"
+            ),
+            "{\n  \"dependencies\": {}\n}\n"
+        );
+        assert_eq!(
+            drop_all(
                 "composer.json",
                 "{\"require\": {\"firebase/php-jwt\": \"^6.0\", \"guzzlehttp/guzzle\": \"^7\"}}\n"
             ),

@@ -88,6 +88,11 @@ pub fn drop_members(
                 remove.push(i);
             }
         }
+        if !remove.is_empty() && remove.len() == obj.members().len() {
+            // All of them: `{}`, not a line of blanks between the braces.
+            edits.push((obj.span.start + 1..obj.span.end - 1, String::new()));
+            continue;
+        }
         for r in jsonspan::remove_members(obj, &remove) {
             edits.push((r, String::new()));
         }
