@@ -13,12 +13,14 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
 
 use regex::Regex;
 
 use super::text::{line_of, splice};
 use super::{Attempt, FixCtx};
+
+mod entries;
+mod python;
 
 /// The package ecosystem of a manifest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -107,24 +109,9 @@ impl Ecosystem {
     }
 }
 
-/// PEP 503 normalisation of a Python distribution name.
-fn normalise(name: &str) -> String {
-    let mut out = String::new();
-    for c in name.chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !out.ends_with('-') {
-                out.push('-');
-            }
-        } else {
-            out.push(c.to_ascii_lowercase());
-        }
-    }
-    out
-}
-
 /// The module a Python distribution is imported as.
 fn python_module(dist: &str) -> String {
-    match normalise(dist).as_str() {
+    match python::normalise(dist).as_str() {
         "pyjwt" | "jwt" => "jwt".to_string(),
         other => other.replace('-', "_"),
     }
@@ -242,11 +229,11 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str, unused: &dyn Fn(&str) -> bool) -> Attem
         }
         _ => {
             let ranges = match eco {
-                Ecosystem::Python => python_entries(ctx.path, text, &libraries, unused),
-                Ecosystem::Go => go_entries(text, &libraries, unused),
-                Ecosystem::Gem => gem_entries(text, &libraries, unused),
-                Ecosystem::Maven => maven_entries(text, &libraries, unused),
-                _ => gradle_entries(text, &libraries, unused),
+                Ecosystem::Python => python::entries(ctx.path, text, &libraries, unused),
+                Ecosystem::Go => entries::go(text, &libraries, unused),
+                Ecosystem::Gem => entries::gem(text, &libraries, unused),
+                Ecosystem::Maven => entries::maven(text, &libraries, unused),
+                _ => entries::gradle(text, &libraries, unused),
             };
             ranges.into_iter().map(|r| (r, String::new())).collect()
         }
@@ -273,7 +260,7 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str, unused: &dyn Fn(&str) -> bool) -> Attem
 
 /// The range of the whole line(s) `r` lies on when nothing but blanks (and
 /// a trailing comma or comment) shares them, else `None`.
-fn whole_lines(text: &str, r: &Range<usize>) -> Option<Range<usize>> {
+pub(super) fn whole_lines(text: &str, r: &Range<usize>) -> Option<Range<usize>> {
     let start = text[..r.start].rfind('\n').map_or(0, |i| i + 1);
     if !text[start..r.start].trim().is_empty() {
         return None;
@@ -288,7 +275,7 @@ fn whole_lines(text: &str, r: &Range<usize>) -> Option<Range<usize>> {
 
 /// The range that removes a list element at `r`: its whole line, else the
 /// element with the comma after it (or before it, when it is the last).
-fn element(text: &str, r: &Range<usize>) -> Range<usize> {
+pub(super) fn element(text: &str, r: &Range<usize>) -> Range<usize> {
     if let Some(l) = whole_lines(text, r) {
         return l;
     }
@@ -306,295 +293,19 @@ fn element(text: &str, r: &Range<usize>) -> Range<usize> {
     }
 }
 
-/// A line of a requirements file or of setup.cfg's `install_requires`:
-/// its name, then extras, a specifier, a marker, a URL or the end.
-static REQUIREMENT_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?m)^[ \t]*([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:\[|===?|>=|<=|~=|!=|<|>|;|@|#|\r?$)[^\n]*\n?",
-    )
-    .expect("static regex")
-});
-
-/// A quoted requirement string: `"PyJWT>=2.8"`, `'jwt'`.
-static REQUIREMENT_STRING: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#""([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:[\[<>=~!;@][^"\n]*)?"|'([A-Za-z0-9][A-Za-z0-9._-]*)[ \t]*(?:[\[<>=~!;@][^'\n]*)?'"#)
-        .expect("static regex")
-});
-
-/// A TOML key line (`pyjwt = "^2.8"`, `"PyJWT" = {version = "*"}`) or a
-/// table header.
-static TOML_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*(?:\[([^\]\n]*)\]|"?([A-Za-z0-9][A-Za-z0-9._-]*)"?[ \t]*=)[^\n]*\n?"#)
-        .expect("static regex")
-});
-
-/// A TOML table whose keys are distributions: Poetry's dependency tables
-/// (`tool.poetry.dependencies`, `tool.poetry.group.dev.dependencies`) and
-/// Pipfile's `packages`; not `project.optional-dependencies` or
-/// `dependency-groups`, whose keys name extras and groups.
-fn dependency_table(table: &str) -> bool {
-    (table.starts_with("tool.poetry") && table.ends_with("dependencies"))
-        || table == "packages"
-        || table == "dev-packages"
-}
-
-fn python_entries(
-    path: &str,
-    text: &str,
-    libraries: &[&str],
-    unused: &dyn Fn(&str) -> bool,
-) -> Vec<Range<usize>> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let wanted = |n: &str| {
-        let n = normalise(n);
-        libraries
-            .iter()
-            .find(|l| normalise(l) == n)
-            .is_some_and(|l| unused(l))
-    };
-    let mut out = Vec::new();
-    match name {
-        "pyproject.toml" | "Pipfile" | "setup.py" => {
-            let mut table = String::new();
-            if name != "setup.py" {
-                for c in TOML_LINE.captures_iter(text) {
-                    if let Some(h) = c.get(1) {
-                        table = h.as_str().trim().to_ascii_lowercase();
-                    } else if let (Some(whole), Some(key)) = (c.get(0), c.get(2))
-                        && dependency_table(&table)
-                        && wanted(key.as_str())
-                    {
-                        out.push(whole.range());
-                    }
-                }
-            }
-            for c in REQUIREMENT_STRING.captures_iter(text) {
-                let (Some(whole), Some(n)) = (c.get(0), c.get(1).or_else(|| c.get(2))) else {
-                    continue;
-                };
-                // A list element, not a value (`name = "pyjwt"`).
-                let prev = text[..whole.start()].trim_end().chars().last();
-                if matches!(prev, Some('[' | '(' | ',')) && wanted(n.as_str()) {
-                    let r = element(text, &whole.range());
-                    if !out
-                        .iter()
-                        .any(|o: &Range<usize>| o.start < r.end && r.start < o.end)
-                    {
-                        out.push(r);
-                    }
-                }
-            }
-        }
-        _ => {
-            // requirements files; setup.cfg's indented requirement lines
-            // (its `key = value` lines have a lone `=`, which no
-            // specifier is).
-            for c in REQUIREMENT_LINE.captures_iter(text) {
-                let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
-                    continue;
-                };
-                if name == "setup.cfg" && !whole.as_str().starts_with([' ', '\t']) {
-                    continue;
-                }
-                if wanted(n.as_str()) {
-                    let mut end = whole.end();
-                    // A `\` continuation (`--hash=...` lines) goes with it.
-                    while text[..end].trim_end_matches(['\n', '\r']).ends_with('\\') {
-                        end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-                        if end == text.len() {
-                            break;
-                        }
-                    }
-                    out.push(whole.start()..end);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// go.mod: `require MOD vX` lines and the lines of `require (...)` blocks,
-/// for a module path or its `/vN` majors; `// indirect` ones stay (a
-/// dependency needs them).
-fn go_entries(text: &str, libraries: &[&str], unused: &dyn Fn(&str) -> bool) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut in_require = false;
-    let mut at = 0;
-    for line in super::text::lines(text) {
-        let start = at;
-        at += line.len();
-        let body = line.trim();
-        if in_require {
-            if body.starts_with(')') {
-                in_require = false;
-                continue;
-            }
-        } else if body.starts_with("require") && body.trim_end_matches(['(', ' ']) == "require" {
-            in_require = true;
-            continue;
-        }
-        let spec = if in_require {
-            body
-        } else if let Some(rest) = body.strip_prefix("require ") {
-            rest.trim()
-        } else {
-            continue;
-        };
-        if spec.contains("// indirect") {
-            continue;
-        }
-        let module = spec.split_whitespace().next().unwrap_or("");
-        let hit = libraries.iter().find(|l| {
-            module == **l
-                || module.strip_prefix(**l).is_some_and(|v| {
-                    v.strip_prefix("/v")
-                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-                })
-        });
-        if hit.is_some_and(|l| unused(l)) {
-            out.push(start..at);
-        }
-    }
-    out
-}
-
-static GEM_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*gem[ \t(]+['"]([^'"\n]+)['"][^\n]*\n?"#).expect("static regex")
-});
-
-/// Gemfile: `gem 'jwt', '~> 2.1'` lines (with any `,`-continued lines).
-fn gem_entries(text: &str, libraries: &[&str], unused: &dyn Fn(&str) -> bool) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    for c in GEM_LINE.captures_iter(text) {
-        let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        if !libraries.contains(&n.as_str()) || !unused(n.as_str()) {
-            continue;
-        }
-        let mut end = whole.end();
-        while text[..end].trim_end().ends_with(',') && end < text.len() {
-            end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-        }
-        out.push(whole.start()..end);
-    }
-    out
-}
-
-static MAVEN_BLOCK: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?s)<dependency>.*?</dependency>").expect("static regex"));
-
-static MAVEN_GROUP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"<groupId>\s*([^<\s]+)\s*</groupId>").expect("static regex"));
-
-/// pom.xml: `<dependency>` elements of a library's group id.
-fn maven_entries(
-    text: &str,
-    libraries: &[&str],
-    unused: &dyn Fn(&str) -> bool,
-) -> Vec<Range<usize>> {
-    MAVEN_BLOCK
-        .find_iter(text)
-        .filter(|m| {
-            MAVEN_GROUP
-                .captures(m.as_str())
-                .and_then(|c| c.get(1))
-                .is_some_and(|g| libraries.contains(&g.as_str()) && unused(g.as_str()))
-        })
-        .map(|m| whole_lines(text, &m.range()).unwrap_or_else(|| m.range()))
-        .collect()
-}
-
-static GRADLE_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"(?m)^[ \t]*\w+[ \t]*\(?[ \t]*(?:['"]([\w.-]+):[^'"\n]*['"]|group[ \t]*[:=][ \t]*['"]([\w.-]+)['"][^\n]*?)[ \t]*\)?[ \t]*(?://[^\n]*)?\r?(?:\n|$)"#)
-        .expect("static regex")
-});
-
-/// build.gradle(.kts): one-line declarations of a library's group
-/// (`implementation 'io.jsonwebtoken:jjwt-api:0.12.6'`,
-/// `runtimeOnly("io.jsonwebtoken:jjwt-impl:0.12.6")`, `group: '...'`).
-fn gradle_entries(
-    text: &str,
-    libraries: &[&str],
-    unused: &dyn Fn(&str) -> bool,
-) -> Vec<Range<usize>> {
-    GRADLE_LINE
-        .captures_iter(text)
-        .filter_map(|c| {
-            let g = c.get(1).or_else(|| c.get(2))?;
-            (libraries.contains(&g.as_str()) && unused(g.as_str())).then(|| c.get(0))?
-        })
-        .map(|m| m.range())
-        .collect()
-}
-
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::fix::testing::{rewritten, run};
 
-    const FIX: &str = include_str!("../../rules/fixes/jwt-library-deps.yaml");
+    const FIX: &str = include_str!("../../../rules/fixes/jwt-library-deps.yaml");
 
-    fn drop_all(path: &str, text: &str) -> String {
+    pub(in crate::fix::deps) fn drop_all(path: &str, text: &str) -> String {
         rewritten(run(FIX, |c, t| fix(c, t, &|_| true), path, text, &[])).0
     }
 
-    fn keep_all(path: &str, text: &str) -> Attempt {
+    pub(in crate::fix::deps) fn keep_all(path: &str, text: &str) -> Attempt {
         run(FIX, |c, t| fix(c, t, &|_| false), path, text, &[])
-    }
-
-    #[test]
-    fn requirements_lines_go_whole_with_their_continuations() {
-        let t = "requests==2.31\nPyJWT[crypto]==2.8.0 \\\n    --hash=sha256:abc\n# jwt\npyjwt-extras==1\nhttpx\n";
-        assert_eq!(
-            drop_all("svc/requirements.txt", t),
-            "requests==2.31\n# jwt\npyjwt-extras==1\nhttpx\n"
-        );
-        assert!(matches!(
-            keep_all("requirements.txt", t),
-            Attempt::NotApplicable
-        ));
-    }
-
-    #[test]
-    fn pyproject_lists_and_tables() {
-        let t = "[project]\nname = \"pyjwt\"\ndependencies = [\"requests\", \"PyJWT>=2\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\npyjwt = {version = \"^2.8\", extras = [\"crypto\"]}\n[tool.other]\njwt = true\n";
-        assert_eq!(
-            drop_all("pyproject.toml", t),
-            "[project]\nname = \"pyjwt\"\ndependencies = [\"requests\"]\n\n[tool.poetry.dependencies]\npython = \"^3.11\"\n[tool.other]\njwt = true\n"
-        );
-        let extras = "[project.optional-dependencies]\njwt = [\"PyJWT>=2\", \"cryptography\"]\n";
-        assert_eq!(
-            drop_all("pyproject.toml", extras),
-            "[project.optional-dependencies]\njwt = [\"cryptography\"]\n"
-        );
-        let multi = "dependencies = [\n    \"PyJWT>=2\",\n    \"requests\",\n]\n";
-        assert_eq!(
-            drop_all("pyproject.toml", multi),
-            "dependencies = [\n    \"requests\",\n]\n"
-        );
-    }
-
-    #[test]
-    fn setup_files_and_pipfile() {
-        assert_eq!(
-            drop_all(
-                "setup.py",
-                "setup(name=\"x\", install_requires=[\"jwt\", \"requests\"])\n"
-            ),
-            "setup(name=\"x\", install_requires=[\"requests\"])\n"
-        );
-        assert_eq!(
-            drop_all(
-                "setup.cfg",
-                "[options]\ninstall_requires =\n    PyJWT>=2\n    requests\n[options.extras_require]\njwt = other\n"
-            ),
-            "[options]\ninstall_requires =\n    requests\n[options.extras_require]\njwt = other\n"
-        );
-        assert_eq!(
-            drop_all("Pipfile", "[packages]\nrequests = \"*\"\npyjwt = \"*\"\n"),
-            "[packages]\nrequests = \"*\"\n"
-        );
     }
 
     #[test]
