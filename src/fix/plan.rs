@@ -489,7 +489,7 @@ pub fn plan_report(
     })
 }
 
-/// Generic JWT libraries (fix/deps.rs): each manifest with a finding
+/// Generic JWT libraries (fix/deps/): each manifest with a finding
 /// loses those no source file of its project imports in its planned text.
 /// Once no file of the project is left with JWT use of its own, the
 /// manifest's findings that only count inside a JWT project go too (a
@@ -614,4 +614,25 @@ fn rescan(engine: &Engine<'_>, path: &str, abs: &Path, text: &str) -> Vec<(Strin
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_dir_climbs_the_path_below_the_project() {
+        let abs = Path::new("/scan/svc/requirements/base.txt");
+        assert_eq!(
+            project_dir(abs, "svc/requirements/base.txt", "svc"),
+            Some(PathBuf::from("/scan/svc"))
+        );
+        assert_eq!(
+            project_dir(abs, "svc/requirements/base.txt", ""),
+            Some(PathBuf::from("/scan"))
+        );
+        // A path outside the project it is said to be in: no directory.
+        assert_eq!(project_dir(abs, "svc/requirements/base.txt", "other"), None);
+        assert_eq!(project_dir(abs, "svc/requirements/base.txt", "sv"), None);
+    }
 }
