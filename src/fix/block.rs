@@ -277,6 +277,11 @@ pub fn line_statements(
     Some(out)
 }
 
+/// How each language's `library_step` ends ("drop jsonwebtoken from
+/// package.json once nothing else uses it"): the planner takes the clause
+/// off where it dropped the library from the project's manifest itself.
+pub const LIBRARY_STEP_END: &str = "once nothing else uses it";
+
 /// The manual steps of a rewritten exchange: the scopes to check (when
 /// guessed), and the response's expires_in now in seconds, with what to do
 /// about the JWT library (`library_step`).
@@ -372,8 +377,20 @@ pub fn declared(stmt: &str) -> Option<String> {
     declared_in(Syntax::CLike, stmt)
 }
 
+/// What marks a statement of every language's JWT flow besides its own
+/// `markers`: the claims' audience and metascope paths, the key's names,
+/// PEM armour.
+pub const FLOW_MARKERS: &[&str] = &[
+    "/c/",
+    "/s/",
+    "private.key",
+    "PRIVATE_KEY",
+    "private_key",
+    "-----",
+];
+
 /// Which statements of `candidates` belong to the JWT flow: those with a
-/// marker, those using what such a statement declares, and those declaring
+/// marker (`markers` or [`FLOW_MARKERS`]), those using what such a statement declares, and those declaring
 /// what only the flow uses (`claims.put(...)` only feeds `claims`, it does
 /// not keep it alive). `edits` are the rewrites inside statements (the
 /// form, the URL): the check that nothing kept uses what goes reads the new
@@ -418,7 +435,7 @@ pub fn drop_flow(
                 continue;
             }
             let t = stmts[i].text(text);
-            let marked = markers.iter().any(|m| t.contains(m))
+            let marked = markers.iter().chain(FLOW_MARKERS).any(|m| t.contains(m))
                 || names.iter().any(|n| syntax.mentions(&now[i], n));
             // Declared here, used only by what goes.
             let only_feeds_the_flow = decl[i].as_ref().is_some_and(|n| {

@@ -51,7 +51,31 @@ pub struct FixSpec {
 pub struct Kind {
     pub name: &'static str,
     pub safety: Safety,
-    pub templates: &'static [(&'static str, &'static [&'static str])],
+    pub templates: &'static [Template],
+}
+
+/// A template a kind reads and the placeholders it fills.
+pub type Template = (&'static str, &'static [&'static str]);
+
+/// The form shapes of the hand-rolled exchanges (fix/exchange.rs), shared
+/// by their kinds: a map member, a `form.Set` call, a pair inside one
+/// string, curl's `-F`/`-d` field; and the guessed scopes' comment.
+const FORM_MEMBER: Template = ("form-member", &["q", "arrow", "sep", "scope"]);
+const FORM_CALL: Template = (
+    "form-call",
+    &["object", "method", "semicolon", "indent", "scope"],
+);
+const FORM_STRING: Template = ("form-string", &["scope"]);
+const FORM_FIELD: Template = ("form-field", &["flag", "scope"]);
+const SCOPE_NOTE: Template = ("scope_note", &["metascopes"]);
+
+/// A kind driven by fix/exchange.rs: code, so unsafe.
+const fn exchange(name: &'static str, templates: &'static [Template]) -> Kind {
+    Kind {
+        name,
+        safety: Safety::Unsafe,
+        templates,
+    }
 }
 
 /// Every recogniser, in the order they run on a file.
@@ -184,7 +208,7 @@ pub const KINDS: &[Kind] = &[
                     "extra_args",
                 ],
             ),
-            ("scope_note", &["metascopes"]),
+            SCOPE_NOTE,
         ],
     },
     Kind {
@@ -210,7 +234,7 @@ pub const KINDS: &[Kind] = &[
                 "node-form-append",
                 &["object", "method", "semicolon", "indent", "scope"],
             ),
-            ("scope_note", &["metascopes"]),
+            SCOPE_NOTE,
         ],
     },
     Kind {
@@ -222,67 +246,20 @@ pub const KINDS: &[Kind] = &[
                 &["indent", "client_id", "client_secret", "scope"],
             ),
             ("java-form-pair", &["call", "sep", "scope"]),
-            ("scope_note", &["metascopes"]),
+            SCOPE_NOTE,
         ],
     },
     // The hand-rolled exchanges of fix/exchange.rs: the form shapes each
     // language's fix rewrites.
-    Kind {
-        name: "shell-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-field", &["flag", "scope"]),
-            ("form-string", &["scope"]),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
-    Kind {
-        name: "powershell-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-member", &["q", "arrow", "sep", "scope"]),
-            ("form-string", &["scope"]),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
-    Kind {
-        name: "php-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-member", &["q", "arrow", "sep", "scope"]),
-            ("form-string", &["scope"]),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
-    Kind {
-        name: "go-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-member", &["q", "arrow", "sep", "scope"]),
-            (
-                "form-call",
-                &["object", "method", "semicolon", "indent", "scope"],
-            ),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
-    Kind {
-        name: "ruby-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-member", &["q", "arrow", "sep", "scope"]),
-            ("form-string", &["scope"]),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
-    Kind {
-        name: "csharp-exchange",
-        safety: Safety::Unsafe,
-        templates: &[
-            ("form-member", &["q", "arrow", "sep", "scope"]),
-            ("scope_note", &["metascopes"]),
-        ],
-    },
+    exchange("shell-exchange", &[FORM_FIELD, FORM_STRING, SCOPE_NOTE]),
+    exchange(
+        "powershell-exchange",
+        &[FORM_MEMBER, FORM_STRING, SCOPE_NOTE],
+    ),
+    exchange("php-exchange", &[FORM_MEMBER, FORM_STRING, SCOPE_NOTE]),
+    exchange("go-exchange", &[FORM_MEMBER, FORM_CALL, SCOPE_NOTE]),
+    exchange("ruby-exchange", &[FORM_MEMBER, FORM_STRING, SCOPE_NOTE]),
+    exchange("csharp-exchange", &[FORM_MEMBER, SCOPE_NOTE]),
     Kind {
         name: "python-pins",
         safety: Safety::Safe,
@@ -293,6 +270,20 @@ pub const KINDS: &[Kind] = &[
         name: "package-json",
         safety: Safety::Safe,
         templates: &[("packages", &[])],
+    },
+    // Runs after the code rewrites too: it drops a generic JWT library
+    // only where no file of the manifest's project imports it any more.
+    Kind {
+        name: "jwt-library-deps",
+        safety: Safety::Safe,
+        templates: &[
+            ("python", &[]),
+            ("npm", &[]),
+            ("composer", &[]),
+            ("go", &[]),
+            ("gem", &[]),
+            ("maven", &[]),
+        ],
     },
 ];
 

@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::block::{function_body, statements};
 use super::code::Syntax;
-use super::exchange::{Func, Lang, drop_unused_imports_in};
+use super::exchange::{Func, Lang, drop_unused_imports_in, functions_by};
 use super::{Attempt, FixCtx};
 
 const CS: Syntax = Syntax::CLike;
@@ -91,14 +91,8 @@ pub const LANG: Lang = Lang {
         "ImportRSAPrivateKey",
         "ImportPkcs8PrivateKey",
         "ImportFromPem",
-        "/c/",
-        "/s/",
-        "private.key",
-        "PRIVATE_KEY",
         "privateKey",
-        "private_key",
         ".pfx",
-        "-----",
     ],
     arrows: &[","],
     list_sep: ",",
@@ -113,26 +107,16 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 }
 
 fn functions(text: &str) -> Vec<Func> {
-    let opaque = CS.opaque_ranges(text.as_bytes());
-    HEADER
-        .captures_iter(text)
-        .filter_map(|c| {
-            let (whole, ret, name) = (c.get(0)?, c.get(1)?, c.get(2)?);
-            if NOT_METHODS.contains(&name.as_str())
-                || matches!(ret.as_str(), "new" | "return" | "else" | "throw" | "await")
-                || opaque.iter().any(|r| r.contains(&name.start()))
-            {
-                return None;
-            }
-            let (open, close) = function_body(text, whole.end() - 1, &TO_BODY)?;
-            Some(Func {
-                name: name.as_str().to_string(),
-                at: name.start(),
-                open,
-                close,
-            })
-        })
-        .collect()
+    functions_by(CS, text, &HEADER, |c| {
+        let (whole, ret, name) = (c.get(0)?, c.get(1)?, c.get(2)?);
+        if NOT_METHODS.contains(&name.as_str())
+            || matches!(ret.as_str(), "new" | "return" | "else" | "throw" | "await")
+        {
+            return None;
+        }
+        let (open, close) = function_body(text, whole.end() - 1, &TO_BODY)?;
+        Some((name, open, close))
+    })
 }
 
 fn drop_imports(text: &str) -> String {

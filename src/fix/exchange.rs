@@ -42,6 +42,54 @@ pub struct Func {
     pub close: usize,
 }
 
+/// The functions of `text` whose headers `header` finds, in order: `body`
+/// gives a header's name and its body's `open` and `close` (or `None`: not
+/// a function); a header inside a string or comment of `syntax` is none.
+/// What each language's [`Lang::functions`] is made of.
+pub fn functions_by<'t>(
+    syntax: Syntax,
+    text: &'t str,
+    header: &Regex,
+    body: impl Fn(&regex::Captures<'t>) -> Option<(regex::Match<'t>, usize, usize)>,
+) -> Vec<Func> {
+    let opaque = syntax.opaque_ranges(text.as_bytes());
+    header
+        .captures_iter(text)
+        .filter_map(|c| {
+            let (name, open, close) = body(&c)?;
+            if opaque.iter().any(|r| r.contains(&name.start())) {
+                return None;
+            }
+            Some(Func {
+                name: name.as_str().to_string(),
+                at: name.start(),
+                open,
+                close,
+            })
+        })
+        .collect()
+}
+
+/// [`functions_by`] for a script (shell, PowerShell): one without any
+/// function is one itself, its top level (unnamed).
+pub fn script_functions<'t>(
+    syntax: Syntax,
+    text: &'t str,
+    header: &Regex,
+    body: impl Fn(&regex::Captures<'t>) -> Option<(regex::Match<'t>, usize, usize)>,
+) -> Vec<Func> {
+    let mut out = functions_by(syntax, text, header, body);
+    if out.is_empty() {
+        out.push(Func {
+            name: String::new(),
+            at: 0,
+            open: 0,
+            close: text.len(),
+        });
+    }
+    out
+}
+
 /// What the driver needs to know of a language.
 pub struct Lang {
     /// As manual steps name it.
@@ -51,7 +99,8 @@ pub struct Lang {
     pub extensions: &'static [&'static str],
     /// What in a function's body shows it signs the JWT.
     pub signs: &'static [&'static str],
-    /// What marks a statement as part of the JWT flow ([`drop_flow`]).
+    /// What marks a statement as part of the JWT flow ([`drop_flow`]),
+    /// besides [`super::block::FLOW_MARKERS`].
     pub markers: &'static [&'static str],
     /// The separators between a map member's key and value (`=>`, `:`).
     pub arrows: &'static [&'static str],
@@ -135,16 +184,14 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str, lang: &Lang) -> Result<Attempt, String>
             "a scope holds {c:?}, which this fix does not quote: write the request by hand"
         ));
     }
-    let nl = eol(text);
     let mut edits = vec![form_edit(ctx, lang, text, &stmts[form_idx], &scope)?];
     if choice.guessed {
-        let note = render(
-            ctx.template("scope_note"),
-            &[("metascopes", &metascopes.join(", "))],
-        );
-        let at = line_start(text, stmts[form_idx.min(url_idx)].code.start);
-        let ind = indent(&text[at..]).to_string();
-        edits.push((at..at, format!("{ind}{note}{nl}")));
+        edits.push(scope_note_edit(
+            ctx,
+            text,
+            stmts[form_idx.min(url_idx)].code.start,
+            &metascopes,
+        ));
     }
     edits.push(token_path_edit(&stmts[url_idx], text)?);
     drop_flow(
@@ -171,8 +218,26 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str, lang: &Lang) -> Result<Attempt, String>
     Ok(Attempt::Rewritten { text: new, manual })
 }
 
-fn line_start(text: &str, at: usize) -> usize {
+/// Where the line holding byte `at` starts.
+pub fn line_start(text: &str, at: usize) -> usize {
     text[..at].rfind('\n').map_or(0, |p| p + 1)
+}
+
+/// The fix's `scope_note` (the scopes were guessed from `metascopes`) as a
+/// line of its own before the line holding byte `at`, at its indentation.
+pub fn scope_note_edit(
+    ctx: &FixCtx<'_>,
+    text: &str,
+    at: usize,
+    metascopes: &[String],
+) -> (Range<usize>, String) {
+    let note = render(
+        ctx.template("scope_note"),
+        &[("metascopes", &metascopes.join(", "))],
+    );
+    let at = line_start(text, at);
+    let ind = indent(&text[at..]).to_string();
+    (at..at, format!("{ind}{note}{}", eol(text)))
 }
 
 /// The edit of the form statement `stmt`: its `jwt_token` field becomes
@@ -244,7 +309,8 @@ fn form_edit(
         if arrow.trim() == "," && !text[..key_start].trim_end().ends_with('{') {
             continue;
         }
-        let value_end = value_end(lang, b, key_end + m.end());
+        let sep = lang.list_sep.as_bytes().first().copied().unwrap_or(b',');
+        let value_end = value_end(lang.syntax, sep, true, b, key_end + m.end());
         let value_end = key_start + text[key_start..value_end].trim_end().len();
         // A pair in braces stands where its `{` does.
         let lead = if arrow.trim() == "," {
@@ -310,15 +376,15 @@ fn string_edit(
     Ok(Some((at..value_end, new)))
 }
 
-/// The end of a map member's value starting at `from`: the separator or
-/// closing bracket after it, outside brackets (a line end too where
-/// members are separated by `;` or line ends).
-fn value_end(lang: &Lang, b: &[u8], from: usize) -> usize {
+/// The end of a map member's value starting at `from`: the separator `sep`
+/// or closing bracket after it, outside brackets (a line end too where
+/// members are separated by `;` or line ends), or where
+/// `comment_ends_it`, a comment after it.
+pub fn value_end(syntax: Syntax, sep: u8, comment_ends_it: bool, b: &[u8], from: usize) -> usize {
     let (mut i, mut depth) = (from, 0usize);
-    let sep = lang.list_sep.as_bytes().first().copied().unwrap_or(b',');
     while i < b.len() {
-        if let Some(j) = lang.syntax.skip_opaque(b, i) {
-            if lang.syntax.is_comment_start(b, i) && depth == 0 {
+        if let Some(j) = syntax.skip_opaque(b, i) {
+            if comment_ends_it && syntax.is_comment_start(b, i) && depth == 0 {
                 return i;
             }
             i = j;

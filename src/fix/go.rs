@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::block::{Stmt, function_body, statements};
 use super::code::{Syntax, code_only};
-use super::exchange::{Func, Lang, drop_unused_imports};
+use super::exchange::{Func, Lang, drop_unused_imports, functions_by};
 use super::{Attempt, FixCtx};
 
 const GO: Syntax = Syntax::CLike;
@@ -51,13 +51,7 @@ pub const LANG: Lang = Lang {
         "x509.ParsePKCS",
         "pem.Decode",
         "RS256",
-        "/c/",
-        "/s/",
-        "private.key",
-        "PRIVATE_KEY",
         "privateKey",
-        "private_key",
-        "-----",
     ],
     arrows: &[":"],
     list_sep: ",",
@@ -72,23 +66,10 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 }
 
 fn functions(text: &str) -> Vec<Func> {
-    let opaque = GO.opaque_ranges(text.as_bytes());
-    FUNCTION
-        .captures_iter(text)
-        .filter_map(|c| {
-            let (whole, name) = (c.get(0)?, c.get(1)?);
-            if opaque.iter().any(|r| r.contains(&name.start())) {
-                return None;
-            }
-            let (open, close) = function_body(text, whole.end() - 1, &TO_BODY)?;
-            Some(Func {
-                name: name.as_str().to_string(),
-                at: name.start(),
-                open,
-                close,
-            })
-        })
-        .collect()
+    functions_by(GO, text, &FUNCTION, |c| {
+        let (open, close) = function_body(text, c.get(0)?.end() - 1, &TO_BODY)?;
+        Some((c.get(1)?, open, close))
+    })
 }
 
 /// The statements, each with the `if err != nil { ... }` right after it

@@ -61,15 +61,9 @@ const MARKERS: &[&str] = &[
     "withExpiresAt",
     "currentTimeMillis",
     "Instant.now",
-    "/c/",
-    "/s/",
     "\\\"aud\\\"",
     "\\\"exp\\\"",
-    "PRIVATE_KEY",
     "privateKey",
-    "private_key",
-    "private.key",
-    "-----",
 ];
 /// Imports from these packages go when nothing uses them any more.
 const JWT_PACKAGES: &[&str] = &[

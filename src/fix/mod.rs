@@ -6,7 +6,7 @@
 //! safe (config, env, CI: on by default) or unsafe (code: only with
 //! `--unsafe`), and the text templates it writes ([`template`]). The
 //! recognisers live one per concern: [`console`], [`aio_env`], [`aio_json`],
-//! [`wrapper_config`], [`properties`], [`workflow`], [`gitlab`], [`ust`], [`package_json`], [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`],
+//! [`wrapper_config`], [`properties`], [`workflow`], [`gitlab`], [`ust`], [`package_json`], [`deps`] (with its `python` and `entries`), [`node`], [`node_exchange`], [`aio_context`], [`python`], [`umapi`], [`java`],
 //! and through one driver ([`exchange`]) [`shell`], [`powershell`], [`php`], [`go`], [`ruby`], [`csharp`]
 //! (the code rewrites share [`code`]'s lexing and [`block`]'s statements). A shape a
 //! recogniser does not know is never half-rewritten: it becomes a
@@ -26,6 +26,7 @@ pub mod catalog;
 pub mod code;
 pub mod console;
 pub mod csharp;
+pub mod deps;
 pub mod diff;
 pub mod exchange;
 pub mod gitlab;
@@ -48,6 +49,7 @@ pub mod scopes;
 pub mod shell;
 pub mod template;
 pub mod text;
+pub mod tree;
 pub mod umapi;
 pub mod ust;
 pub mod workflow;

@@ -13,6 +13,16 @@
 //! go ([`super::block::drop_flow`]); the request, the response handling and
 //! the return stay. The `jsonwebtoken` import and an `fs` import nothing
 //! uses any more go. Anything else is a manual step.
+//!
+//! It predates [`super::exchange`]'s driver and does not go through it:
+//! the signing it looks for is named by the file (`<name>.sign(`, with the
+//! name `jsonwebtoken` is bound to), the scope goes into the templates as
+//! a quoted JS string, a shorthand `{ jwt_token }` member is a form too,
+//! a comment after the member's value goes with it, and its refusals come
+//! in another order (the metascopes before the client id and secret). Each
+//! would be a special case of the driver; it shares the driver's pieces
+//! instead ([`value_end`], [`scope_note_edit`], [`line_start`]) and
+//! [`super::block`]'s flow.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -23,6 +33,7 @@ use super::block::{
     drop_flow, exchange_steps, function_body, one_statement, statements, token_path_edit,
 };
 use super::code::{Syntax, code_only, mentions_ident};
+use super::exchange::{line_start, scope_note_edit, value_end};
 use super::template::render;
 use super::text::{body, eol, indent, line_of, splice};
 use super::{Attempt, FixCtx};
@@ -100,27 +111,6 @@ fn exchange_function(text: &str, jwt: &str) -> Option<(String, usize, usize)> {
     None
 }
 
-/// The end of an object member's value starting at `from`: the comma or
-/// closing bracket after it, outside brackets.
-fn value_end(b: &[u8], from: usize) -> usize {
-    let (mut i, mut depth) = (from, 0usize);
-    while i < b.len() {
-        if let Some(j) = JS.skip_opaque(b, i) {
-            i = j;
-            continue;
-        }
-        match b[i] {
-            b'(' | b'[' | b'{' => depth += 1,
-            b')' | b']' | b'}' if depth == 0 => return i,
-            b')' | b']' | b'}' => depth -= 1,
-            b',' if depth == 0 => return i,
-            _ => {}
-        }
-        i += 1;
-    }
-    b.len()
-}
-
 fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     let jwt = text
         .split_inclusive('\n')
@@ -153,7 +143,7 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
     if !(fn_text.contains("client_secret") && fn_text.contains("client_id")) {
         return Err("the exchange form does not send client_id and client_secret".into());
     }
-    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |p| p + 1);
+    let line_start = |at: usize| line_start(text, at);
     let stmt_indent = indent(&text[line_start(form.code.start)..]).to_string();
     let mut edits: Vec<(Range<usize>, String)> = Vec::new();
     let plain = code_only(JS, form_text);
@@ -184,7 +174,8 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         }
         let start = form.code.start + m.start();
         let end = if c.get(4).is_some() {
-            value_end(text.as_bytes(), form.code.start + m.end())
+            // A comment after the value goes with it.
+            value_end(JS, b',', false, text.as_bytes(), form.code.start + m.end())
         } else {
             form.code.start + m.end()
         };
@@ -207,29 +198,22 @@ fn rewrite(ctx: &FixCtx<'_>, text: &str) -> Result<Attempt, String> {
         return Err(NOT_A_FORM.into());
     }
     if choice.guessed {
-        let note = render(
-            ctx.template("scope_note"),
-            &[("metascopes", &metascopes.join(", "))],
-        );
-        let at = line_start(stmts[form_idx.min(url_idx)].code.start);
-        let ind = indent(&text[at..]).to_string();
-        edits.push((at..at, format!("{ind}{note}{nl}")));
+        edits.push(scope_note_edit(
+            ctx,
+            text,
+            stmts[form_idx.min(url_idx)].code.start,
+            &metascopes,
+        ));
     }
     let url = &stmts[url_idx];
     edits.push(token_path_edit(url, text)?);
     let sign = format!("{jwt}.sign(");
     let markers: Vec<&str> = [
         sign.as_str(),
-        "/c/",
-        "/s/",
         "readFileSync",
         "readFile(",
         "privateKey",
-        "private_key",
-        "PRIVATE_KEY",
-        "private.key",
         "Date.now",
-        "-----",
     ]
     .to_vec();
     drop_flow(JS, text, &stmts, &[url_idx, form_idx], &mut edits, &markers)?;

@@ -13,7 +13,7 @@ use regex::Regex;
 
 use super::block::{function_body_in, statements};
 use super::code::Syntax;
-use super::exchange::{Func, Lang, drop_unused_imports_in};
+use super::exchange::{Func, Lang, drop_unused_imports_in, functions_by};
 use super::{Attempt, FixCtx};
 
 const PHP: Syntax = Syntax::Php;
@@ -42,13 +42,7 @@ pub const LANG: Lang = Lang {
         "'RS256'",
         "'alg'",
         "\"alg\"",
-        "/c/",
-        "/s/",
-        "private.key",
-        "PRIVATE_KEY",
         "privateKey",
-        "private_key",
-        "-----",
     ],
     arrows: &["=>"],
     list_sep: ",",
@@ -63,23 +57,10 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 }
 
 fn functions(text: &str) -> Vec<Func> {
-    let opaque = PHP.opaque_ranges(text.as_bytes());
-    FUNCTION
-        .captures_iter(text)
-        .filter_map(|c| {
-            let (whole, name) = (c.get(0)?, c.get(1)?);
-            if opaque.iter().any(|r| r.contains(&name.start())) {
-                return None;
-            }
-            let (open, close) = function_body_in(PHP, text, whole.end() - 1, &TO_BODY)?;
-            Some(Func {
-                name: name.as_str().to_string(),
-                at: name.start(),
-                open,
-                close,
-            })
-        })
-        .collect()
+    functions_by(PHP, text, &FUNCTION, |c| {
+        let (open, close) = function_body_in(PHP, text, c.get(0)?.end() - 1, &TO_BODY)?;
+        Some((c.get(1)?, open, close))
+    })
 }
 
 /// `use Firebase\JWT\JWT;` (and `Key`, `{JWT, Key}`) nothing uses goes.

@@ -111,32 +111,11 @@ fn to_abs(paths: &[PathBuf], shown: &str) -> PathBuf {
 
 /// The OAuth blocks of the Developer Console JSONs in the tree.
 fn console_blocks(paths: &[PathBuf]) -> Vec<ConsoleBlock> {
-    let Some(first) = paths.first() else {
+    if paths.is_empty() {
         return Vec::new();
-    };
-    let mut walk = ignore::WalkBuilder::new(first);
-    for p in paths.iter().skip(1) {
-        walk.add(p);
     }
-    // No ignore files: the `ignore` crate opens them with a blocking read,
-    // and a FIFO named `.gitignore` would hang the run (scan/special.rs; the
-    // scan itself guards its walk). Dependency trees and `.git` are skipped
-    // by name instead.
-    walk.hidden(false)
-        .git_ignore(false)
-        .git_global(false)
-        .git_exclude(false)
-        .ignore(false)
-        .parents(false)
-        .filter_entry(|e| {
-            let name = e.file_name().to_string_lossy();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (name == ".git"
-                    || crate::scan::classify::DEPENDENCY_DIRS.contains(&name.as_ref())))
-        })
-        .sort_by_file_name(std::cmp::Ord::cmp);
     let mut out = Vec::new();
-    for entry in walk.build().flatten() {
+    for entry in super::tree::walker(paths).build().flatten() {
         let p = entry.path();
         let small = entry
             .metadata()
@@ -205,6 +184,8 @@ struct Work<'a> {
     manual: Vec<(u32, String)>,
     /// Findings left after the fixes (rule id, line).
     remaining: Vec<(String, u32)>,
+    /// Its project root as correlation reported it (`.` for the scan root).
+    project: Option<String>,
 }
 
 /// Makes the plan.
@@ -309,8 +290,13 @@ pub fn plan_report(
             fixes: Vec::new(),
             manual: Vec::new(),
             remaining: Vec::new(),
+            project: findings.iter().find_map(|f| f.project.clone()),
         };
-        for fix in catalog.fixes.iter().filter(|f| f.kind != "package-json") {
+        for fix in catalog
+            .fixes
+            .iter()
+            .filter(|f| !matches!(f.kind.as_str(), "package-json" | "jwt-library-deps"))
+        {
             let ctx = FixCtx {
                 path,
                 fix,
@@ -426,6 +412,7 @@ pub fn plan_report(
                 .collect();
         }
     }
+    drop_jwt_libraries(&mut works, catalog, &resolver, &project_backed, engine);
     let mut changes = Vec::new();
     for w in works {
         let blocked = w.manual.iter().any(|(_, s)| {
@@ -502,6 +489,110 @@ pub fn plan_report(
     })
 }
 
+/// Generic JWT libraries (fix/deps/): each manifest with a finding
+/// loses those no source file of its project imports in its planned text.
+/// Once no file of the project is left with JWT use of its own, the
+/// manifest's findings that only count inside a JWT project go too (a
+/// library kept for the program's own tokens is no JWT use).
+fn drop_jwt_libraries<'a>(
+    works: &mut [Work<'a>],
+    catalog: &'a Catalog,
+    resolver: &Resolver,
+    project_backed: &dyn Fn(&str) -> bool,
+    engine: &Engine<'_>,
+) {
+    use super::deps::{self, Ecosystem};
+    let fixed: BTreeMap<PathBuf, String> = works
+        .iter()
+        .filter(|w| w.after != w.before)
+        .map(|w| (w.abs.clone(), w.after.clone()))
+        .collect();
+    let jwt_left: Vec<String> = works
+        .iter()
+        .filter(|w| Ecosystem::of_manifest(&w.path).is_none())
+        .filter(|w| w.remaining.iter().any(|(r, _)| !project_backed(r)))
+        .map(|w| w.path.clone())
+        .collect();
+    let mut dropped: Vec<(String, Ecosystem)> = Vec::new();
+    // A project's sources per ecosystem, read once for all its manifests.
+    let mut sources: BTreeMap<(PathBuf, Ecosystem), Vec<String>> = BTreeMap::new();
+    for w in works.iter_mut() {
+        let (Some(eco), Some(project)) = (Ecosystem::of_manifest(&w.path), w.project.clone())
+        else {
+            continue;
+        };
+        let prefix = if project == "." { "" } else { project.as_str() };
+        let Some(dir) = project_dir(&w.abs, &w.path, prefix) else {
+            continue;
+        };
+        let sources = sources
+            .entry((dir.clone(), eco))
+            .or_insert_with(|| deps::project_sources(&dir, eco, &fixed));
+        let unused = |lib: &str| {
+            let import = deps::Import::of(eco, lib);
+            !sources.iter().any(|t| import.is_in(t))
+        };
+        for fix in catalog.of_kind("jwt-library-deps") {
+            let ctx = FixCtx {
+                path: &w.path,
+                fix,
+                scopes: resolver,
+            };
+            if let Attempt::Rewritten { text, manual: m } = deps::fix(&ctx, &w.after, &unused) {
+                if text != w.after {
+                    w.fixes.push(fix);
+                    dropped.push((prefix.to_string(), eco));
+                }
+                w.after = text;
+                w.manual.extend(m);
+            }
+        }
+        let clean = !jwt_left
+            .iter()
+            .any(|p| crate::correlate::ProjectRoots::in_project(p, prefix));
+        if w.after != w.before {
+            w.remaining = rescan(engine, &w.path, &w.abs, &w.after)
+                .into_iter()
+                .filter(|(_, _, link)| !link || !clean)
+                .map(|(r, l, _)| (r, l))
+                .collect();
+        }
+        if clean {
+            w.remaining.retain(|(r, _)| !project_backed(r));
+        }
+    }
+    // The rewritten exchanges' "drop the library once nothing else uses
+    // it" is done where their project's manifest dropped it.
+    for w in works.iter_mut() {
+        if dropped.iter().any(|(p, eco)| {
+            eco.is_source(&w.path) && crate::correlate::ProjectRoots::in_project(&w.path, p)
+        }) {
+            for (_, s) in &mut w.manual {
+                if let Some(at) = s.find("; drop ")
+                    && s.ends_with(super::block::LIBRARY_STEP_END)
+                {
+                    s.truncate(at);
+                }
+            }
+        }
+    }
+}
+
+/// The directory of project root `project` (as reported; `""` for the
+/// scan root), from a file of it: its path on disk and as reported.
+fn project_dir(abs: &Path, shown: &str, project: &str) -> Option<PathBuf> {
+    let rel = if project.is_empty() {
+        shown
+    } else {
+        shown.strip_prefix(project)?.strip_prefix('/')?
+    };
+    let mut dir = abs.to_path_buf();
+    for _ in rel.split('/') {
+        dir = dir.parent()?.to_path_buf();
+    }
+    Some(dir)
+}
+
 /// Findings of a fixed text: (rule id, line, needs a link to count).
 fn rescan(engine: &Engine<'_>, path: &str, abs: &Path, text: &str) -> Vec<(String, u32, bool)> {
     let dir = abs.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -523,4 +614,25 @@ fn rescan(engine: &Engine<'_>, path: &str, abs: &Path, text: &str) -> Vec<(Strin
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_dir_climbs_the_path_below_the_project() {
+        let abs = Path::new("/scan/svc/requirements/base.txt");
+        assert_eq!(
+            project_dir(abs, "svc/requirements/base.txt", "svc"),
+            Some(PathBuf::from("/scan/svc"))
+        );
+        assert_eq!(
+            project_dir(abs, "svc/requirements/base.txt", ""),
+            Some(PathBuf::from("/scan"))
+        );
+        // A path outside the project it is said to be in: no directory.
+        assert_eq!(project_dir(abs, "svc/requirements/base.txt", "other"), None);
+        assert_eq!(project_dir(abs, "svc/requirements/base.txt", "sv"), None);
+    }
 }

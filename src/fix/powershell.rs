@@ -14,7 +14,7 @@ use regex::Regex;
 
 use super::block::Stmt;
 use super::code::Syntax;
-use super::exchange::{Func, Lang};
+use super::exchange::{Func, Lang, script_functions};
 use super::{Attempt, FixCtx};
 
 const PS: Syntax = Syntax::PowerShell;
@@ -50,13 +50,7 @@ pub const LANG: Lang = Lang {
         "Get-PfxCertificate",
         "X509Certificate2",
         "RS256",
-        "/c/",
-        "/s/",
-        "private.key",
-        "PRIVATE_KEY",
         "PrivateKey",
-        "private_key",
-        "-----",
     ],
     arrows: &["="],
     list_sep: ";",
@@ -74,46 +68,20 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 /// or for a script without any its top level (unnamed).
 fn functions(text: &str) -> Vec<Func> {
     let b = text.as_bytes();
-    let opaque = PS.opaque_ranges(b);
-    let mut out = Vec::new();
-    for c in FUNCTION.captures_iter(text) {
-        let (Some(whole), Some(name)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        if opaque.iter().any(|r| r.contains(&name.start())) {
-            continue;
-        }
+    script_functions(PS, text, &FUNCTION, |c| {
+        let (whole, name) = (c.get(0)?, c.get(1)?);
         let mut i = whole.end();
         if b.get(i) == Some(&b'(') {
-            let Some(close) = PS.matching(b, i) else {
-                continue;
-            };
-            i = close + 1;
+            i = PS.matching(b, i)? + 1;
             while b.get(i).is_some_and(u8::is_ascii_whitespace) {
                 i += 1;
             }
         }
         if b.get(i) != Some(&b'{') {
-            continue;
+            return None;
         }
-        if let Some(close) = PS.matching(b, i) {
-            out.push(Func {
-                name: name.as_str().to_string(),
-                at: name.start(),
-                open: i,
-                close,
-            });
-        }
-    }
-    if out.is_empty() {
-        out.push(Func {
-            name: String::new(),
-            at: 0,
-            open: 0,
-            close: text.len(),
-        });
-    }
-    out
+        Some((name, i, PS.matching(b, i)?))
+    })
 }
 
 fn statements(text: &str, f: &Func) -> Option<Vec<Stmt>> {

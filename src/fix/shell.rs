@@ -15,7 +15,7 @@ use regex::Regex;
 
 use super::block::{Stmt, line_statements};
 use super::code::{Syntax, line_ranges};
-use super::exchange::{Func, Lang};
+use super::exchange::{Func, Lang, script_functions};
 use super::{Attempt, FixCtx};
 
 const SH: Syntax = Syntax::Shell;
@@ -37,18 +37,7 @@ pub const LANG: Lang = Lang {
     syntax: SH,
     extensions: &[".sh", ".bash"],
     signs: &["openssl dgst", "openssl pkeyutl", "openssl rsautl"],
-    markers: &[
-        "openssl dgst",
-        "openssl pkeyutl",
-        "openssl rsautl",
-        "RS256",
-        "/c/",
-        "/s/",
-        "private.key",
-        "PRIVATE_KEY",
-        "private_key",
-        "-----",
-    ],
+    markers: &["openssl dgst", "openssl pkeyutl", "openssl rsautl", "RS256"],
     arrows: &[],
     list_sep: ",",
     library_step: "a helper function that only signed JWTs (base64url, if any) is unused now",
@@ -63,35 +52,11 @@ pub fn fix(ctx: &FixCtx<'_>, text: &str) -> Attempt {
 
 /// The functions, or for a script without any its top level (unnamed).
 fn functions(text: &str) -> Vec<Func> {
-    let b = text.as_bytes();
-    let opaque = SH.opaque_ranges(b);
-    let mut out = Vec::new();
-    for c in FUNCTION.captures_iter(text) {
-        let (Some(whole), Some(name)) = (c.get(0), c.get(1).or(c.get(2))) else {
-            continue;
-        };
-        if opaque.iter().any(|r| r.contains(&name.start())) {
-            continue;
-        }
+    script_functions(SH, text, &FUNCTION, |c| {
+        let (whole, name) = (c.get(0)?, c.get(1).or(c.get(2))?);
         let open = whole.end() - 1;
-        if let Some(close) = SH.matching(b, open) {
-            out.push(Func {
-                name: name.as_str().to_string(),
-                at: name.start(),
-                open,
-                close,
-            });
-        }
-    }
-    if out.is_empty() {
-        out.push(Func {
-            name: String::new(),
-            at: 0,
-            open: 0,
-            close: text.len(),
-        });
-    }
-    out
+        Some((name, open, SH.matching(text.as_bytes(), open)?))
+    })
 }
 
 /// The body's statements: the lines between a function's braces (each on

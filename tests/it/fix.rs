@@ -224,6 +224,61 @@ fn unsafe_fixes_are_held_back_and_counted_without_the_flag() {
     assert_eq!(read_tree(&dir), before);
 }
 
+/// A generic JWT library leaves a manifest only with its last import: with
+/// the exchanges held back (no `--unsafe`) every manifest stays as it is,
+/// and with them rewritten the kept projects' manifests (another file
+/// signs its own tokens) stay too, without a manual step.
+#[test]
+fn jwt_libraries_go_only_with_their_last_import() {
+    let (_tmp, dir) = fixture_copy("jwt-library-deps");
+    let (rc, out, _) = fix(&dir, &[]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        !out.contains("--- a/"),
+        "nothing changes without --unsafe:\n{out}"
+    );
+    assert!(out.contains("unsafe fixes held back"), "{out}");
+
+    let (_, out, _) = fix(&dir, &["--unsafe"]);
+    for kept in [
+        "python-kept/requirements.txt",
+        "python-kept/pyproject.toml",
+        "python-kept/setup.py",
+        "python-kept/setup.cfg",
+        "python-kept/Pipfile",
+        "node-kept/package.json",
+        "php-kept/composer.json",
+        "go-kept/go.mod",
+        "ruby-kept/Gemfile",
+        "java-kept/pom.xml",
+        "java-kept/build.gradle",
+    ] {
+        assert!(
+            !out.contains(&format!("a/{kept}")),
+            "{kept} changed:\n{out}"
+        );
+        assert!(
+            !out.contains(&format!("{kept}:")),
+            "{kept} has a step:\n{out}"
+        );
+        let dropped = kept.replace("-kept/", "-dropped/");
+        assert!(
+            out.contains(&format!("--- a/{dropped}")),
+            "{dropped} unchanged:\n{out}"
+        );
+    }
+    // The exchange's "drop the library once nothing else uses it" is done
+    // where the manifest lost it, and still to do where it stays.
+    assert!(
+        !out.contains("go-dropped/ims/token.go:17: `FetchToken` now requests an OAuth Server-to-Server token (client_credentials): expires_in in its response is in seconds (the JWT exchange gave milliseconds); drop"),
+        "{out}"
+    );
+    assert!(
+        out.contains("(go mod tidy) once nothing else uses it"),
+        "{out}"
+    );
+}
+
 #[test]
 fn json_format_gives_edits_and_manual_steps_as_data() {
     let (_tmp, dir) = fixture_copy("aio-env-context");

@@ -229,7 +229,7 @@ fn fixed_node_python_java_shell_php_and_ruby_programs_get_a_token_with_oauth_onl
     let out = run(&["fix", "--unsafe", "--write", tree.to_str().unwrap()], &[]);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
-        text.contains("wrote 9 files"),
+        text.contains("wrote 11 files"),
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -247,6 +247,12 @@ fn fixed_node_python_java_shell_php_and_ruby_programs_get_a_token_with_oauth_onl
         assert!(!fixed_hand.contains(gone), "{gone} left in:\n{fixed_hand}");
     }
     assert!(!fixed_py.contains("import jwt"), "{fixed_py}");
+    // The manifests agree with the fixed code: the JWT libraries it no
+    // longer imports are gone from them (and step 3 runs it without them).
+    let requirements = std::fs::read_to_string(tree.join("python/requirements.txt")).unwrap();
+    assert!(!requirements.contains("PyJWT"), "{requirements}");
+    let package = std::fs::read_to_string(tree.join("node-jsonwebtoken/package.json")).unwrap();
+    assert!(!package.contains("\"jsonwebtoken\":"), "{package}");
     let fixed_java = std::fs::read_to_string(&java).unwrap();
     for gone in [
         "Signature",
