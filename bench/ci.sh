@@ -8,4 +8,11 @@
 # target/bench-corpus/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec bench/run.sh --sizes 50 --runs 3 --max-ratio 2 "$@"
+bench/run.sh --sizes 50 --runs 3 --max-ratio 2 "$@"
+# ... and on real code: this crate's own dependencies as Cargo.lock pins
+# them (bench/real.sh --ci: no network, 0.24 GB, 17,000 files), where
+# jwt2oauth takes 2.6x ripgrep's time today (2026-12-02: 54 ms of its
+# 0.25 s is start-up, compiling the rules; the crypto crates hit the key
+# keywords, so rule regexes run): a regression guard at 3.5x, not the 2x
+# target of issue 14.
+bench/real.sh --ci --runs 3 --max-ratio 3.5 "$@"
