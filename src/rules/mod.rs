@@ -3,6 +3,7 @@
 //! ([`compile`]) and loads ([`load`]) them.
 
 pub mod compile;
+pub mod examples;
 pub mod explain;
 pub mod load;
 pub mod model;

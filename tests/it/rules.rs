@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::common::{bin, code};
-use jwt2oauth::commands::rules::run_examples;
+use jwt2oauth::rules::examples::run_examples;
 use jwt2oauth::rules::load;
 
 #[test]
@@ -19,6 +19,43 @@ fn every_rule_example_passes() {
     let (count, failures) = run_examples(&set);
     assert!(count >= 2 * set.rules.len());
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// Per-rule snapshots generated from the rules' own examples (as ruff
+/// snapshots its fixtures): for every example of a rule, the rule's findings
+/// with their span, severity, snippet (redacted like every output),
+/// related sites and the wrapper they call. `every_rule_example_passes`
+/// says whether an example matches; these say what a change to a rule does
+/// to its output, in review (`cargo insta review`).
+#[test]
+fn rule_example_snapshots() {
+    use std::fmt::Write as _;
+    let set = load(&[], false).expect("built-in rules load");
+    let runs = jwt2oauth::rules::examples::example_runs(&set);
+    for rule in &set.rules {
+        let mut text = String::new();
+        for r in runs.iter().filter(|r| r.rule == rule.spec.id) {
+            let _ = writeln!(text, "{}", r.which);
+            if r.findings.is_empty() {
+                let _ = writeln!(text, "  (no finding)");
+            }
+            for f in &r.findings {
+                let l = &f.location;
+                let _ = writeln!(
+                    text,
+                    "  {}:{}-{}:{} {} {:?} {}",
+                    l.line, l.column, l.end_line, l.end_column, f.severity, f.category, f.snippet
+                );
+                for rel in &f.related {
+                    let _ = writeln!(text, "    related {}:{} {}", rel.line, rel.column, rel.note);
+                }
+                if let Some(c) = &f.calls_into {
+                    let _ = writeln!(text, "    calls {c}");
+                }
+            }
+        }
+        insta::assert_snapshot!(format!("rule__{}", rule.spec.id), text);
+    }
 }
 
 #[test]
