@@ -17,7 +17,7 @@ pub const SHARED_TECH: &str = "1A2B3C4D5E6F7A8B9C0D1E2F@techacct.adobe.com";
 const OTHER_CLIENT: &str = "fedcba98765432100123456789abcdef";
 
 /// A Node service signing the Adobe JWT with `client`/`tech`.
-fn service(client: &str, tech: &str) -> String {
+pub fn service(client: &str, tech: &str) -> String {
     format!(
         r#"const auth = require("@adobe/jwt-auth");
 const fs = require("fs");

@@ -16,22 +16,7 @@ use crate::org::repo;
 
 /// A Node service signing the Adobe JWT (seven findings of six rules).
 fn service(client: &str) -> String {
-    format!(
-        r#"const auth = require("@adobe/jwt-auth");
-const fs = require("fs");
-
-async function token() {{
-  return auth({{
-    clientId: "{client}",
-    technicalAccountId: "1A2B3C4D5E6F7A8B9C0D1E2F@techacct.adobe.com",
-    orgId: "12345678901234567890ABCD@AdobeOrg",
-    metaScopes: ["ent_analytics_bulk_ingest_sdk"],
-    privateKey: fs.readFileSync("private.key"),
-  }});
-}}
-module.exports = {{ token }};
-"#
-    )
+    crate::org::service(client, crate::org::SHARED_TECH)
 }
 
 const CLIENT_A: &str = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";

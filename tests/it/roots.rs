@@ -8,20 +8,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use crate::common::{TODAY, bin, parse, root};
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        let (src, dst) = (e.path(), to.join(e.file_name()));
-        if e.file_type().expect("type").is_dir() {
-            copy_tree(&src, &dst);
-        } else {
-            std::fs::copy(&src, &dst).expect("copy");
-        }
-    }
-}
+use crate::common::{TODAY, bin, copy_tree, parse, root};
 
 /// (path below the corpus copy, line, rule) of every finding.
 fn findings_below(scan_root: &Path) -> BTreeSet<(String, u64, String)> {
