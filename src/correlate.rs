@@ -1104,6 +1104,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_maven_or_gradle_module_is_in_its_parent_build() {
+        let mut roots = ProjectRoots::default();
+        for marker in [
+            "site/pom.xml",
+            "site/core/pom.xml",
+            "site/all/pom.xml",
+            "site/tools/package.json",
+            "app/settings.gradle",
+            "app/lib/build.gradle.kts",
+            "lone/core/pom.xml",
+        ] {
+            roots.note_marker(marker);
+        }
+        assert_eq!(roots.project_of("site/all/pom.xml"), "site");
+        assert_eq!(roots.project_of("site/core/src/main/java/A.java"), "site");
+        // A package.json project inside the build stays its own.
+        assert_eq!(roots.project_of("site/tools/index.js"), "site/tools");
+        assert_eq!(roots.project_of("app/lib/src/B.kt"), "app");
+        // No build file in `lone/`: the module is its own project.
+        assert_eq!(roots.project_of("lone/core/pom.xml"), "lone/core");
+    }
+
+    #[test]
     fn project_of_is_the_nearest_root_or_installed_package() {
         let mut p = ProjectRoots::default();
         p.note_marker("svc/package.json");
