@@ -502,10 +502,10 @@ fn drop_jwt_libraries<'a>(
     engine: &Engine<'_>,
 ) {
     use super::deps::{self, Ecosystem};
-    let fixed: BTreeMap<PathBuf, String> = works
+    let fixed: BTreeMap<PathBuf, (String, String)> = works
         .iter()
         .filter(|w| w.after != w.before)
-        .map(|w| (w.abs.clone(), w.after.clone()))
+        .map(|w| (w.abs.clone(), (w.before.clone(), w.after.clone())))
         .collect();
     let jwt_left: Vec<String> = works
         .iter()
@@ -515,7 +515,7 @@ fn drop_jwt_libraries<'a>(
         .collect();
     let mut dropped: Vec<(String, Ecosystem)> = Vec::new();
     // A project's sources per ecosystem, read once for all its manifests.
-    let mut sources: BTreeMap<(PathBuf, Ecosystem), Vec<String>> = BTreeMap::new();
+    let mut sources: BTreeMap<(PathBuf, Ecosystem), Option<deps::Sources>> = BTreeMap::new();
     for w in works.iter_mut() {
         let (Some(eco), Some(project)) = (Ecosystem::of_manifest(&w.path), w.project.clone())
         else {
@@ -529,8 +529,9 @@ fn drop_jwt_libraries<'a>(
             .entry((dir.clone(), eco))
             .or_insert_with(|| deps::project_sources(&dir, eco, &fixed));
         let unused = |lib: &str| {
-            let import = deps::Import::of(eco, lib);
-            !sources.iter().any(|t| import.is_in(t))
+            sources
+                .as_ref()
+                .is_some_and(|s| s.last_use_removed(&deps::Import::of(eco, lib)))
         };
         for fix in catalog.of_kind("jwt-library-deps") {
             let ctx = FixCtx {
@@ -589,6 +590,10 @@ fn project_dir(abs: &Path, shown: &str, project: &str) -> Option<PathBuf> {
     let mut dir = abs.to_path_buf();
     for _ in rel.split('/') {
         dir = dir.parent()?.to_path_buf();
+    }
+    // `requirements.txt` given as a relative path: its project is `.`.
+    if dir.as_os_str().is_empty() {
+        dir = PathBuf::from(".");
     }
     Some(dir)
 }

@@ -527,3 +527,34 @@ fn other_languages_get_a_precise_manual_step_and_no_diff() {
     }
     assert_no_secret(&out);
 }
+
+/// A manifest fixed with the code left out of the paths: no code edit
+/// removed PyJWT's use, so it stays (the drop needs a changed file that
+/// imported the library and none importing it after the fix).
+#[test]
+fn a_manifest_fixed_alone_keeps_its_jwt_library() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    crate::common::copy_tree(
+        &crate::common::root().join("fixtures/fix/jwt-library-deps/python-dropped"),
+        tmp.path(),
+    );
+    let out = bin()
+        .current_dir(tmp.path())
+        .args(["fix", "--unsafe", "requirements.txt", "setup.py"])
+        .output()
+        .expect("run fix");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !stdout
+            .lines()
+            .any(|l| l.starts_with('-') && l.to_ascii_lowercase().contains("jwt")),
+        "{stdout}"
+    );
+    // With the code among the paths, the rewrite removes the last use.
+    let (_, all, _) = fix(tmp.path(), &["--unsafe"]);
+    assert!(
+        all.lines()
+            .any(|l| l.starts_with("-PyJWT") || l.starts_with("-pyjwt")),
+        "{all}"
+    );
+}

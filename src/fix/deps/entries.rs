@@ -125,7 +125,11 @@ pub(super) fn gradle(
         .captures_iter(text)
         .filter_map(|c| {
             let g = c.get(1).or_else(|| c.get(2))?;
-            (libraries.contains(&g.as_str()) && unused(g.as_str())).then(|| c.get(0))?
+            let whole = c.get(0)?;
+            // `exclude group: 'io.jsonwebtoken'` keeps a transitive copy
+            // out: not a dependency to drop.
+            let declares = !whole.as_str().trim_start().starts_with("exclude");
+            (declares && libraries.contains(&g.as_str()) && unused(g.as_str())).then_some(whole)
         })
         .map(|m| m.range())
         .collect()

@@ -145,15 +145,19 @@ impl Import {
         let pattern = match eco {
             Ecosystem::Python => {
                 let m = q(&python_module(library));
-                // `import jwt`, `import os, jwt as pyjwt`, `from jwt import ...`,
-                // `from jwt.algorithms import ...`, `importlib.import_module("jwt")`
+                // `import jwt`, `import jwt.algorithms`, `import os, jwt as
+                // pyjwt`, `from jwt import ...`, `from jwt.algorithms import
+                // ...`, after a `;`, in a notebook's JSON string,
+                // `importlib.import_module("jwt")`, `__import__("jwt")`
                 format!(
-                    r#"(?m)^[ \t]*(?:import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*{m}\b(?:[^.\w]|$)|from[ \t]+{m}(?:\.[\w.]+)?[ \t]+import\b)|"(?:import|from) {m}\b|import_module\(\s*['"]{m}['"]"#
+                    r#"(?m)(?:^|;)[ \t]*(?:import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*{m}\b|from[ \t]+{m}(?:\.[\w.]+)?[ \t]+import\b)|"[ \t]*(?:import|from) {m}\b|(?:import_module|__import__)\(\s*['"]{m}[.'"]"#
                 )
             }
             Ecosystem::Npm => {
                 let m = q(library);
-                format!(r#"(?:\brequire\s*\(|\bfrom|\bimport\s*\(?)\s*['"`]{m}(?:/[^'"`]*)?['"`]"#)
+                // Any string naming the package: `require`, `import`,
+                // `export ... from`, `jest.mock(...)`, `require.resolve(...)`.
+                format!(r#"['"`]{m}(?:/[^'"`\s]*)?['"`]"#)
             }
             Ecosystem::Composer => match library {
                 "firebase/php-jwt" => r"(?i)Firebase\\{1,2}JWT\b".to_string(),
@@ -177,30 +181,64 @@ impl Import {
     }
 }
 
-/// The fixed or on-disk texts of the source files of `eco` under `dir` (a
-/// project root), dependency directories and `.git` skipped; `fixed` holds
-/// the planned text of each file the plan changes, by path.
+/// What the source files of one ecosystem in a project say about imports,
+/// before and after the planned fix.
+#[derive(Debug, Default)]
+pub struct Sources {
+    /// Every source file's text after the fix (the planned text of those
+    /// the plan changes, the disk text of the others).
+    after: Vec<String>,
+    /// The disk text of the files the plan changes.
+    changed_before: Vec<String>,
+}
+
+impl Sources {
+    /// Whether the fix removed the last use of the library `import`
+    /// recognises: a file the plan changes imported it, and no file imports
+    /// it after the fix. A library no file was seen to import (a manifest
+    /// serving code elsewhere, an import this code cannot read) is kept.
+    pub fn last_use_removed(&self, import: &Import) -> bool {
+        self.changed_before.iter().any(|t| import.is_in(t))
+            && !self.after.iter().any(|t| import.is_in(t))
+    }
+}
+
+/// The source files of `eco` under `dir` (a project root), dependency
+/// directories and `.git` skipped; `fixed` holds (disk text, planned text)
+/// of each file the plan changes, by path. `None` when any part of the tree
+/// could not be read (a walk error; a source file too large, unreadable or
+/// not UTF-8 that the plan does not change): then no library is dropped,
+/// since an import nobody read may still need it.
 pub fn project_sources(
     dir: &Path,
     eco: Ecosystem,
-    fixed: &BTreeMap<PathBuf, String>,
-) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in super::tree::walker(&[dir.to_path_buf()]).build().flatten() {
+    fixed: &BTreeMap<PathBuf, (String, String)>,
+) -> Option<Sources> {
+    let mut out = Sources::default();
+    for entry in super::tree::walker(&[dir.to_path_buf()]).build() {
+        let entry = entry.ok()?;
         let p = entry.path();
-        let small = entry
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.len() < 1 << 20);
-        if !small || !eco.is_source(&p.to_string_lossy()) {
+        if !eco.is_source(&p.to_string_lossy()) {
             continue;
         }
-        if let Some(t) = fixed.get(p) {
-            out.push(t.clone());
-        } else if let Ok(t) = std::fs::read_to_string(p) {
-            out.push(t);
+        if let Some((before, after)) = fixed.get(p) {
+            out.changed_before.push(before.clone());
+            out.after.push(after.clone());
+            continue;
         }
+        // Follows a symlinked file (a directory link is not walked).
+        let Ok(meta) = std::fs::metadata(p) else {
+            return None;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        if meta.len() >= 1 << 20 {
+            return None;
+        }
+        out.after.push(std::fs::read_to_string(p).ok()?);
     }
-    out
+    Some(out)
 }
 
 /// Drops the entries of the fix's libraries of the manifest's ecosystem
@@ -298,7 +336,8 @@ pub(super) mod tests {
     use super::*;
     use crate::fix::testing::{rewritten, run};
 
-    const FIX: &str = include_str!("../../../rules/fixes/jwt-library-deps.yaml");
+    pub(in crate::fix::deps) const FIX: &str =
+        include_str!("../../../rules/fixes/jwt-library-deps.yaml");
 
     pub(in crate::fix::deps) fn drop_all(path: &str, text: &str) -> String {
         rewritten(run(FIX, |c, t| fix(c, t, &|_| true), path, text, &[])).0
@@ -373,6 +412,15 @@ pub(super) mod tests {
             "PyJWT",
             "import jwt_utils\nfrom myjwt import x\n"
         ));
+        // Found in review: a submodule import, after `;`, in a notebook.
+        assert!(imports(Python, "PyJWT", "import jwt.algorithms\n"));
+        assert!(imports(Python, "PyJWT", "import os; import jwt\n"));
+        assert!(imports(
+            Python,
+            "PyJWT",
+            "\"source\": [\"    import jwt\\n\"]"
+        ));
+        assert!(imports(Npm, "jsonwebtoken", "jest.mock('jsonwebtoken');\n"));
         assert!(imports(Npm, "jose", "import { SignJWT } from 'jose';\n"));
         assert!(imports(
             Npm,

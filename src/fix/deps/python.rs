@@ -135,6 +135,7 @@ pub(super) fn entries(
                     } else if let (Some(whole), Some(key)) = (c.get(0), c.get(2))
                         && dependency_table(&table)
                         && wanted(key.as_str())
+                        && closed_on_its_line(whole.as_str())
                     {
                         out.push(whole.range());
                     }
@@ -169,7 +170,10 @@ pub(super) fn entries(
                 let (Some(whole), Some(n)) = (c.get(0), c.get(1)) else {
                     continue;
                 };
-                if name == "setup.cfg" && !whole.as_str().starts_with([' ', '\t']) {
+                if name == "setup.cfg"
+                    && !(whole.as_str().starts_with([' ', '\t'])
+                        && setup_cfg_requirement(text, whole.start()))
+                {
                     continue;
                 }
                 if wanted(n.as_str()) {
@@ -187,6 +191,39 @@ pub(super) fn entries(
         }
     }
     out
+}
+
+/// Whether a TOML key line's value ends on it: a multi-line array or table
+/// (`pyjwt = [\n  {version = "^1.7", python = "<3.7"},\n]`) is left whole
+/// rather than cut after its first line.
+fn closed_on_its_line(line: &str) -> bool {
+    let value = line.split_once('=').map_or("", |(_, v)| v);
+    let opens = value.matches(['[', '{']).count();
+    let closes = value.matches([']', '}']).count();
+    opens <= closes
+}
+
+/// Whether the indented setup.cfg line at `at` continues a requirements
+/// key (`install_requires`, `setup_requires`, `tests_require`) or sits in
+/// `[options.extras_require]`, not `keywords =` or an isort list.
+fn setup_cfg_requirement(text: &str, at: usize) -> bool {
+    for line in text[..at].lines().rev() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with(['#', ';']) || line.starts_with([' ', '\t']) {
+            continue;
+        }
+        if t.starts_with('[') {
+            return t.eq_ignore_ascii_case("[options.extras_require]");
+        }
+        let key = t.split(['=', ':']).next().unwrap_or("").trim();
+        return matches!(key, "install_requires" | "setup_requires" | "tests_require")
+            || text[..at]
+                .lines()
+                .rev()
+                .find(|l| l.trim_start().starts_with('['))
+                .is_some_and(|h| h.trim().eq_ignore_ascii_case("[options.extras_require]"));
+    }
+    false
 }
 
 #[cfg(test)]
@@ -238,6 +275,32 @@ mod tests {
             drop_all("pyproject.toml", pyproject),
             "[project]\nkeywords = [\"jwt\"]\ndependencies = []\n"
         );
+    }
+
+    #[test]
+    fn declarations_that_are_not_requirements_stay() {
+        // Found in review: setup.cfg's `keywords` list, a Poetry dependency
+        // with constraints over several lines (cut after its first line, the
+        // TOML no longer parsed).
+        let drops_all = |path: &str, text: &str| {
+            crate::fix::testing::run(
+                super::super::tests::FIX,
+                |c, t| super::super::fix(c, t, &|_| true),
+                path,
+                text,
+                &[],
+            )
+        };
+        let cfg = "[metadata]\nkeywords =\n    jwt\n    adobe\n";
+        assert!(matches!(
+            drops_all("setup.cfg", cfg),
+            Attempt::NotApplicable
+        ));
+        let poetry = "[tool.poetry.dependencies]\npyjwt = [\n  {version = \"^1.7\", python = \"<3.7\"},\n  {version = \"^2.8\", python = \">=3.7\"},\n]\n";
+        assert!(matches!(
+            drops_all("pyproject.toml", poetry),
+            Attempt::NotApplicable
+        ));
     }
 
     #[test]
