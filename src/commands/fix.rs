@@ -10,6 +10,9 @@ use crate::cli::{ColorChoice, FixArgs, FixFormat};
 use crate::fix::plan::{self, Options, Plan};
 use crate::fix::{apply, catalog, diff, report};
 
+/// The fix that drops JWT libraries from manifests (rules/fixes/).
+const DEPENDENCY_DROP: &str = "jwt-library-deps";
+
 /// Runs `fix`.
 pub fn run(args: &FixArgs) -> anyhow::Result<Outcome> {
     let rules = match super::rules::load_rules(&args.rule_source) {
@@ -44,8 +47,23 @@ pub fn run(args: &FixArgs) -> anyhow::Result<Outcome> {
     let mut write_errors = Vec::new();
     if args.write {
         let roots = apply::canonical_roots(&args.paths);
-        for c in &plan.changes {
+        // A manifest losing a JWT library was judged on the code edits'
+        // text: it is written last, and not at all when one of them was not.
+        let drops = |c: &&plan::FileChange| c.fixes.iter().any(|f| f == DEPENDENCY_DROP);
+        let (manifests, rest): (Vec<_>, Vec<_>) = plan.changes.iter().partition(drops);
+        for c in rest {
             if let Err(e) = apply::write(c, &roots) {
+                write_errors.push(crate::redact::redact_text(&e.to_string()).into_owned());
+            }
+        }
+        let code_failed = !write_errors.is_empty();
+        for c in manifests {
+            if code_failed {
+                write_errors.push(format!(
+                    "{}: not written: it drops a JWT library whose last use was in a file that could not be written",
+                    c.path
+                ));
+            } else if let Err(e) = apply::write(c, &roots) {
                 write_errors.push(crate::redact::redact_text(&e.to_string()).into_owned());
             }
         }
