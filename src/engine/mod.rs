@@ -245,10 +245,15 @@ impl<'r> Engine<'r> {
         // A metascope URL that is not set to `true` on its line (a
         // parameter's default, a docstring, a `scope` setting) says what a
         // function is configured with, not that it builds the JWT.
+        // Likewise a CLI flag whose default is the exchange URL
+        // (`flags.StringVar(&o.Server, "server", ".../ims/exchange/jwt/", ...)`):
+        // the function declaring a CLI's flags is called by every command.
         let builds = |f: &&&Finding| {
-            f.category != Category::JwtClaims || {
-                let (s, e) = li.line_range(text, f.location.line as usize - 1);
-                !metascope_setting(&text[s..e])
+            let (s, e) = li.line_range(text, f.location.line as usize - 1);
+            match f.category {
+                Category::JwtClaims => !metascope_setting(&text[s..e]),
+                Category::JwtExchange => !flag_definition(&text[s..e]),
+                _ => true,
             }
         };
         let mut lines: Vec<usize> = self
@@ -778,9 +783,40 @@ fn metascope_setting(line: &[u8]) -> bool {
     URL.is_match(line) && !CLAIM.is_match(line) && !META.is_match(line)
 }
 
+/// Whether a line declares a command-line flag or option (Go's `flag` and
+/// cobra/pflag, Python's argparse and click, commander/yargs, oclif).
+fn flag_definition(line: &[u8]) -> bool {
+    static FLAG: LazyLock<regex::bytes::Regex> = LazyLock::new(|| {
+        regex::bytes::Regex::new(
+            r#"(?-u)\b[Ff]lags?(?:\(\))?\s*\.\s*(?:String|Bool|Int|Duration)(?:Var)?P?\s*\(|\.PersistentFlags\(\)\s*\.|\badd_argument\s*\(|@click\.option\s*\(|\.option\s*\(\s*['"]-|\bFlags\s*\.\s*(?:string|boolean|integer)\s*\("#,
+        )
+        .expect("flag definition")
+    });
+    FLAG.is_match(line)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::metascope_setting;
+    use super::{flag_definition, metascope_setting};
+
+    #[test]
+    fn flag_definitions_are_recognised() {
+        for line in [
+            r#"flags.StringVar(&o.Server, "server", "https://ims-na1.adobelogin.com/ims/exchange/jwt/", "OAuth 2.0 server")"#,
+            r#"RootCmd.PersistentFlags().String("exchange", "https://ims-na1.adobelogin.com/ims/exchange/jwt", "")"#,
+            r#"parser.add_argument("--ims-url", default="https://ims-na1.adobelogin.com/ims/exchange/jwt")"#,
+            r#"@click.option("--endpoint", default="https://ims-na1.adobelogin.com/ims/exchange/jwt")"#,
+            r#"program.option('-e, --endpoint <url>', 'IMS', 'https://ims-na1.adobelogin.com/ims/exchange/jwt')"#,
+        ] {
+            assert!(flag_definition(line.as_bytes()), "{line}");
+        }
+        for line in [
+            r#"resp, err := http.PostForm("https://ims-na1.adobelogin.com/ims/exchange/jwt/", form)"#,
+            r#"requests.post(options.exchange_url, data=payload)"#,
+        ] {
+            assert!(!flag_definition(line.as_bytes()), "{line}");
+        }
+    }
 
     /// A rule for named files (`files.include`) has its keywords searched
     /// only in those files: the prefilter leaves them out, `candidates`

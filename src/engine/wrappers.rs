@@ -240,6 +240,17 @@ const GENERIC: &[&str] = &[
 /// `Connection`, `Kernel`) is used for everything else too.
 const CLASS_HINTS: &[&str] = &["jwt", "token", "auth", "sign", "exchange", "credential"];
 
+/// Whether a name says it does authentication (`JWTCmd`, `AuthorizeClient`,
+/// `getCredentials`): such a caller of a JWT wrapper is a wrapper too, so
+/// the cross-file pass follows its callers as well. Not `token`: a CLI's
+/// `NewTokenCommand` is registered by the command table, which is no site.
+pub fn says_auth(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["jwt", "auth", "credential"]
+        .iter()
+        .any(|h| lower.contains(h))
+}
+
 fn class_hinted(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     CLASS_HINTS.iter().any(|h| lower.contains(h))
@@ -320,6 +331,29 @@ struct Def {
 /// nearest function or method above each (within `REACH` lines, and, for
 /// indented languages, less indented than the line), and its class.
 pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<Definition> {
+    enclosing_defs(family, path, text, lines, true)
+}
+
+/// The functions and methods enclosing `lines`, without their classes: a
+/// caller of a wrapper is itself one through the method that makes the
+/// call, while its class is used for much else (registered for dependency
+/// injection, constructed for its other methods).
+pub fn enclosing_functions(
+    family: Family,
+    path: &str,
+    text: &[u8],
+    lines: &[usize],
+) -> Vec<Definition> {
+    enclosing_defs(family, path, text, lines, false)
+}
+
+fn enclosing_defs(
+    family: Family,
+    path: &str,
+    text: &[u8],
+    lines: &[usize],
+    with_class: bool,
+) -> Vec<Definition> {
     const REACH: usize = 400;
     let (func_re, class_re) = patterns(family);
     let starts: Vec<usize> = std::iter::once(0)
@@ -385,7 +419,7 @@ pub fn enclosing(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Ve
             .filter(|d| !d.class && d.line <= l && l - d.line <= REACH)
             .find(|d| encloses(d));
         // Only a method's class (a class-level finding is the class's data).
-        let class = func.and_then(|f| {
+        let class = func.filter(|_| with_class).and_then(|f| {
             defs.iter()
                 .rev()
                 .filter(|d| d.class && d.line <= f.line)
@@ -721,6 +755,38 @@ fn comment_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// Whether the name at `start` is called on a receiver other than the
+/// object itself: `AuthService.AuthorizeClient`, `client->login`, not
+/// `this.x`, `self.x`, `base.x`, `super.x`, `$this->x` or a bare `x`.
+fn foreign_receiver(text: &[u8], start: usize) -> bool {
+    let before = &text[..start];
+    let Some(rest) = before
+        .strip_suffix(b".")
+        .or_else(|| before.strip_suffix(b"->"))
+        .or_else(|| before.strip_suffix(b"::"))
+    else {
+        return false;
+    };
+    let word_start = rest
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
+        .map_or(0, |i| i + 1);
+    let receiver = &rest[word_start..];
+    !receiver.is_empty()
+        && !matches!(
+            receiver,
+            b"this"
+                | b"self"
+                | b"base"
+                | b"super"
+                | b"$this"
+                | b"Self"
+                | b"me"
+                | b"static"
+                | b"parent"
+        )
+}
+
 /// Learned definitions, searchable in one pass.
 pub struct Callers {
     ac: AhoCorasick,
@@ -776,9 +842,14 @@ impl Callers {
         }
         // A file that defines the name itself calls its own.
         let own = defined_names(family, text);
-        for (p, spans) in hits {
+        for (p, mut spans) in hits {
+            // ... except through another object (`AuthService.AuthorizeClient(v)`
+            // in a base class whose own `AuthorizeClient` wraps it).
             if self.defs[p].first().is_some_and(|d| own.contains(&d.name)) {
-                continue;
+                spans.retain(|&(s, _)| foreign_receiver(text, s));
+                if spans.is_empty() {
+                    continue;
+                }
             }
             // The definition of this family in another file (the first by
             // path, so the output does not depend on the walk's order).
@@ -869,6 +940,37 @@ fn declares(family: Family, text: &[u8], s: usize, e: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_through_another_object_is_foreign() {
+        let at = |t: &str| foreign_receiver(t.as_bytes(), t.find("AuthorizeClient").unwrap());
+        assert!(at("await AuthService.AuthorizeClient(v)"));
+        assert!(at("$client->AuthorizeClient(v)"));
+        assert!(at("Auth::AuthorizeClient(v)"));
+        assert!(!at("await AuthorizeClient(v)"));
+        assert!(!at("this.AuthorizeClient(v)"));
+        assert!(!at("self.AuthorizeClient(v)"));
+        assert!(!at("$this->AuthorizeClient(v)"));
+        assert!(!at("base.AuthorizeClient(v)"));
+    }
+
+    #[test]
+    fn a_base_class_calling_the_wrapper_of_the_same_name_is_a_site() {
+        let def = Definition {
+            name: "AuthorizeClient".into(),
+            family: Family::DotNet,
+            path: "Auth/AdobeAuthorizationService.cs".into(),
+            line: 14,
+            module: false,
+        };
+        let callers = Callers::new(&[def]).expect("callers");
+        let text = "public abstract class BaseAdobeService\n{\n    protected async Task AuthorizeClient(AuthValues v)\n    {\n        var c = await AuthService.AuthorizeClient(v);\n    }\n}\n";
+        let sites = callers.sites("Services/BaseAdobeService.cs", text.as_bytes());
+        assert_eq!(sites.len(), 1);
+        assert_eq!(sites[0].1.len(), 1, "only the call through AuthService");
+        let own = "class S\n{\n    protected async Task AuthorizeClient(AuthValues v)\n    {\n        await this.AuthorizeClient(v);\n    }\n}\n";
+        assert!(callers.sites("Services/S.cs", own.as_bytes()).is_empty());
+    }
 
     #[test]
     fn typed_declarations_are_not_calls() {

@@ -383,7 +383,10 @@ fn build_regex(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Opti
 /// Compiles `pattern` within [`REGEX_SIZE_LIMIT`] (a regex over it fails
 /// fast, before the expansion check parses it again).
 fn build_capped(pattern: &str, field: &str, errors: &mut Vec<FieldError>) -> Option<Regex> {
+    // CRLF mode: with `(?m)`, `^` and `$` also meet `\r\n` line ends (a
+    // requirements.txt written on Windows), and `.` stops before a `\r`.
     match RegexBuilder::new(pattern)
+        .crlf(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

@@ -11,8 +11,9 @@
 //!
 //! Two idioms more: a star import or whole-module re-export (`from
 //! .login.login import *`, `export * from './jwt'`) of a file with JWT
-//! code, resolved to the file; and callers of callers for names that say
-//! JWT only (`authz.JWTCmd(...)` in the CLI's command table).
+//! code, resolved to the file; and callers of callers for the functions
+//! whose names say JWT or authentication (`authz.JWTCmd(...)` in the CLI's
+//! command table, `AuthService.AuthorizeClient(...)` in every endpoint).
 //!
 //! Only code files the walk read are looked at again, so ignore files,
 //! `--max-filesize`, the config's path filter and diff-aware file lists
@@ -81,9 +82,10 @@ pub(super) fn run(
         modules: &modules,
     };
     let first = ctx.search_all(&code_files, &scopes, Some(&stars));
-    // Callers of callers, only for names that say JWT (`JWTCmd`,
-    // `getJwtClient`): a second round over all names reached whole CLI
-    // surfaces on real code.
+    // Callers of callers, only for functions and methods whose names say
+    // JWT or authentication (`JWTCmd`, `getJwtClient`, `AuthorizeClient`):
+    // a second round over all names reached whole CLI surfaces on real
+    // code.
     let mut second: Vec<(PathBuf, Definition)> = Vec::new();
     let mut reported_now = reported.clone();
     for found in first {
@@ -228,9 +230,9 @@ impl Pass<'_, '_> {
         }
         if first_round && !lines.is_empty() {
             let idx: Vec<usize> = lines.iter().map(|&l| l as usize - 1).collect();
-            found.second = wrappers::enclosing(family, &display, text, &idx)
+            found.second = wrappers::enclosing_functions(family, &display, text, &idx)
                 .into_iter()
-                .filter(|d| d.name.to_ascii_lowercase().contains("jwt"))
+                .filter(|d| wrappers::says_auth(&d.name))
                 .map(|d| (path.to_path_buf(), d))
                 .collect();
         }
