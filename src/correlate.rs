@@ -74,7 +74,16 @@ const PROJECT_MARKERS: [&str; 19] = [
 
 /// Whether a file (or directory) of this name marks a project root.
 pub fn is_project_marker(name: &str) -> bool {
-    PROJECT_MARKERS.contains(&name) || name.ends_with(".csproj") || name.ends_with(".psd1")
+    PROJECT_MARKERS.contains(&name)
+        || dotnet_project_file(name)
+        || name.ends_with(".sln")
+        || name.ends_with(".psd1")
+}
+
+/// A .NET project file: its directory is a project of the solution above
+/// it, if there is one.
+fn dotnet_project_file(name: &str) -> bool {
+    name.ends_with(".csproj") || name.ends_with(".fsproj") || name.ends_with(".vbproj")
 }
 
 /// Whether an entry of this name records an installed Python distribution
@@ -99,6 +108,12 @@ pub struct ProjectRoots {
     /// under another one is part of that build (a reactor's `core/` and
     /// `all/` modules), so the project is the outermost of the chain.
     jvm_builds: BTreeSet<String>,
+    /// Directories holding a .NET project file, and those holding a
+    /// solution (`*.sln`): a project under a solution is part of it (a
+    /// `JwtProvider` library project and the API project that gives it the
+    /// Adobe claims), so the project is the solution's directory.
+    dotnet_projects: BTreeSet<String>,
+    solutions: BTreeSet<String>,
 }
 
 /// Build files of Maven and Gradle, whose modules nest in one build.
@@ -119,9 +134,14 @@ impl ProjectRoots {
     /// a project root.
     pub fn note_marker(&mut self, path: &str) {
         self.add_dir(parent(path));
-        if is_jvm_build(path.rsplit('/').next().unwrap_or(path)) {
-            self.jvm_builds
-                .insert(parent(path).trim_end_matches('/').to_string());
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let dir = parent(path).trim_end_matches('/').to_string();
+        if is_jvm_build(name) {
+            self.jvm_builds.insert(dir);
+        } else if dotnet_project_file(name) {
+            self.dotnet_projects.insert(dir);
+        } else if name.ends_with(".sln") {
+            self.solutions.insert(dir);
         }
     }
 
@@ -152,6 +172,8 @@ impl ProjectRoots {
         self.dirs.extend(other.dirs);
         self.install_targets.extend(other.install_targets);
         self.jvm_builds.extend(other.jvm_builds);
+        self.dotnet_projects.extend(other.dotnet_projects);
+        self.solutions.extend(other.solutions);
     }
 
     /// The project root holding `path`: its nearest ancestor directory that
@@ -161,7 +183,7 @@ impl ProjectRoots {
         let mut dir = parent(path);
         loop {
             if let Some(d) = self.dirs.get(dir) {
-                return self.outermost_module(d);
+                return self.solution_of(self.outermost_module(d));
             }
             if dir.is_empty() {
                 return "";
@@ -181,6 +203,27 @@ impl ProjectRoots {
             match self.jvm_builds.get(parent(d)) {
                 Some(up) => d = up,
                 None => break,
+            }
+        }
+        d
+    }
+
+    /// A .NET project's solution: the nearest directory above it holding a
+    /// `*.sln`, not past another project root of a different kind (the
+    /// repository's `.git` directory is the solution's only if the `.sln`
+    /// is there).
+    fn solution_of<'a>(&'a self, d: &'a str) -> &'a str {
+        if !self.dotnet_projects.contains(d) || self.solutions.contains(d) {
+            return d;
+        }
+        let mut up = d;
+        while !up.is_empty() {
+            up = parent(up).trim_end_matches('/');
+            if let Some(s) = self.solutions.get(up) {
+                return s;
+            }
+            if self.dirs.contains(up) && !self.dotnet_projects.contains(up) {
+                break;
             }
         }
         d
@@ -1102,6 +1145,28 @@ impl UnionFind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dotnet_project_is_in_its_solution() {
+        let mut roots = ProjectRoots::default();
+        for marker in [
+            "repo/.git",
+            "repo/ReactorApi.sln",
+            "repo/AdobeJwt/AdobeJwt.csproj",
+            "repo/src/Api/Api.csproj",
+            "repo/web/package.json",
+            "lone/.git",
+            "lone/Tool/Tool.csproj",
+        ] {
+            roots.note_marker(marker);
+        }
+        assert_eq!(roots.project_of("repo/AdobeJwt/JwtProvider.cs"), "repo");
+        assert_eq!(roots.project_of("repo/src/Api/Program.cs"), "repo");
+        // A package.json project inside the repository stays its own.
+        assert_eq!(roots.project_of("repo/web/index.js"), "repo/web");
+        // No solution: the project is its own.
+        assert_eq!(roots.project_of("lone/Tool/Program.cs"), "lone/Tool");
+    }
 
     #[test]
     fn a_maven_or_gradle_module_is_in_its_parent_build() {

@@ -755,6 +755,19 @@ fn comment_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
         .collect()
 }
 
+/// Whether the name at `start` sits in a test double's set-up or check on
+/// its line (`mock.Setup(e => e.AuthorizeClient(v))`, Moq's `Verify`,
+/// Mockito's `when(...)`/`verify(...)`, `jest.spyOn(auth, 'getJwt')`,
+/// `sinon.stub`, `mocker.patch`), which names the method without calling it.
+fn mock_setup(text: &[u8], start: usize) -> bool {
+    static MOCK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u)\.(?:Setup|SetupGet|Verify|Returns)\s*\(\s*\w+\s*=>|\b(?:Mockito\.)?(?:when|verify|given|doReturn)\s*\(|\bjest\.(?:spyOn|mock)\s*\(|\bsinon\.(?:stub|spy)\s*\(|\bmocker\.patch|\bmock\.patch|\bpatch\.object\s*\(")
+            .expect("mock set-up pattern")
+    });
+    let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |i| i + 1);
+    MOCK.is_match(&text[line_start..start])
+}
+
 /// Whether the name at `start` is called on a receiver other than the
 /// object itself: `AuthService.AuthorizeClient`, `client->login`, not
 /// `this.x`, `self.x`, `base.x`, `super.x`, `$this->x` or a bare `x`.
@@ -843,6 +856,11 @@ impl Callers {
         // A file that defines the name itself calls its own.
         let own = defined_names(family, text);
         for (p, mut spans) in hits {
+            // A mock's set-up or check names the method without calling it.
+            spans.retain(|&(s, _)| !mock_setup(text, s));
+            if spans.is_empty() {
+                continue;
+            }
             // ... except through another object (`AuthService.AuthorizeClient(v)`
             // in a base class whose own `AuthorizeClient` wraps it).
             if self.defs[p].first().is_some_and(|d| own.contains(&d.name)) {
@@ -942,8 +960,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_mock_set_up_is_no_call() {
+        let at = |t: &str| {
+            mock_setup(
+                t.as_bytes(),
+                t.find("AuthorizeClient").expect("name in the line"),
+            )
+        };
+        assert!(at("    .Setup(e => e.AuthorizeClient(_authValues))"));
+        assert!(at("when(auth.AuthorizeClient(any())).thenReturn(client);"));
+        assert!(at("jest.spyOn(ims, 'AuthorizeClient')"));
+        assert!(!at("var client = await AuthService.AuthorizeClient(v);"));
+        assert!(!at(
+            "x = 1;\n    .Setup(e => e.Other());\nAuthService.AuthorizeClient(v);"
+        ));
+    }
+
+    #[test]
     fn a_call_through_another_object_is_foreign() {
-        let at = |t: &str| foreign_receiver(t.as_bytes(), t.find("AuthorizeClient").unwrap());
+        let at = |t: &str| {
+            foreign_receiver(
+                t.as_bytes(),
+                t.find("AuthorizeClient").expect("name in the line"),
+            )
+        };
         assert!(at("await AuthService.AuthorizeClient(v)"));
         assert!(at("$client->AuthorizeClient(v)"));
         assert!(at("Auth::AuthorizeClient(v)"));
