@@ -114,6 +114,8 @@ pub struct ProjectRoots {
     /// Adobe claims), so the project is the solution's directory.
     dotnet_projects: BTreeSet<String>,
     solutions: BTreeSet<String>,
+    /// Directories holding `.git`: a solution is never looked for past one.
+    git_roots: BTreeSet<String>,
 }
 
 /// Build files of Maven and Gradle, whose modules nest in one build.
@@ -142,6 +144,8 @@ impl ProjectRoots {
             self.dotnet_projects.insert(dir);
         } else if name.ends_with(".sln") {
             self.solutions.insert(dir);
+        } else if name == ".git" {
+            self.git_roots.insert(dir);
         }
     }
 
@@ -174,6 +178,7 @@ impl ProjectRoots {
         self.jvm_builds.extend(other.jvm_builds);
         self.dotnet_projects.extend(other.dotnet_projects);
         self.solutions.extend(other.solutions);
+        self.git_roots.extend(other.git_roots);
     }
 
     /// The project root holding `path`: its nearest ancestor directory that
@@ -213,7 +218,10 @@ impl ProjectRoots {
     /// repository's `.git` directory is the solution's only if the `.sln`
     /// is there).
     fn solution_of<'a>(&'a self, d: &'a str) -> &'a str {
-        if !self.dotnet_projects.contains(d) || self.solutions.contains(d) {
+        if !self.dotnet_projects.contains(d)
+            || self.solutions.contains(d)
+            || self.git_roots.contains(d)
+        {
             return d;
         }
         let mut up = d;
@@ -222,7 +230,9 @@ impl ProjectRoots {
             if let Some(s) = self.solutions.get(up) {
                 return s;
             }
-            if self.dirs.contains(up) && !self.dotnet_projects.contains(up) {
+            if self.git_roots.contains(up)
+                || (self.dirs.contains(up) && !self.dotnet_projects.contains(up))
+            {
                 break;
             }
         }
@@ -1157,6 +1167,11 @@ mod tests {
             "repo/web/package.json",
             "lone/.git",
             "lone/Tool/Tool.csproj",
+            "ws/All.sln",
+            "ws/AdobeJwt/.git",
+            "ws/AdobeJwt/AdobeJwt.csproj",
+            "ws/Shop/.git",
+            "ws/Shop/Shop.csproj",
         ] {
             roots.note_marker(marker);
         }
@@ -1166,6 +1181,13 @@ mod tests {
         assert_eq!(roots.project_of("repo/web/index.js"), "repo/web");
         // No solution: the project is its own.
         assert_eq!(roots.project_of("lone/Tool/Program.cs"), "lone/Tool");
+        // Never past a repository: two checkouts under one workspace
+        // solution stay apart.
+        assert_eq!(
+            roots.project_of("ws/AdobeJwt/JwtProvider.cs"),
+            "ws/AdobeJwt"
+        );
+        assert_eq!(roots.project_of("ws/Shop/Cart.cs"), "ws/Shop");
     }
 
     #[test]

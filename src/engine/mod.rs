@@ -262,6 +262,10 @@ impl<'r> Engine<'r> {
                 findings
                     .iter()
                     .filter(|f| f.location.path == rel_path && seeds.contains(&f.category))
+                    // A finding that waits for evidence in its project
+                    // (`needs.in_project`) may be dropped by correlation:
+                    // it teaches nothing until then.
+                    .filter(|f| f.needs_in_project.is_empty())
                     .filter(|f| builds(f))
                     .map(|f| f.location.line as usize - 1)
             })

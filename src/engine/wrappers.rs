@@ -171,6 +171,10 @@ const GENERIC: &[&str] = &[
     "application",
     "auth",
     "authenticate",
+    "authenticated",
+    "authheader",
+    "authheaders",
+    "authorization",
     "authorize",
     "build",
     "builder",
@@ -182,6 +186,7 @@ const GENERIC: &[&str] = &[
     "constructor",
     "create",
     "createclient",
+    "credentials",
     "default",
     "encode",
     "equals",
@@ -192,6 +197,7 @@ const GENERIC: &[&str] = &[
     "generate",
     "getaccesstoken",
     "getclient",
+    "getcredentials",
     "getheaders",
     "gettoken",
     "handle",
@@ -215,6 +221,7 @@ const GENERIC: &[&str] = &[
     "provider",
     "refresh",
     "refreshtoken",
+    "requireauth",
     "request",
     "requesttoken",
     "run",
@@ -245,10 +252,20 @@ const CLASS_HINTS: &[&str] = &["jwt", "token", "auth", "sign", "exchange", "cred
 /// the cross-file pass follows its callers as well. Not `token`: a CLI's
 /// `NewTokenCommand` is registered by the command table, which is no site.
 pub fn says_auth(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    ["jwt", "auth", "credential"]
-        .iter()
-        .any(|h| lower.contains(h))
+    // By word part (`AuthorizeClient`, `get_jwt`, `JWTCmd`), so that
+    // `handleUnauthorized` does not count.
+    let bytes = name.as_bytes();
+    (0..bytes.len()).any(|i| {
+        let starts_part = i == 0
+            || matches!(bytes[i - 1], b'_' | b'-' | b'.')
+            || (bytes[i].is_ascii_uppercase() && !bytes[i - 1].is_ascii_uppercase());
+        starts_part
+            && ["jwt", "auth", "credential"].iter().any(|h| {
+                bytes[i..]
+                    .get(..h.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(h.as_bytes()))
+            })
+    })
 }
 
 fn class_hinted(name: &str) -> bool {
@@ -757,11 +774,14 @@ fn comment_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
 
 /// Whether the name at `start` sits in a test double's set-up or check on
 /// its line (`mock.Setup(e => e.AuthorizeClient(v))`, Moq's `Verify`,
-/// Mockito's `when(...)`/`verify(...)`, `jest.spyOn(auth, 'getJwt')`,
+/// Mockito's `when(auth.getJwt())`/`verify(auth).getJwt()`, `jest.spyOn(auth, 'getJwt')`,
 /// `sinon.stub`, `mocker.patch`), which names the method without calling it.
 fn mock_setup(text: &[u8], start: usize) -> bool {
+    // Anchored at the name: the set-up's own argument is the name, not a
+    // call somewhere later on the line (`return when (val r = a.f(v))` in
+    // Kotlin, `jwt.verify(await getAdobeJwt(), key)`, `$.when(getAuth())`).
     static MOCK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?-u)\.(?:Setup|SetupGet|Verify|Returns)\s*\(\s*\w+\s*=>|\b(?:Mockito\.)?(?:when|verify|given|doReturn)\s*\(|\bjest\.(?:spyOn|mock)\s*\(|\bsinon\.(?:stub|spy)\s*\(|\bmocker\.patch|\bmock\.patch|\bpatch\.object\s*\(")
+        Regex::new(r#"(?-u)(?:\.(?:Setup|SetupGet|Verify)\s*\(\s*\w+\s*=>\s*\w+\.|(?:^|[^\w.$])(?:Mockito\.)?when\s*\(\s*\w+\.|(?:^|[^\w.$])(?:Mockito\.)?verify\s*\(\s*\w+\s*(?:,[^()\n]*(?:\([^()\n]*\))?)?\)\s*\.|\b(?:jest\.spyOn|sinon\.(?:stub|spy))\s*\(\s*[\w.]+\s*,\s*['"]|\b(?:mocker|mock)\.patch(?:\.object)?\s*\([^)\n]*)$"#)
             .expect("mock set-up pattern")
     });
     let line_start = memchr::memrchr(b'\n', &text[..start]).map_or(0, |i| i + 1);
@@ -771,7 +791,7 @@ fn mock_setup(text: &[u8], start: usize) -> bool {
 /// Whether the name at `start` is called on a receiver other than the
 /// object itself: `AuthService.AuthorizeClient`, `client->login`, not
 /// `this.x`, `self.x`, `base.x`, `super.x`, `$this->x` or a bare `x`.
-fn foreign_receiver(text: &[u8], start: usize) -> bool {
+fn foreign_receiver(text: &[u8], start: usize, own: &BTreeSet<Vec<u8>>) -> bool {
     let before = &text[..start];
     let Some(rest) = before
         .strip_suffix(b".")
@@ -785,19 +805,31 @@ fn foreign_receiver(text: &[u8], start: usize) -> bool {
         .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
         .map_or(0, |i| i + 1);
     let receiver = &rest[word_start..];
+    const SELF: [&str; 12] = [
+        "this", "self", "base", "super", "$this", "me", "static", "parent", "cls", "mybase",
+        "myclass", "@",
+    ];
     !receiver.is_empty()
-        && !matches!(
-            receiver,
-            b"this"
-                | b"self"
-                | b"base"
-                | b"super"
-                | b"$this"
-                | b"Self"
-                | b"me"
-                | b"static"
-                | b"parent"
-        )
+        && !SELF
+            .iter()
+            .any(|s| receiver.eq_ignore_ascii_case(s.as_bytes()))
+        && !own.contains(receiver)
+}
+
+/// The receiver names of a Go file's methods (`func (c *Client) ...`):
+/// `c.fetchJwtToken()` in such a file is a call of its own method.
+fn self_receivers(family: Family, text: &[u8]) -> BTreeSet<Vec<u8>> {
+    static GO: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^func[ \t]*\([ \t]*(\w+)[ \t]+\*?[\w.\[\]]+[ \t]*\)")
+            .expect("go receiver pattern")
+    });
+    if family != Family::Go {
+        return BTreeSet::new();
+    }
+    GO.captures_iter(text)
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_bytes().to_vec())
+        .collect()
 }
 
 /// Learned definitions, searchable in one pass.
@@ -855,6 +887,7 @@ impl Callers {
         }
         // A file that defines the name itself calls its own.
         let own = defined_names(family, text);
+        let receivers = self_receivers(family, text);
         for (p, mut spans) in hits {
             // A mock's set-up or check names the method without calling it.
             spans.retain(|&(s, _)| !mock_setup(text, s));
@@ -864,7 +897,7 @@ impl Callers {
             // ... except through another object (`AuthService.AuthorizeClient(v)`
             // in a base class whose own `AuthorizeClient` wraps it).
             if self.defs[p].first().is_some_and(|d| own.contains(&d.name)) {
-                spans.retain(|&(s, _)| foreign_receiver(text, s));
+                spans.retain(|&(s, _)| foreign_receiver(text, s, &receivers));
                 if spans.is_empty() {
                     continue;
                 }
@@ -970,7 +1003,14 @@ mod tests {
         assert!(at("    .Setup(e => e.AuthorizeClient(_authValues))"));
         assert!(at("when(auth.AuthorizeClient(any())).thenReturn(client);"));
         assert!(at("jest.spyOn(ims, 'AuthorizeClient')"));
+        assert!(at("verify(auth, times(1)).AuthorizeClient(v);"));
         assert!(!at("var client = await AuthService.AuthorizeClient(v);"));
+        assert!(!at(
+            "return when (val r = authService.AuthorizeClient(v)) {"
+        ));
+        assert!(!at("const c = jwt.verify(await AuthorizeClient(), key);"));
+        assert!(!at("$.when(AuthorizeClient()).then(render);"));
+        assert!(!at("    .Returns(v => svc.AuthorizeClient(v))"));
         assert!(!at(
             "x = 1;\n    .Setup(e => e.Other());\nAuthService.AuthorizeClient(v);"
         ));
@@ -978,10 +1018,12 @@ mod tests {
 
     #[test]
     fn a_call_through_another_object_is_foreign() {
+        let none = BTreeSet::new();
         let at = |t: &str| {
             foreign_receiver(
                 t.as_bytes(),
                 t.find("AuthorizeClient").expect("name in the line"),
+                &none,
             )
         };
         assert!(at("await AuthService.AuthorizeClient(v)"));
@@ -992,6 +1034,13 @@ mod tests {
         assert!(!at("self.AuthorizeClient(v)"));
         assert!(!at("$this->AuthorizeClient(v)"));
         assert!(!at("base.AuthorizeClient(v)"));
+        assert!(!at("Me.AuthorizeClient(v)"));
+        assert!(!at("MyBase.AuthorizeClient(v)"));
+        assert!(!at("cls.AuthorizeClient(v)"));
+        let go = "func (c *Client) AuthorizeClient() {}\nfunc (c *Client) Do() { c.AuthorizeClient() }\n";
+        let own = self_receivers(Family::Go, go.as_bytes());
+        let s = go.rfind("AuthorizeClient").expect("call");
+        assert!(!foreign_receiver(go.as_bytes(), s, &own));
     }
 
     #[test]

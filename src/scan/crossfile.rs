@@ -135,7 +135,8 @@ struct Found {
     suppressed: Vec<crate::suppress::Suppressed>,
     /// (path, line) of the new findings.
     lines: Vec<(String, u32)>,
-    /// Names that say JWT around the new findings, for the second round.
+    /// Functions whose names say JWT or authentication around the new
+    /// findings, for the second round.
     second: Vec<(PathBuf, Definition)>,
 }
 
