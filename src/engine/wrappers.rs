@@ -248,7 +248,7 @@ const GENERIC: &[&str] = &[
 const CLASS_HINTS: &[&str] = &["jwt", "token", "auth", "sign", "exchange", "credential"];
 
 /// Whether a name says it does authentication (`JWTCmd`, `AuthorizeClient`,
-/// `getCredentials`): such a caller of a JWT wrapper is a wrapper too, so
+/// `loadServiceCredential`): such a caller of a JWT wrapper is a wrapper too, so
 /// the cross-file pass follows its callers as well. Not `token`: a CLI's
 /// `NewTokenCommand` is registered by the command table, which is no site.
 pub fn says_auth(name: &str) -> bool {
@@ -805,9 +805,9 @@ fn foreign_receiver(text: &[u8], start: usize, own: &BTreeSet<Vec<u8>>) -> bool 
         .rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
         .map_or(0, |i| i + 1);
     let receiver = &rest[word_start..];
-    const SELF: [&str; 12] = [
+    const SELF: [&str; 11] = [
         "this", "self", "base", "super", "$this", "me", "static", "parent", "cls", "mybase",
-        "myclass", "@",
+        "myclass",
     ];
     !receiver.is_empty()
         && !SELF
@@ -887,7 +887,8 @@ impl Callers {
         }
         // A file that defines the name itself calls its own.
         let own = defined_names(family, text);
-        let receivers = self_receivers(family, text);
+        // Computed only when a name the file defines itself is used.
+        let mut receivers: Option<BTreeSet<Vec<u8>>> = None;
         for (p, mut spans) in hits {
             // A mock's set-up or check names the method without calling it.
             spans.retain(|&(s, _)| !mock_setup(text, s));
@@ -897,7 +898,8 @@ impl Callers {
             // ... except through another object (`AuthService.AuthorizeClient(v)`
             // in a base class whose own `AuthorizeClient` wraps it).
             if self.defs[p].first().is_some_and(|d| own.contains(&d.name)) {
-                spans.retain(|&(s, _)| foreign_receiver(text, s, &receivers));
+                let own_receivers = receivers.get_or_insert_with(|| self_receivers(family, text));
+                spans.retain(|&(s, _)| foreign_receiver(text, s, own_receivers));
                 if spans.is_empty() {
                     continue;
                 }
