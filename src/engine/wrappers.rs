@@ -570,6 +570,88 @@ pub fn star_imports(family: Family, text: &[u8]) -> Vec<(String, usize, usize)> 
         .collect()
 }
 
+/// The name a JavaScript module exports as its one default export
+/// (`module.exports = checkAccessToken`), whatever the name.
+pub fn default_export_name(family: Family, text: &[u8]) -> Option<String> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+)(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*\r?$|[ \t]*[({]|[ \t]+extends\b)")
+            .expect("default export name pattern")
+    });
+    if family != Family::Js {
+        return None;
+    }
+    let mut found = RE.captures_iter(text).filter_map(|c| c.get(1));
+    match (found.next(), found.next()) {
+        (Some(m), None) => Some(String::from_utf8_lossy(m.as_bytes()).into_owned()),
+        _ => None,
+    }
+}
+
+/// Default imports of a relative module (`const getToken =
+/// require('./utils/getAccessToken')`, `import getToken from './auth'`):
+/// per import, the module as written, the local name and the import's byte
+/// range. The local name may be anything (`getAccessToken` for a module
+/// whose default export is `checkAccessToken`), so it is resolved through
+/// the module, never learned as a name.
+pub fn default_imports(family: Family, text: &[u8]) -> Vec<(String, String, usize, usize)> {
+    static RE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r#"(?m-u)^[ \t]*(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require[ \t]*\([ \t]*|import[ \t]+([A-Za-z_$][\w$]*)[ \t]+from[ \t]*)['"](\.{1,2}/[^'"\n]+)['"]"#)
+            .expect("js default import")
+    });
+    if family != Family::Js || memchr::memmem::find(text, b"./").is_none() {
+        return Vec::new();
+    }
+    RE.captures_iter(text)
+        .filter_map(|c| {
+            let local = c.get(1).or_else(|| c.get(2))?;
+            let spec = c.get(3)?;
+            let all = c.get(0)?;
+            let lead = all
+                .as_bytes()
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            Some((
+                String::from_utf8_lossy(spec.as_bytes()).into_owned(),
+                String::from_utf8_lossy(local.as_bytes()).into_owned(),
+                all.start() + lead,
+                spec.end() + 1,
+            ))
+        })
+        .collect()
+}
+
+/// The calls of `name` in `text` (`name(` as a whole word, not a member
+/// of another object, not in a comment of `family`), as byte ranges of the
+/// name.
+pub fn local_calls(family: Family, text: &[u8], name: &str) -> Vec<(usize, usize)> {
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let comments = comment_ranges(family, text);
+    let in_comment = |s: usize| {
+        let i = comments.partition_point(|r| r.end <= s);
+        comments.get(i).is_some_and(|r| r.start <= s)
+    };
+    memchr::memmem::find_iter(text, name.as_bytes())
+        .filter(|&s| {
+            let e = s + name.len();
+            let before_ok = s == 0 || {
+                let b = text[s - 1];
+                !family.ident_byte(b) && b != b'.' && b != b'$'
+            };
+            let after = text[e..].iter().find(|b| **b != b' ' && **b != b'\t');
+            before_ok
+                && text
+                    .get(e)
+                    .is_none_or(|b| !family.ident_byte(*b) && *b != b'$')
+                && after == Some(&b'(')
+                && !in_comment(s)
+        })
+        .map(|s| (s, s + name.len()))
+        .collect()
+}
+
 /// The files a star import of `spec` in a file of directory `dir` may
 /// name, most likely first. An absolute Python module (`pkg.auth`) is
 /// tried from `dir` and each of `bases` (the directories above it, up to
@@ -993,6 +1075,58 @@ fn declares(family: Family, text: &[u8], s: usize, e: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_imports_and_their_calls() {
+        let text = "const getAccessToken = require('./utils/getAccessToken');\n\
+                    import stamp from \"../fmt\";\n\
+                    const fs = require('fs');\n\
+                    // getAccessToken(settings) in a comment\n\
+                    args.t = await getAccessToken(settings);\n\
+                    other.getAccessToken(x); getAccessTokens(y);\n";
+        let found = default_imports(Family::Js, text.as_bytes());
+        let specs: Vec<(&str, &str)> = found
+            .iter()
+            .map(|(s, l, _, _)| (s.as_str(), l.as_str()))
+            .collect();
+        assert_eq!(
+            specs,
+            [
+                ("./utils/getAccessToken", "getAccessToken"),
+                ("../fmt", "stamp")
+            ]
+        );
+        let (_, _, s, e) = &found[0];
+        assert_eq!(
+            &text[*s..*e],
+            "const getAccessToken = require('./utils/getAccessToken'"
+        );
+        let calls = local_calls(Family::Js, text.as_bytes(), "getAccessToken");
+        let lines: Vec<usize> = calls
+            .iter()
+            .map(|(s, _)| text[..*s].matches('\n').count() + 1)
+            .collect();
+        // not the declaration (no call), the comment, a member or a longer name
+        assert_eq!(lines, [5]);
+        assert!(default_imports(Family::Python, text.as_bytes()).is_empty());
+    }
+
+    #[test]
+    fn the_default_export_name_whatever_it_is() {
+        let one = b"function ensureToken() {}\nmodule.exports = ensureToken;\n";
+        assert_eq!(
+            default_export_name(Family::Js, one).as_deref(),
+            Some("ensureToken")
+        );
+        let crlf = b"function token() {}\r\nmodule.exports = token;\r\n";
+        assert_eq!(
+            default_export_name(Family::Js, crlf).as_deref(),
+            Some("token")
+        );
+        let two = b"module.exports = a;\nexport default b;\n";
+        assert_eq!(default_export_name(Family::Js, two), None);
+        assert_eq!(default_export_name(Family::Python, one), None);
+    }
 
     #[test]
     fn a_mock_set_up_is_no_call() {

@@ -53,14 +53,17 @@ pub(super) fn run(
     let mut modules: BTreeMap<String, Definition> = BTreeMap::new();
     let mut module_scopes: BTreeSet<String> = BTreeSet::new();
     let mut names: Vec<(PathBuf, Definition)> = Vec::new();
+    let mut module_files: Vec<PathBuf> = Vec::new();
     for (p, d) in definitions {
         if d.module {
             module_scopes.insert(projects.project_of(&d.path).to_string());
             modules.insert(d.path.clone(), d);
+            module_files.push(p);
         } else {
             names.push((p, d));
         }
     }
+    let defaults = learned_default_exports(opts, &module_files, &modules, &names, roots);
     let scopes = scoped_callers(names, roots, projects);
     // A line that already holds a JWT finding is reported already.
     let reported: HashSet<(String, u32)> = report
@@ -80,6 +83,7 @@ pub(super) fn run(
     let stars = Stars {
         scopes: &module_scopes,
         modules: &modules,
+        defaults: &defaults,
     };
     let first = ctx.search_all(&code_files, &scopes, Some(&stars));
     // Callers of callers, only for functions and methods whose names say
@@ -126,6 +130,43 @@ struct Stars<'a> {
     /// The projects (as reported) of those modules.
     scopes: &'a BTreeSet<String>,
     modules: &'a BTreeMap<String, Definition>,
+    /// Of those, the JavaScript modules whose one default export is a
+    /// learned wrapper: the wrapper, by the module's reported path (for
+    /// default imports under any local name).
+    defaults: &'a BTreeMap<String, Definition>,
+}
+
+/// The JavaScript modules with JWT code whose one default export
+/// (`module.exports = checkAccessToken`) is a learned wrapper of the same
+/// file: the wrapper by the module's reported path.
+fn learned_default_exports(
+    opts: &ScanOptions,
+    files: &[PathBuf],
+    modules: &BTreeMap<String, Definition>,
+    names: &[(PathBuf, Definition)],
+    roots: &Roots,
+) -> BTreeMap<String, Definition> {
+    let (mut buf, mut decoded) = (Vec::new(), Vec::new());
+    let mut out = BTreeMap::new();
+    for p in files {
+        let shown = roots.display(p);
+        if modules.get(&shown).is_none_or(|m| m.family != Family::Js) {
+            continue;
+        }
+        let Some(text) = read_text(p, opts.max_filesize, &mut buf, &mut decoded) else {
+            continue;
+        };
+        let Some(export) = wrappers::default_export_name(Family::Js, text) else {
+            continue;
+        };
+        if let Some((_, d)) = names
+            .iter()
+            .find(|(_, d)| d.path == shown && d.name == export && d.family == Family::Js)
+        {
+            out.insert(shown, d.clone());
+        }
+    }
+    out
 }
 
 /// What one file gave.
@@ -212,7 +253,7 @@ impl Pass<'_, '_> {
             scans.push(engine.calls(&display, text, callers));
         }
         if let Some(st) = stars {
-            let sites = self.star_sites(family, path, &display, text, st.modules);
+            let sites = self.star_sites(family, path, &display, text, st.modules, st.defaults);
             scans.push(engine.call_findings(&display, text, &sites));
         }
         // Several names used on one line are several findings; a line of
@@ -287,10 +328,16 @@ impl Pass<'_, '_> {
         display: &str,
         text: &[u8],
         modules: &BTreeMap<String, Definition>,
+        defaults: &BTreeMap<String, Definition>,
     ) -> Vec<(Definition, Vec<(usize, usize)>)> {
         let (roots, projects, scan_roots) = (self.roots, self.projects, &self.opts.paths);
         let imports = wrappers::star_imports(family, text);
-        if imports.is_empty() {
+        let default_imports = if defaults.is_empty() {
+            Vec::new()
+        } else {
+            wrappers::default_imports(family, text)
+        };
+        if imports.is_empty() && default_imports.is_empty() {
             return Vec::new();
         }
         let dir = path.parent().unwrap_or(Path::new(""));
@@ -312,6 +359,29 @@ impl Pass<'_, '_> {
                 d.name = spec;
                 out.push((d, vec![(s, e)]));
             }
+        }
+        // A default import of a module whose default export is a wrapper,
+        // under another local name (under the same name, the name's own
+        // search reports it): the import, with the local name's calls as
+        // its related sites.
+        for (spec, local, s, e) in default_imports {
+            let target = wrappers::module_files(family, dir, &bases, &spec)
+                .into_iter()
+                .filter(|c| c.as_path() != path && mine(c))
+                .find_map(|c| defaults.get(&roots.display(&c)));
+            let Some(w) = target.filter(|w| w.path != display && w.name != local) else {
+                continue;
+            };
+            let mut d = w.clone();
+            // "It calls `getAccessToken`, the default export `checkAccessToken`, defined at ..."
+            d.name = format!("{local}`, the default export `{}", w.name);
+            let mut spans = vec![(s, e)];
+            spans.extend(
+                wrappers::local_calls(family, text, &local)
+                    .into_iter()
+                    .filter(|&(cs, _)| cs >= e || cs < s),
+            );
+            out.push((d, spans));
         }
         out
     }
