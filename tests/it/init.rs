@@ -334,7 +334,9 @@ fn cargo_package_lists_what_install_needs_and_nothing_big() {
         .filter_map(|f| std::fs::metadata(root().join(f)).ok())
         .map(|m| m.len())
         .sum();
-    assert!(total < 2 * 1024 * 1024, "the package holds {total} bytes");
+    // Sources, rules and docs were 2.0 MiB at 60 rules (Cargo.lock 115 KB);
+    // a corpus, a binary or a fixture tree slipping in would be far more.
+    assert!(total < 3 * 1024 * 1024, "the package holds {total} bytes");
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     for key in [
         "repository =",
