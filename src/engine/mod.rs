@@ -337,7 +337,12 @@ impl<'r> Engine<'r> {
                 };
                 let span = Span { start, end };
                 let mut d = self.build(ri, rule, rel_path, text, &li, span, &def.name, 0);
-                d.finding.message = if def.module {
+                d.finding.message = if let Some(export) = &def.export {
+                    format!(
+                        "{} It imports `{}`, the default export of {} (defined at line {}), as `{}`.",
+                        d.finding.message, export, def.path, def.line, def.name
+                    )
+                } else if def.module {
                     format!(
                         "{} It imports everything from `{}` ({}, JWT code at line {}).",
                         d.finding.message, def.name, def.path, def.line

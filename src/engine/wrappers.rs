@@ -77,6 +77,9 @@ pub struct Definition {
     /// A whole module (a star import or re-export of the defining file),
     /// not a name defined in it.
     pub module: bool,
+    /// For a default import under another local name (`name`): the
+    /// module's default export it names.
+    pub export: Option<String>,
 }
 
 /// (function-like pattern, class-like pattern) per family; group 1 is the
@@ -451,6 +454,7 @@ fn enclosing_defs(
                     path: path.to_string(),
                     line: d.line as u32 + 1,
                     module: false,
+                    export: None,
                 });
             }
         }
@@ -484,6 +488,7 @@ fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
         path: path.to_string(),
         line,
         module: false,
+        export: None,
     }]
 }
 
@@ -496,6 +501,7 @@ pub fn module_definition(family: Family, path: &str, line: usize) -> Option<Defi
         path: path.to_string(),
         line: line as u32 + 1,
         module: true,
+        export: None,
     })
 }
 
@@ -524,6 +530,7 @@ pub fn console_commands(family: Family, path: &str, text: &[u8]) -> Vec<Definiti
                 path: path.to_string(),
                 line,
                 module: false,
+                export: None,
             })
         })
         .collect()
@@ -595,26 +602,28 @@ pub fn default_export_name(family: Family, text: &[u8]) -> Option<String> {
 /// the module, never learned as a name.
 pub fn default_imports(family: Family, text: &[u8]) -> Vec<(String, String, usize, usize)> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r#"(?m-u)^[ \t]*(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require[ \t]*\([ \t]*|import[ \t]+([A-Za-z_$][\w$]*)[ \t]+from[ \t]*)['"](\.{1,2}/[^'"\n]+)['"]"#)
+        // The whole statement: `require('./token').formatDate` imports
+        // something else, `require('./locales/' + lang)` no one module.
+        Regex::new(r#"(?m-u)^[ \t]*(?:(?:const|let|var)[ \t]+([A-Za-z_$][\w$]*)[ \t]*=[ \t]*require[ \t]*\([ \t]*|import[ \t]+([A-Za-z_$][\w$]*)[ \t]+from[ \t]*)['"](\.{1,2}/[^'"\n]+)['"](?:[ \t]*\)(?:\.default)?)?[ \t]*;?[ \t]*\r?$"#)
             .expect("js default import")
     });
     if family != Family::Js || memchr::memmem::find(text, b"./").is_none() {
         return Vec::new();
     }
+    let opaque = opaque_ranges(family, text);
     RE.captures_iter(text)
+        .filter(|c| {
+            c.get(0)
+                .is_some_and(|m| !inside(&opaque, m.start() + leading_blank(m.as_bytes())))
+        })
         .filter_map(|c| {
             let local = c.get(1).or_else(|| c.get(2))?;
             let spec = c.get(3)?;
             let all = c.get(0)?;
-            let lead = all
-                .as_bytes()
-                .iter()
-                .take_while(|b| b.is_ascii_whitespace())
-                .count();
             Some((
                 String::from_utf8_lossy(spec.as_bytes()).into_owned(),
                 String::from_utf8_lossy(local.as_bytes()).into_owned(),
-                all.start() + lead,
+                all.start() + leading_blank(all.as_bytes()),
                 spec.end() + 1,
             ))
         })
@@ -628,11 +637,7 @@ pub fn local_calls(family: Family, text: &[u8], name: &str) -> Vec<(usize, usize
     if name.is_empty() {
         return Vec::new();
     }
-    let comments = comment_ranges(family, text);
-    let in_comment = |s: usize| {
-        let i = comments.partition_point(|r| r.end <= s);
-        comments.get(i).is_some_and(|r| r.start <= s)
-    };
+    let opaque = opaque_ranges(family, text);
     memchr::memmem::find_iter(text, name.as_bytes())
         .filter(|&s| {
             let e = s + name.len();
@@ -646,7 +651,8 @@ pub fn local_calls(family: Family, text: &[u8], name: &str) -> Vec<(usize, usize
                     .get(e)
                     .is_none_or(|b| !family.ident_byte(*b) && *b != b'$')
                 && after == Some(&b'(')
-                && !in_comment(s)
+                && !inside(&opaque, s)
+                && !text[..s].trim_ascii_end().ends_with(b"function")
         })
         .map(|s| (s, s + name.len()))
         .collect()
@@ -836,6 +842,29 @@ fn close_over_calls(
         fresh.retain(&admit);
     }
     all.into_iter().collect()
+}
+
+/// Bytes of blank (spaces, tabs, line breaks) at the start of `b`.
+fn leading_blank(b: &[u8]) -> usize {
+    b.iter().take_while(|b| b.is_ascii_whitespace()).count()
+}
+
+/// Whether `at` lies in one of `ranges` (sorted, disjoint).
+fn inside(ranges: &[std::ops::Range<usize>], at: usize) -> bool {
+    let i = ranges.partition_point(|r| r.end <= at);
+    ranges.get(i).is_some_and(|r| r.start <= at)
+}
+
+/// The comments and string literals of `text`, in order, for the families
+/// that `fix::code` can read (C-like and Python); none otherwise.
+fn opaque_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    use crate::fix::code::Syntax;
+    let syntax = match family {
+        Family::Js | Family::Jvm | Family::DotNet | Family::Go | Family::Php => Syntax::CLike,
+        Family::Python => Syntax::Python,
+        Family::Ruby | Family::PowerShell | Family::Shell => return Vec::new(),
+    };
+    syntax.opaque_ranges(text)
 }
 
 /// The comments of `text`, in order, for the families whose comments and
@@ -1083,7 +1112,12 @@ mod tests {
                     const fs = require('fs');\n\
                     // getAccessToken(settings) in a comment\n\
                     args.t = await getAccessToken(settings);\n\
-                    other.getAccessToken(x); getAccessTokens(y);\n";
+                    other.getAccessToken(x); getAccessTokens(y);\n\
+                    log('getAccessToken(x) failed');\n\
+                    const fmt = require('./token').formatDate;\n\
+                    const loc = require('./locales/' + lang);\n\
+                    /*\nimport old from './token'\n*/\n\
+                    const crlf = require('./crlf');\r\n";
         let found = default_imports(Family::Js, text.as_bytes());
         let specs: Vec<(&str, &str)> = found
             .iter()
@@ -1093,7 +1127,8 @@ mod tests {
             specs,
             [
                 ("./utils/getAccessToken", "getAccessToken"),
-                ("../fmt", "stamp")
+                ("../fmt", "stamp"),
+                ("./crlf", "crlf")
             ]
         );
         let (_, _, s, e) = &found[0];
@@ -1187,6 +1222,7 @@ mod tests {
             path: "Auth/AdobeAuthorizationService.cs".into(),
             line: 14,
             module: false,
+            export: None,
         };
         let callers = Callers::new(&[def]).expect("callers");
         let text = "public abstract class BaseAdobeService\n{\n    protected async Task AuthorizeClient(AuthValues v)\n    {\n        var c = await AuthService.AuthorizeClient(v);\n    }\n}\n";

@@ -365,16 +365,18 @@ impl Pass<'_, '_> {
         // search reports it): the import, with the local name's calls as
         // its related sites.
         for (spec, local, s, e) in default_imports {
+            // The file Node would load: the first candidate that exists.
             let target = wrappers::module_files(family, dir, &bases, &spec)
                 .into_iter()
+                .find(|c| c.is_file())
                 .filter(|c| c.as_path() != path && mine(c))
-                .find_map(|c| defaults.get(&roots.display(&c)));
+                .and_then(|c| defaults.get(&roots.display(&c)));
             let Some(w) = target.filter(|w| w.path != display && w.name != local) else {
                 continue;
             };
             let mut d = w.clone();
-            // "It calls `getAccessToken`, the default export `checkAccessToken`, defined at ..."
-            d.name = format!("{local}`, the default export `{}", w.name);
+            d.export = Some(w.name.clone());
+            d.name = local.clone();
             let mut spans = vec![(s, e)];
             spans.extend(
                 wrappers::local_calls(family, text, &local)
