@@ -466,15 +466,7 @@ fn enclosing_defs(
 /// AccessTokenCommand`, `module.exports = class AdobeUserMgmtApi {`,
 /// `export default class JwtClient`), when its name is specific.
 fn default_export(family: Family, path: &str, text: &[u8]) -> Vec<Definition> {
-    static RE: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+)(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*$|[ \t]*[({]|[ \t]+extends\b)")
-            .expect("default export pattern")
-    });
-    if family != Family::Js {
-        return Vec::new();
-    }
-    let mut found = RE.captures_iter(text).filter_map(|c| c.get(1));
-    let (Some(m), None) = (found.next(), found.next()) else {
+    let Some(m) = one_default_export(family, text) else {
         return Vec::new();
     };
     let name = String::from_utf8_lossy(m.as_bytes()).into_owned();
@@ -580,16 +572,22 @@ pub fn star_imports(family: Family, text: &[u8]) -> Vec<(String, usize, usize)> 
 /// The name a JavaScript module exports as its one default export
 /// (`module.exports = checkAccessToken`), whatever the name.
 pub fn default_export_name(family: Family, text: &[u8]) -> Option<String> {
+    one_default_export(family, text).map(|m| String::from_utf8_lossy(m.as_bytes()).into_owned())
+}
+
+/// The name of a JavaScript module's default export, when it has exactly
+/// one.
+fn one_default_export(family: Family, text: &[u8]) -> Option<regex::bytes::Match<'_>> {
     static RE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?m-u)^[ \t]*(?:module\.exports[ \t]*=[ \t]*|export[ \t]+default[ \t]+)(?:(?:async[ \t]+)?function[ \t]*\*?[ \t]*|class[ \t]+)?([A-Za-z_$][\w$]*)(?:[ \t]*;?[ \t]*\r?$|[ \t]*[({]|[ \t]+extends\b)")
-            .expect("default export name pattern")
+            .expect("default export pattern")
     });
     if family != Family::Js {
         return None;
     }
     let mut found = RE.captures_iter(text).filter_map(|c| c.get(1));
     match (found.next(), found.next()) {
-        (Some(m), None) => Some(String::from_utf8_lossy(m.as_bytes()).into_owned()),
+        (Some(m), None) => Some(m),
         _ => None,
     }
 }
@@ -855,26 +853,28 @@ fn inside(ranges: &[std::ops::Range<usize>], at: usize) -> bool {
     ranges.get(i).is_some_and(|r| r.start <= at)
 }
 
-/// The comments and string literals of `text`, in order, for the families
-/// that `fix::code` can read (C-like and Python); none otherwise.
-fn opaque_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
+/// How `fix::code` reads a family's comments and strings: C-like and
+/// Python; `None` for the others.
+fn syntax_of(family: Family) -> Option<crate::fix::code::Syntax> {
     use crate::fix::code::Syntax;
-    let syntax = match family {
-        Family::Js | Family::Jvm | Family::DotNet | Family::Go | Family::Php => Syntax::CLike,
-        Family::Python => Syntax::Python,
-        Family::Ruby | Family::PowerShell | Family::Shell => return Vec::new(),
-    };
-    syntax.opaque_ranges(text)
+    match family {
+        Family::Js | Family::Jvm | Family::DotNet | Family::Go | Family::Php => Some(Syntax::CLike),
+        Family::Python => Some(Syntax::Python),
+        Family::Ruby | Family::PowerShell | Family::Shell => None,
+    }
+}
+
+/// The comments and string literals of `text`, in order (none for the
+/// families `fix::code` cannot read).
+fn opaque_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    syntax_of(family).map_or_else(Vec::new, |s| s.opaque_ranges(text))
 }
 
 /// The comments of `text`, in order, for the families whose comments and
 /// strings `fix::code` can tell apart (C-like and Python); none otherwise.
 fn comment_ranges(family: Family, text: &[u8]) -> Vec<std::ops::Range<usize>> {
-    use crate::fix::code::Syntax;
-    let syntax = match family {
-        Family::Js | Family::Jvm | Family::DotNet | Family::Go | Family::Php => Syntax::CLike,
-        Family::Python => Syntax::Python,
-        Family::Ruby | Family::PowerShell | Family::Shell => return Vec::new(),
+    let Some(syntax) = syntax_of(family) else {
+        return Vec::new();
     };
     syntax
         .opaque_ranges(text)
