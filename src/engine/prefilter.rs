@@ -156,6 +156,94 @@ fn choose_anchors(keywords: &[String]) -> Vec<Option<(String, usize)>> {
     }
 }
 
+/// Slim Teddy's buckets: pattern `i` of a searcher goes to bucket
+/// `7 - i % 8` (aho-corasick's rule), unless an earlier pattern has the same
+/// low nibbles.
+const BUCKETS: usize = 8;
+
+/// Expected share of text positions at which Teddy's masks let a bucket
+/// through, so that it must verify: for every byte of the mask (up to 4),
+/// the weight of the bytes whose low nibble and high nibble both occur at
+/// that offset in some pattern of the bucket (Teddy matches the nibbles
+/// separately, so `ab` and `cd` in a bucket also let `ad` and `cb`
+/// through). Byte weights follow [`commonness`].
+fn bucket_cost(patterns: &[&[u8]], mask_len: usize) -> f64 {
+    if patterns.is_empty() {
+        return 0.0;
+    }
+    (0..mask_len)
+        .map(|at| {
+            let (mut lo, mut hi) = (0u16, 0u16);
+            for p in patterns {
+                lo |= 1 << (p[at] & 0xF);
+                hi |= 1 << (p[at] >> 4);
+            }
+            let mut weight = 0.0;
+            for h in (0..16u8).filter(|h| hi & (1 << h) != 0) {
+                for l in (0..16u8).filter(|l| lo & (1 << l) != 0) {
+                    weight += f64::from(4u32.pow(commonness(h << 4 | l)));
+                }
+            }
+            weight
+        })
+        .product()
+}
+
+/// The sum of [`bucket_cost`] over the buckets the patterns fall in, in
+/// this order.
+fn teddy_cost(anchors: &[String]) -> f64 {
+    let mask_len = anchors.iter().map(String::len).min().unwrap_or(0).min(4);
+    let mut buckets: [Vec<&[u8]>; BUCKETS] = Default::default();
+    let mut seen: Vec<(&[u8], usize)> = Vec::new();
+    for (i, a) in anchors.iter().enumerate() {
+        let nibbles = &a.as_bytes()[..mask_len];
+        let same = seen
+            .iter()
+            .find(|(n, _)| n.iter().zip(nibbles).all(|(x, y)| x & 0xF == y & 0xF));
+        let b = match same {
+            Some(&(_, b)) => b,
+            None => {
+                let b = BUCKETS - 1 - i % BUCKETS;
+                seen.push((nibbles, b));
+                b
+            }
+        };
+        buckets[b].push(a.as_bytes());
+    }
+    buckets.iter().map(|b| bucket_cost(b, mask_len)).sum()
+}
+
+/// Orders one searcher's anchors so that Teddy's buckets hold patterns whose
+/// nibbles overlap, which lets fewer text positions through to
+/// verification (about a quarter less search time on real code than the
+/// order the anchors were chosen in, same matches; docs/performance.md).
+/// Deterministic: the best swap of two anchors in different buckets, until
+/// no swap lowers [`teddy_cost`].
+fn order_for_teddy(anchors: &mut [String]) {
+    let mut cost = teddy_cost(anchors);
+    loop {
+        let mut best: Option<(f64, usize, usize)> = None;
+        for i in 0..anchors.len() {
+            for j in i + 1..anchors.len() {
+                if i % BUCKETS == j % BUCKETS {
+                    continue;
+                }
+                anchors.swap(i, j);
+                let c = teddy_cost(anchors);
+                anchors.swap(i, j);
+                if c < best.map_or(cost, |b| b.0) * (1.0 - 1e-9) {
+                    best = Some((c, i, j));
+                }
+            }
+        }
+        let Some((c, i, j)) = best else {
+            return;
+        };
+        anchors.swap(i, j);
+        cost = c;
+    }
+}
+
 /// The compiled keyword automata and which rules each keyword enables.
 #[derive(Debug, Clone)]
 pub struct Prefilter {
@@ -247,6 +335,8 @@ impl Prefilter {
             .chunks(GROUP)
             .chain(long.chunks(GROUP))
             .map(|anchors| {
+                let mut anchors = anchors.to_vec();
+                order_for_teddy(&mut anchors);
                 let verify = anchors
                     .iter()
                     .map(|b| {
@@ -558,6 +648,44 @@ mod tests {
         let distinct: std::collections::BTreeSet<String> =
             chosen.iter().flatten().map(|(a, _)| a.clone()).collect();
         assert!(distinct.len() <= 3, "{distinct:?}");
+    }
+
+    #[test]
+    fn teddy_order_is_a_permutation_that_costs_less() {
+        let given: Vec<String> = [
+            "adob", "fica", "'c/'", "'s/'", "\"c/\"", "\"s/\"", "priv", "pkcs", "path", "_sdk",
+            "ent_", "meta", ".pfx", ".p12", "tech", "auth", "dent", "oken", "_typ", "_exp", "exch",
+            "jwt'", "jwt\"", "kjur",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let mut ordered = given.clone();
+        order_for_teddy(&mut ordered);
+        let mut a = given.clone();
+        let mut b = ordered.clone();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        // The order the built-in anchors came in lets about 14 times as
+        // many positions through as the chosen one (by this model).
+        assert!(
+            teddy_cost(&ordered) * 4.0 < teddy_cost(&given),
+            "{} vs {}",
+            teddy_cost(&ordered),
+            teddy_cost(&given)
+        );
+        // Same low nibbles share a bucket, as in aho-corasick.
+        let pair = ["abcd".to_string(), "qrst".to_string()];
+        let together = bucket_cost(&[b"abcd", b"qrst"], 4);
+        assert_eq!(teddy_cost(&pair), together);
+        assert_ne!(
+            together,
+            bucket_cost(&[b"abcd"], 4) + bucket_cost(&[b"qrst"], 4)
+        );
+        let mut few = vec!["ab".to_string(), "a".to_string()];
+        order_for_teddy(&mut few);
+        assert_eq!(few.len(), 2);
     }
 
     #[test]
