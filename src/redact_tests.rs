@@ -292,7 +292,11 @@ fn identifiers_and_word_paths_are_not_redacted() {
     assert_eq!(redact_text(frame), frame);
     let line = "com/adobe/aem/guides/wknd/core/models/impl/HelloWorldModel";
     assert_eq!(redact_text(line), line);
-    // Key material with slashes is still masked.
+    // Key material with slashes is still masked, also a key body's short
+    // last line that reads like a CamelCase word and a slash (proptest found
+    // it in CI: `eTzfpxbtNpj/` alone on a line).
+    assert!(redact_text("eTzfpxbtNpj/").contains("[redacted"));
+    assert!(redact_text("  \"aBcdEfgh/IjklMn\\n\" +").contains("[redacted"));
     let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7/x2abQ";
     assert!(redact_text(body).contains("[redacted"));
     assert!(redact_text("client_secret: p8e-abcdEFGH1234ijkl").contains("[redacted"));
