@@ -78,7 +78,7 @@ static LONG_BASE64: LazyLock<Regex> =
 /// `\n` or a `+` of string concatenation around it): a line of a PEM body
 /// seen alone, as in a code frame, where the BEGIN line is out of sight.
 /// Group 1 is the run; runs of 12 characters or more (padding included)
-/// with mixed case are masked.
+/// with mixed case, letters and digits, or padding are masked.
 static BASE64_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?m)^[ \t"'`]*([A-Za-z0-9+/]{10,}={0,2})(?:\\r)?(?:\\n)?[ \t"'`,;+\\]*\r?$"#)
         .expect("static regex")
@@ -131,7 +131,16 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         // A path made of words is kept only when it is long (40 or more
         // characters): a random run of 12 to 39 looks like one too often
         // (`eTzfpxbtNpj/`, a key body's last line: 1 in 400 at 12 characters).
-        if run.len() >= 12 && mixes_case(run) && !(run.len() >= 40 && looks_like_path(run)) {
+        // Mixed case, or letters with digits (lowercase ones unless the run
+        // is a path of words: `/ims/token/v3`), or `=` padding: a random
+        // 12-character line lacks all of them with odds of about 1 in 20,000
+        // (`K0A00D00BA==` has no lowercase letter).
+        let digits = run.bytes().any(|b| b.is_ascii_digit());
+        let keyish = mixes_case(run)
+            || run.ends_with('=')
+            || (digits && run.bytes().any(|b| b.is_ascii_uppercase()))
+            || (digits && run.bytes().any(|b| b.is_ascii_lowercase()) && !looks_like_path(run));
+        if run.len() >= 12 && keyish && !(run.len() >= 40 && looks_like_path(run)) {
             c[0].replacen(run, &mask(run), 1)
         } else {
             c[0].to_string()

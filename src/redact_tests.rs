@@ -296,6 +296,12 @@ fn identifiers_and_word_paths_are_not_redacted() {
     // last line that reads like a CamelCase word and a slash (proptest found
     // it in CI: `eTzfpxbtNpj/` alone on a line).
     assert!(redact_text("eTzfpxbtNpj/").contains("[redacted"));
+    assert!(redact_text("K0A00D00BA==").contains("[redacted"));
+    assert!(redact_text("   K0A00D00BAQ7").contains("[redacted"));
+    // Lowercase paths and upper-case words alone on a line stay.
+    for keep in ["application/json", "/ims/token/v3", "AUTHORIZATION"] {
+        assert_eq!(redact_text(keep), keep);
+    }
     assert!(redact_text("  \"aBcdEfgh/IjklMn\\n\" +").contains("[redacted"));
     let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7/x2abQ";
     assert!(redact_text(body).contains("[redacted"));
