@@ -24,6 +24,7 @@ use jiff::civil::Date;
 use crate::finding::{Category, DeadlineInfo, Finding, Location, Related, RuleMeta, Severity};
 pub use crate::finding::{Detected, FrameLine};
 use crate::redact::redact_text;
+use crate::rules::model::Seed;
 use crate::rules::{Rule, RuleSet};
 use crate::suppress::{Suppressed, SuppressionKind, inline_reason};
 use matcher::{FileContext, LineIndex, Span, StructuredCache, eval};
@@ -207,18 +208,7 @@ impl<'r> Engine<'r> {
         self.cross_file_rules().next().is_some()
     }
 
-    /// The categories whose findings seed the cross-file pass.
-    pub fn cross_file_seeds(&self) -> Vec<Category> {
-        let mut seeds: Vec<Category> = self
-            .cross_file_rules()
-            .flat_map(|(_, _, c)| c.iter().copied())
-            .collect();
-        seeds.sort();
-        seeds.dedup();
-        seeds
-    }
-
-    fn cross_file_rules(&self) -> impl Iterator<Item = (usize, &Rule, &[Category])> {
+    fn cross_file_rules(&self) -> impl Iterator<Item = (usize, &Rule, &[Seed])> {
         self.set
             .rules
             .iter()
@@ -256,26 +246,54 @@ impl<'r> Engine<'r> {
                 _ => true,
             }
         };
-        let mut lines: Vec<usize> = self
-            .cross_file_rules()
-            .flat_map(|(_, _, seeds)| {
-                findings
-                    .iter()
-                    .filter(|f| f.location.path == rel_path && seeds.contains(&f.category))
-                    // A finding that waits for evidence in its project
-                    // (`needs.in_project`) may be dropped by correlation:
-                    // it teaches nothing until then.
-                    .filter(|f| f.needs_in_project.is_empty())
-                    .filter(|f| builds(f))
-                    .map(|f| f.location.line as usize - 1)
-            })
-            .collect();
-        lines.sort_unstable();
-        lines.dedup();
-        if lines.is_empty() {
+        // A category seeds any enclosing function; a rule seed (an SDK's
+        // credential builder: `Credentials.serviceAccountCredentialsBuilder()`
+        // inside `extractPDF`) only the functions that hand the credentials
+        // out (`getCredentials`): a business operation that builds its own
+        // credentials changes inside, its callers do not.
+        let seeded = |by_rule: bool| {
+            let mut lines: Vec<usize> = self
+                .cross_file_rules()
+                .flat_map(|(_, _, seeds)| {
+                    findings
+                        .iter()
+                        .filter(move |f| {
+                            f.location.path == rel_path
+                                && seeds.iter().any(|s| {
+                                    matches!(s, Seed::Rule(_)) == by_rule
+                                        && s.seeds(&f.rule_id, f.category)
+                                })
+                        })
+                        // A finding that waits for evidence in its project
+                        // (`needs.in_project`) may be dropped by correlation:
+                        // it teaches nothing until then.
+                        .filter(|f| f.needs_in_project.is_empty())
+                        .filter(|f| builds(f))
+                        .map(|f| f.location.line as usize - 1)
+                })
+                .collect();
+            lines.sort_unstable();
+            lines.dedup();
+            lines
+        };
+        let (lines, rule_lines) = (seeded(false), seeded(true));
+        if lines.is_empty() && rule_lines.is_empty() {
             return Vec::new();
         }
-        let mut defs = wrappers::learn(family, rel_path, text, &lines);
+        let mut defs = if lines.is_empty() {
+            Vec::new()
+        } else {
+            wrappers::learn(family, rel_path, text, &lines)
+        };
+        if !rule_lines.is_empty() {
+            defs.extend(
+                wrappers::learn(family, rel_path, text, &rule_lines)
+                    .into_iter()
+                    .filter(wrappers::names_auth),
+            );
+            defs.sort();
+            defs.dedup();
+        }
         // A helper that also does the OAuth Server-to-Server request (a
         // class or dispatcher choosing the flow from its config) is
         // dual-mode: its callers change nothing when the credential is

@@ -59,6 +59,18 @@ impl Family {
         matches!(self, Family::Python | Family::Ruby)
     }
 
+    /// What joins a receiver and its method in a call (`a.f()`, `$a->f()`),
+    /// for the families whose classes' methods are learned with their
+    /// receiver (`None`: Go's methods hang on types, not classes; shell and
+    /// PowerShell have none).
+    fn member_separator(self) -> Option<&'static str> {
+        match self {
+            Family::Js | Family::Python | Family::Jvm | Family::DotNet | Family::Ruby => Some("."),
+            Family::Php => Some("->"),
+            Family::Go | Family::PowerShell | Family::Shell => None,
+        }
+    }
+
     /// Characters that continue an identifier, for whole-word matches.
     fn ident_byte(self, b: u8) -> bool {
         b.is_ascii_alphanumeric() || b == b'_' || (self == Family::PowerShell && b == b'-')
@@ -458,6 +470,175 @@ fn enclosing_defs(
                 });
             }
         }
+        // A method with a generic name that hands out the token
+        // (`getAccessToken`, `getCredentials`) is learned with its receiver:
+        // the field or variable named after its class or the interface it
+        // implements (`integrationService.getAccessToken()` for
+        // `IntegrationServiceImpl implements IntegrationService`), the way
+        // dependency injection names it. A bare `getAccessToken()` elsewhere
+        // is as likely someone else's.
+        // A getter that also dispatches to the OAuth flow (`if
+        // (workspace.isAuthJWT()) ... else if (workspace.isAuthOAuth())`,
+        // aio-lib-java's `getAccessToken`) is dual-mode: its callers change
+        // nothing when the credential is migrated.
+        let dual_mode = |f: &Def| {
+            let end = defs
+                .iter()
+                .find(|d| d.line > f.line)
+                .map_or(text.len(), |d| d.start);
+            memchr::memmem::find(&text[f.start..end].to_ascii_lowercase(), b"oauth").is_some()
+        };
+        if let Some(f) = func.filter(|f| {
+            with_class && !specific(&f.name) && hands_out_token(&f.name) && !dual_mode(f)
+        }) && let Some(sep) = family.member_separator()
+            && let Some(c) = defs
+                .iter()
+                .rev()
+                .filter(|d| d.class && d.line <= f.line)
+                .find(|d| encloses(d))
+        {
+            let decl_end = text[c.start..]
+                .iter()
+                .position(|&b| b == b'{')
+                .map_or(text.len(), |i| c.start + i)
+                .min(c.start + 400);
+            for recv in receivers(family, &c.name, &text[c.start..decl_end]) {
+                out.insert(Definition {
+                    name: format!("{recv}{sep}{}", f.name),
+                    family,
+                    path: path.to_string(),
+                    line: f.line as u32 + 1,
+                    module: false,
+                    export: None,
+                });
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Whether a generic method name says it hands out a token or credentials
+/// (`getAccessToken`, `get_token`, `GetCredentials`, `authHeaders`).
+fn hands_out_token(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    ["token", "credential", "auth"]
+        .iter()
+        .any(|w| lower.contains(w))
+}
+
+/// The names a field or variable holding an instance of class `class`
+/// (declared by `decl`, its declaration up to the body) goes by: the class
+/// and each interface it implements, without an `Impl` suffix, a `Default`
+/// prefix or a .NET interface's `I`, in lowerCamelCase (`_`-prefixed too
+/// for .NET and JVM fields) and as written (a static call, a C# property);
+/// snake_case for Python and Ruby. Only specific names (`integrationService`,
+/// not `service`).
+fn receivers(family: Family, class: &str, decl: &[u8]) -> Vec<String> {
+    static IMPLEMENTS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"(?-u)(?:\bimplements\b|:)([\w.<>,\s]*)").expect("implements pattern")
+    });
+    let mut types = vec![class.to_string()];
+    if matches!(
+        family,
+        Family::Jvm | Family::DotNet | Family::Js | Family::Php
+    ) {
+        // After the class name: `implements A, B`, `: IA, B` (C#, Kotlin).
+        let after = decl
+            .windows(class.len())
+            .position(|w| w == class.as_bytes())
+            .map_or(decl, |i| &decl[i + class.len()..]);
+        // A Kotlin or C# primary constructor's parameters (`(val a: String)`)
+        // are not the type list.
+        let mut depth = 0usize;
+        let after: Vec<u8> = after
+            .iter()
+            .copied()
+            .filter(|&b| {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => {
+                        depth = depth.saturating_sub(1);
+                        return false;
+                    }
+                    _ => {}
+                }
+                depth == 0
+            })
+            .collect();
+        if let Some(list) = IMPLEMENTS.captures(&after).and_then(|c| c.get(1)) {
+            let list = String::from_utf8_lossy(list.as_bytes());
+            // `extends Base` after a Kotlin/C# list, generics and `where`
+            // clauses are cut.
+            let list = list.split(" extends ").next().unwrap_or_default();
+            let list = list.split(" where ").next().unwrap_or_default();
+            let mut depth = 0usize;
+            let mut part = String::new();
+            for ch in list.chars().chain(std::iter::once(',')) {
+                match ch {
+                    '<' => depth += 1,
+                    '>' => depth = depth.saturating_sub(1),
+                    ',' if depth == 0 => {
+                        let t = part.trim();
+                        let t = t.rsplit('.').next().unwrap_or(t);
+                        let t = t.trim_end_matches("()");
+                        if !t.is_empty()
+                            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                        {
+                            types.push(t.to_string());
+                        }
+                        part.clear();
+                    }
+                    _ if depth == 0 => part.push(ch),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for t in types {
+        let mut stem = t.as_str();
+        stem = stem.strip_suffix("Impl").unwrap_or(stem);
+        if let Some(rest) = stem.strip_prefix("Default")
+            && rest.starts_with(|c: char| c.is_ascii_uppercase())
+        {
+            stem = rest;
+        }
+        if family == Family::DotNet
+            && let Some(rest) = stem.strip_prefix('I')
+            && rest.starts_with(|c: char| c.is_ascii_uppercase())
+        {
+            stem = rest;
+        }
+        // Capability interfaces (`Runnable`, `IDisposable`, `Serializable`)
+        // name no field.
+        if !specific(stem) || stem.ends_with("able") || stem.ends_with("ible") {
+            continue;
+        }
+        match family {
+            Family::Python | Family::Ruby => {
+                let mut snake = String::new();
+                for (i, ch) in stem.chars().enumerate() {
+                    if ch.is_ascii_uppercase() {
+                        if i > 0 && !snake.ends_with('_') {
+                            snake.push('_');
+                        }
+                        snake.push(ch.to_ascii_lowercase());
+                    } else {
+                        snake.push(ch);
+                    }
+                }
+                out.insert(snake);
+            }
+            _ => {
+                let mut lower: String = stem.chars().take(1).flat_map(char::to_lowercase).collect();
+                lower.push_str(&stem[stem.chars().next().map_or(0, char::len_utf8)..]);
+                if matches!(family, Family::Jvm | Family::DotNet) {
+                    out.insert(format!("_{lower}"));
+                }
+                out.insert(lower);
+                out.insert(stem.to_string());
+            }
+        }
     }
     out.into_iter().collect()
 }
@@ -757,7 +938,7 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
 /// `imsClient`). A business function of the same file that only uses the
 /// token (`getAssetMetadata` calling `getAEMAccessToken`) is not a JWT
 /// wrapper: its callers need no change.
-fn names_auth(d: &Definition) -> bool {
+pub fn names_auth(d: &Definition) -> bool {
     const WORDS: [&str; 14] = [
         "token",
         "auth",
@@ -1002,7 +1183,9 @@ impl Callers {
         let mut receivers: Option<BTreeSet<Vec<u8>>> = None;
         for (p, mut spans) in hits {
             // A mock's set-up or check names the method without calling it.
-            spans.retain(|&(s, _)| !mock_setup(text, s));
+            // For a name learned with its receiver, at the method.
+            let method_at = self.defs[p].first().map_or(0, |d| method_offset(&d.name));
+            spans.retain(|&(s, _)| !mock_setup(text, s + method_at));
             if spans.is_empty() {
                 continue;
             }
@@ -1059,6 +1242,15 @@ impl Callers {
         }
         hits
     }
+}
+
+/// Where the method starts in a name learned with its receiver
+/// (`integrationService.getAccessToken`: 19); 0 for a plain name.
+fn method_offset(name: &str) -> usize {
+    name.rfind("->")
+        .map(|i| i + 2)
+        .or_else(|| name.rfind('.').map(|i| i + 1))
+        .unwrap_or(0)
 }
 
 /// Whether the name at `s..e` is declared there rather than called, in a
@@ -1282,6 +1474,78 @@ mod tests {
             .into_iter()
             .map(|d| d.name)
             .collect()
+    }
+
+    #[test]
+    fn generic_token_methods_are_learned_with_their_receiver() {
+        // acs-aem-commons: the public getter of a private JWT exchange.
+        let t = "public class IntegrationServiceImpl implements IntegrationService, Runnable {\n    public String getAccessToken() {\n        return fetch(getJwtToken());\n    }\n}\n";
+        let n = names(Family::Jvm, t, 2);
+        assert!(
+            n.contains(&"integrationService.getAccessToken".to_string()),
+            "{n:?}"
+        );
+        assert!(
+            n.contains(&"_integrationService.getAccessToken".to_string()),
+            "{n:?}"
+        );
+        assert!(
+            !n.iter()
+                .any(|x| x == "getAccessToken" || x.starts_with("runnable")),
+            "{n:?}"
+        );
+        // .NET: the interface without its `I`; Kotlin: not the constructor's
+        // parameter types.
+        let cs = "public class AdobeTokenProvider : IAdobeTokenProvider\n{\n    public async Task<string> GetToken()\n    {\n        return Sign(claims);\n    }\n}\n";
+        let n = names(Family::DotNet, cs, 4);
+        assert!(
+            n.contains(&"_adobeTokenProvider.GetToken".to_string()),
+            "{n:?}"
+        );
+        let kt = "class ImsClientImpl(val cfg: String) : ImsClient {\n    override fun getToken(): String {\n        return sign(cfg)\n    }\n}\n";
+        let n = names(Family::Jvm, kt, 2);
+        assert!(n.contains(&"imsClient.getToken".to_string()), "{n:?}");
+        assert!(!n.iter().any(|x| x.starts_with("string")), "{n:?}");
+        // The interface the class implements (AFTIA's PDF Services getter).
+        let osgi = "public class OSGiDocAuthentication implements DocAuthentication {\n    public Credentials getCredentials() {\n        return Credentials.serviceAccountCredentialsBuilder().build();\n    }\n}\n";
+        let n = names(Family::Jvm, osgi, 2);
+        assert!(
+            n.contains(&"docAuthentication.getCredentials".to_string()),
+            "{n:?}"
+        );
+        // A getter choosing JWT or OAuth by its config is dual-mode.
+        let dual = "public class FeignImsService implements ImsService {\n  public AccessToken getAccessToken() {\n    if (ws.isAuthJWT()) {\n      return exchange(jwt);\n    } else if (ws.isAuthOAuth()) {\n      return getOAuthAccessToken();\n    }\n  }\n}\n";
+        assert!(names(Family::Jvm, dual, 3).is_empty());
+        // Python: snake_case; a method that does not hand out a token, and a
+        // class with a generic name, teach nothing.
+        let py = "class AdobeAuth:\n    def get_token(self):\n        return jwt.encode(c)\n    def run(self):\n        jwt.encode(c)\n";
+        assert_eq!(
+            names(Family::Python, py, 2),
+            ["AdobeAuth", "adobe_auth.get_token"]
+        );
+        assert_eq!(names(Family::Python, py, 4), ["AdobeAuth"]);
+        let generic = "class Service:\n    def get_token(self):\n        return jwt.encode(c)\n";
+        assert!(names(Family::Python, generic, 2).is_empty());
+    }
+
+    #[test]
+    fn receiver_qualified_calls_are_sites_but_not_mock_setups() {
+        let defs = enclosing(
+            Family::Jvm,
+            "impl/IntegrationServiceImpl.java",
+            b"public class IntegrationServiceImpl implements IntegrationService {\n    public String getAccessToken() {\n        return sign(claims);\n    }\n}\n",
+            &[2],
+        );
+        let c = Callers::new(&defs).expect("learned");
+        let caller = b"class Health {\n  void check() {\n    String t = integrationService.getAccessToken();\n    other.getAccessToken();\n    this.integrationService.getAccessToken();\n  }\n}\n";
+        let sites = c.sites("impl/Health.java", caller);
+        let spans: Vec<usize> = sites
+            .iter()
+            .flat_map(|(_, s)| s.iter().map(|x| x.0))
+            .collect();
+        assert_eq!(spans.len(), 2, "{sites:?}");
+        let test = b"class T {\n  void setUp() {\n    when(integrationService.getAccessToken()).thenReturn(\"x\");\n  }\n}\n";
+        assert!(c.sites("impl/T.java", test).is_empty());
     }
 
     #[test]

@@ -5,10 +5,9 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::model::{MatcherSpec, RuleSpec};
+use super::model::{MatcherSpec, RuleSpec, Seed};
 use crate::diagnostic::Code;
 use crate::engine::structured::KeyPattern;
-use crate::finding::Category;
 use crate::scan::classify::language_globs;
 
 /// Compiled regexes may use at most this much memory each: a user's rule
@@ -40,8 +39,9 @@ pub enum NodeKind {
     Any(Vec<Node>),
     All(Vec<Node>),
     Sibling(String),
-    /// The cross-file pass's seed categories (never matches within a file).
-    CallsOf(Vec<Category>),
+    /// The cross-file pass's seed categories and rules (never matches
+    /// within a file).
+    CallsOf(Vec<Seed>),
 }
 
 /// A rule ready to run.

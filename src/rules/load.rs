@@ -254,6 +254,26 @@ pub fn load_layers(layers: Vec<Vec<SourceFile>>, errors: &mut Vec<RuleError>) ->
             });
         }
     }
+    // A `calls_of` entry that is not a category names a rule: a typo of
+    // either would seed nothing, silently.
+    for rule in by_id.values() {
+        for seed in rule.spec.matcher.calls_of.iter().flatten() {
+            if let crate::rules::model::Seed::Rule(id) = seed
+                && !by_id.contains_key(id)
+            {
+                errors.push(RuleError {
+                    file: rule.origin.clone(),
+                    rule: Some(rule.spec.id.clone()),
+                    field: Some("match.calls_of".into()),
+                    message: format!("{id:?} is neither a category nor the id of a loaded rule"),
+                    code: Code::RuleFieldInvalid,
+                    position: texts
+                        .get(&rule.origin)
+                        .and_then(|t| field_position(t, "match.calls_of")),
+                });
+            }
+        }
+    }
     for rule in by_id.values() {
         if let Some(set) = &rule.spec.language_remediation
             && !remediations.contains_key(set)
@@ -438,5 +458,55 @@ mod tests {
             e.field.as_deref(),
             Some("remediations.oauth-token-request.klingon")
         );
+    }
+
+    /// A `calls_of` entry that is neither a category nor a loaded rule's id
+    /// is an error naming the field, not a seed that never matches.
+    #[test]
+    fn calls_of_names_a_category_or_a_loaded_rule() {
+        let base: Vec<SourceFile> = builtin_files()
+            .into_iter()
+            .filter(|f| {
+                file_name(&f.name) == DEADLINES_FILE
+                    || f.name.ends_with("pdf-services-service-account.yaml")
+            })
+            .collect();
+        let wrapper = builtin_files()
+            .into_iter()
+            .find(|f| f.name.ends_with("jwt-wrapper-call.yaml"))
+            .expect("built-in jwt-wrapper-call");
+        let line = wrapper
+            .contents
+            .lines()
+            .find(|l| l.trim_start().starts_with("calls_of:"))
+            .expect("its calls_of")
+            .to_string();
+        let rule = |seeds: &str| SourceFile {
+            name: "team/rules/jwt-wrapper-call.yaml".into(),
+            contents: wrapper
+                .contents
+                .replace(&line, &format!("  calls_of: [{seeds}]")),
+        };
+        for (seeds, bad) in [
+            ("jwt-exchange, pdf-services-service-account", false),
+            ("jwt-exchange, pdf-service-account", true),
+        ] {
+            let mut layer = base.clone();
+            layer.push(rule(seeds));
+            let mut errors = Vec::new();
+            let set = load_layers(vec![layer], &mut errors);
+            let seed_errors: Vec<_> = errors
+                .iter()
+                .filter(|e| e.field.as_deref() == Some("match.calls_of"))
+                .collect();
+            assert_eq!(!seed_errors.is_empty(), bad, "{seeds}: {errors:?}");
+            if bad {
+                assert!(seed_errors[0].message.contains("pdf-service-account"));
+                assert_eq!(seed_errors[0].file, "team/rules/jwt-wrapper-call.yaml");
+            } else {
+                assert!(errors.is_empty(), "{errors:?}");
+                assert!(set.rules.iter().any(|r| r.spec.id == "jwt-wrapper-call"));
+            }
+        }
     }
 }

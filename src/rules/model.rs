@@ -107,14 +107,37 @@ pub struct MatcherSpec {
     pub value: Option<String>,
     /// The cross-file pass (engine/wrappers.rs): calls, imports and
     /// re-exports, in other files of the same language family, of the
-    /// functions and classes that enclose findings of these categories.
+    /// functions and classes that enclose findings of these categories, or
+    /// of these rules (a rule id: `pdf-services-service-account`, whose
+    /// SDK builder call is the exchange while its config key is not; a
+    /// rule's findings teach only the functions whose names say they hand
+    /// out credentials or tokens, `getCredentials`, not `extractPDF`).
     /// Only as the root matcher; such a rule needs no keywords.
-    pub calls_of: Option<Vec<Category>>,
+    pub calls_of: Option<Vec<Seed>>,
     /// Drops a match when any of these matches (within their `within`).
     pub not: Option<Vec<MatcherSpec>>,
     /// As a child of `all` or `not`: at most this many lines away from the
     /// match it qualifies. Absent: anywhere in the file.
     pub within: Option<u32>,
+}
+
+/// What seeds the cross-file pass: the findings of a category, or of one
+/// rule (by id).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(untagged)]
+pub enum Seed {
+    Category(Category),
+    Rule(String),
+}
+
+impl Seed {
+    /// Whether a finding of `rule_id` and `category` seeds the pass.
+    pub fn seeds(&self, rule_id: &str, category: Category) -> bool {
+        match self {
+            Seed::Category(c) => *c == category,
+            Seed::Rule(id) => id == rule_id,
+        }
+    }
 }
 
 /// The rule's documentation, in fixed sections.
