@@ -935,12 +935,14 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
 
 /// Whether a function found by the closure over calls is learned: its name
 /// says it authenticates or hands out a token (`get_token`, `authHeaders`,
-/// `imsClient`). A business function of the same file that only uses the
+/// `imsClient`, a token's `renew`). A business function of the same file that only uses the
 /// token (`getAssetMetadata` calling `getAEMAccessToken`) is not a JWT
 /// wrapper: its callers need no change.
 pub fn names_auth(d: &Definition) -> bool {
-    const WORDS: [&str; 14] = [
+    const WORDS: [&str; 16] = [
         "token",
+        "renew",
+        "refresh",
         "auth",
         "jwt",
         "ims",
