@@ -116,6 +116,8 @@ pub struct ProjectRoots {
     solutions: BTreeSet<String>,
     /// Directories holding `.git`: a solution is never looked for past one.
     git_roots: BTreeSet<String>,
+    /// Directories holding a marker file or `.git` (not just scanned).
+    marked: BTreeSet<String>,
 }
 
 /// Build files of Maven and Gradle, whose modules nest in one build.
@@ -136,6 +138,8 @@ impl ProjectRoots {
     /// a project root.
     pub fn note_marker(&mut self, path: &str) {
         self.add_dir(parent(path));
+        self.marked
+            .insert(parent(path).trim_end_matches('/').to_string());
         let name = path.rsplit('/').next().unwrap_or(path);
         let dir = parent(path).trim_end_matches('/').to_string();
         if is_jvm_build(name) {
@@ -179,6 +183,7 @@ impl ProjectRoots {
         self.dotnet_projects.extend(other.dotnet_projects);
         self.solutions.extend(other.solutions);
         self.git_roots.extend(other.git_roots);
+        self.marked.extend(other.marked);
     }
 
     /// The project root holding `path`: its nearest ancestor directory that
@@ -240,6 +245,18 @@ impl ProjectRoots {
     }
 
     /// Whether `path` is in (or is) the project root `project`.
+    /// The project that holds `project` (as reported): a nested package's
+    /// parent (a Node helper with its own `package.json` in a Go service's
+    /// tree). Never past a `.git`, and never the scan root when that is no
+    /// project itself (a directory of checkouts).
+    pub fn enclosing_project<'a>(&'a self, project: &'a str) -> Option<&'a str> {
+        if project.is_empty() || self.git_roots.contains(project) {
+            return None;
+        }
+        let up = self.project_of(project);
+        (up != project && (!up.is_empty() || self.marked.contains(""))).then_some(up)
+    }
+
     pub fn in_project(path: &str, project: &str) -> bool {
         project.is_empty()
             || path == project
@@ -1154,6 +1171,37 @@ impl UnionFind {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_nested_package_is_enclosed_by_its_parent_project() {
+        let mut p = super::ProjectRoots::default();
+        p.add_dir("");
+        for f in [
+            "go.mod",
+            "jwt-api/package.json",
+            "b/go.mod",
+            "b/.git",
+            "b/x/package.json",
+        ] {
+            p.note_file(f);
+        }
+        p.note_marker("b/.git");
+        assert_eq!(p.project_of("jwt-api/app.js"), "jwt-api");
+        assert_eq!(p.enclosing_project("jwt-api"), Some(""));
+        assert_eq!(p.enclosing_project("b/x"), Some("b"));
+        // Not past a `.git`, nor to a scan root that is no project.
+        assert_eq!(p.enclosing_project("b"), None);
+        let mut q = super::ProjectRoots::default();
+        q.add_dir("");
+        q.note_file("r1/go.mod");
+        q.note_file("r1/jwt-api/package.json");
+        assert_eq!(q.enclosing_project("r1/jwt-api"), Some("r1"));
+        assert_eq!(q.enclosing_project("r1"), None);
+        // Merged from the walk's threads.
+        let mut merged = super::ProjectRoots::default();
+        merged.extend(p);
+        assert_eq!(merged.enclosing_project("jwt-api"), Some(""));
+    }
+
     use super::*;
 
     #[test]

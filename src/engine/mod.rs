@@ -317,6 +317,11 @@ impl<'r> Engine<'r> {
             .map(|f| f.location.line as usize - 1)
             .min();
         defs.extend(code.and_then(|l| wrappers::module_definition(family, rel_path, l)));
+        // A script that builds or signs the JWT or uses an Adobe JWT library
+        // is run by its path from other code (any language).
+        if let Some(l) = code {
+            defs.extend(wrappers::script_definitions(family, rel_path, l));
+        }
         defs.extend(wrappers::console_commands(family, rel_path, text));
         defs
     }

@@ -678,6 +678,80 @@ pub fn module_definition(family: Family, path: &str, line: usize) -> Option<Defi
     })
 }
 
+/// A script with JWT code (`jwt-api/app.js`, `scripts/get_adobe_token.py`),
+/// learned for the other families: code that runs it by its path (`exec.Command("node",
+/// "./jwt-api/app.js")` in Go, `python scripts/get_adobe_token.py` in a
+/// deploy script) gets its token from it. Names: the file with its parent
+/// directory (stable whatever the scan root), and the file name alone when
+/// its stem is specific (`get_adobe_token.py`, not `auth.js` or `index.js`).
+/// Compiled languages' sources are not run by path.
+pub fn script_definitions(family: Family, path: &str, line: usize) -> Vec<Definition> {
+    if !matches!(
+        family,
+        Family::Js
+            | Family::Python
+            | Family::Ruby
+            | Family::Php
+            | Family::Shell
+            | Family::PowerShell
+    ) {
+        return Vec::new();
+    }
+    let mut parts = path.rsplit('/');
+    let Some(file) = parts.next() else {
+        return Vec::new();
+    };
+    let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    let mut names = Vec::new();
+    if let Some(dir) = parts
+        .next()
+        .filter(|d| !d.is_empty() && *d != "." && *d != "..")
+    {
+        names.push(format!("{dir}/{file}"));
+    }
+    // Alone, only a name that says what the script is for: Electron's
+    // `preload.js` is named in every window's options.
+    let lower = stem.to_ascii_lowercase();
+    if specific(stem)
+        && file.contains('.')
+        && ["jwt", "token", "auth", "ims", "adobe", "credential"]
+            .iter()
+            .any(|w| lower.contains(w))
+    {
+        names.push(file.to_string());
+    }
+    const ALL: [Family; 9] = [
+        Family::Js,
+        Family::Python,
+        Family::Jvm,
+        Family::DotNet,
+        Family::Php,
+        Family::Go,
+        Family::Ruby,
+        Family::PowerShell,
+        Family::Shell,
+    ];
+    names
+        .iter()
+        .flat_map(|name| {
+            // Other languages: a module of the same one that names the file
+            // imports it (`require('./../actions/generic/index.js')`, Ruby's
+            // `load '../tasks/adobe.rake'`), which the passes for its
+            // definitions cover.
+            ALL.into_iter()
+                .filter(|f| *f != family)
+                .map(|f| Definition {
+                    name: name.clone(),
+                    family: f,
+                    path: path.to_string(),
+                    line: line as u32 + 1,
+                    module: false,
+                    export: None,
+                })
+        })
+        .collect()
+}
+
 /// The console command a PHP command class declares (Laravel `protected
 /// $signature = 'command:exchangeadobejwt'`, Symfony `$defaultName` or
 /// `#[AsCommand(name: ...)]`): learned for PHP (the scheduler's
@@ -1548,6 +1622,41 @@ mod tests {
         assert_eq!(spans.len(), 2, "{sites:?}");
         let test = b"class T {\n  void setUp() {\n    when(integrationService.getAccessToken()).thenReturn(\"x\");\n  }\n}\n";
         assert!(c.sites("impl/T.java", test).is_empty());
+    }
+
+    #[test]
+    fn scripts_are_learned_by_their_path_for_every_family() {
+        let d = script_definitions(Family::Js, "repo/jwt-api/app.js", 0);
+        let names: BTreeSet<&str> = d.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, BTreeSet::from(["jwt-api/app.js"]));
+        assert!(d.iter().any(|d| d.family == Family::Go));
+        let d = script_definitions(Family::Python, "get_adobe_token.py", 3);
+        let names: BTreeSet<&str> = d.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, BTreeSet::from(["get_adobe_token.py"]));
+        // Generic file names alone, names that do not say what the script
+        // is for, compiled sources and the script's own language are not
+        // learned.
+        assert!(script_definitions(Family::Js, "auth.js", 0).is_empty());
+        assert!(script_definitions(Family::Js, "preload.js", 0).is_empty());
+        assert!(
+            !script_definitions(Family::Js, "a/preload.js", 0)
+                .iter()
+                .any(|d| d.family == Family::Js)
+        );
+        assert!(script_definitions(Family::Jvm, "src/TokenService.java", 0).is_empty());
+        let c =
+            Callers::new(&script_definitions(Family::Js, "jwt-api/app.js", 0)).expect("learned");
+        let go = b"func f() {\n\tcmd := exec.Command(\"node\", \"./jwt-api/app.js\")\n\t// see web/app.js\n}\n";
+        let sites = c.sites("adobe.go", go);
+        assert_eq!(sites.len(), 1, "{sites:?}");
+        assert_eq!(sites[0].1.len(), 1);
+        assert!(
+            c.sites(
+                "main.go",
+                b"x := \"other/app.js\"\ny := \"myjwt-api/app.jsx\"\n"
+            )
+            .is_empty()
+        );
     }
 
     #[test]

@@ -293,10 +293,15 @@ fn scoped_callers(
     let mut by_scope: BTreeMap<String, Vec<Definition>> = BTreeMap::new();
     for (p, d) in definitions {
         let shown = roots.display(&p);
-        by_scope
-            .entry(projects.project_of(&shown).to_string())
-            .or_default()
-            .push(d);
+        let mut scope = projects.project_of(&shown);
+        // A definition for another language (a script run by its path, a
+        // PHP console command run from shell) reaches the project around
+        // the script's own package: `exec.Command("node", "./jwt-api/app.js")`
+        // in the Go service whose tree holds `jwt-api/package.json`.
+        if Family::of(&shown) != Some(d.family) {
+            scope = projects.enclosing_project(scope).unwrap_or(scope);
+        }
+        by_scope.entry(scope.to_string()).or_default().push(d);
     }
     by_scope
         .into_iter()
