@@ -244,7 +244,6 @@ impl ProjectRoots {
         d
     }
 
-    /// Whether `path` is in (or is) the project root `project`.
     /// The project that holds `project` (as reported): a nested package's
     /// parent (a Node helper with its own `package.json` in a Go service's
     /// tree). Never past a `.git`, and never the scan root when that is no
@@ -254,9 +253,12 @@ impl ProjectRoots {
             return None;
         }
         let up = self.project_of(project);
-        (up != project && (!up.is_empty() || self.marked.contains(""))).then_some(up)
+        // A scanned root of a multi-root scan is a project only with a
+        // marker of its own.
+        (up != project && self.marked.contains(up)).then_some(up)
     }
 
+    /// Whether `path` is in (or is) the project root `project`.
     pub fn in_project(path: &str, project: &str) -> bool {
         project.is_empty()
             || path == project

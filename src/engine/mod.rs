@@ -289,7 +289,7 @@ impl<'r> Engine<'r> {
             defs.extend(
                 wrappers::learn(family, rel_path, text, &rule_lines)
                     .into_iter()
-                    .filter(wrappers::names_auth),
+                    .filter(wrappers::hands_out_credentials),
             );
             defs.sort();
             defs.dedup();

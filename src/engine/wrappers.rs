@@ -482,15 +482,29 @@ fn enclosing_defs(
         // aio-lib-java's `getAccessToken`) is dual-mode: its callers change
         // nothing when the credential is migrated.
         let dual_mode = |f: &Def| {
-            let end = defs
-                .iter()
-                .find(|d| d.line > f.line)
-                .map_or(text.len(), |d| d.start);
+            // The body: while its braces are open (brace languages), or
+            // its lines are more indented (Python, Ruby); at most REACH lines.
+            let limit = starts.len().min(f.line + REACH);
+            let last = (f.line + 1..limit)
+                .find(|&k| {
+                    if family.indented() {
+                        let s = starts[k];
+                        let blank = text[s..]
+                            .iter()
+                            .take_while(|b| **b != b'\n')
+                            .all(|b| b.is_ascii_whitespace());
+                        !blank && indent_at(k) <= f.indent
+                    } else {
+                        !still_open(text, f.start, starts[k])
+                    }
+                })
+                .unwrap_or(limit);
+            let end = starts.get(last).copied().unwrap_or(text.len());
             memchr::memmem::find(&text[f.start..end].to_ascii_lowercase(), b"oauth").is_some()
         };
         if let Some(f) = func.filter(|f| {
             with_class && !specific(&f.name) && hands_out_token(&f.name) && !dual_mode(f)
-        }) && let Some(sep) = family.member_separator()
+        }) && family.member_separator().is_some()
             && let Some(c) = defs
                 .iter()
                 .rev()
@@ -502,7 +516,7 @@ fn enclosing_defs(
                 .position(|&b| b == b'{')
                 .map_or(text.len(), |i| c.start + i)
                 .min(c.start + 400);
-            for recv in receivers(family, &c.name, &text[c.start..decl_end]) {
+            for (recv, sep) in receivers(family, &c.name, &text[c.start..decl_end]) {
                 out.insert(Definition {
                     name: format!("{recv}{sep}{}", f.name),
                     family,
@@ -515,6 +529,49 @@ fn enclosing_defs(
         }
     }
     out.into_iter().collect()
+}
+
+/// Interfaces of frameworks that a class implements to hand out credentials:
+/// every implementation in a project is called through them, so they name
+/// no field of the JWT one.
+const FRAMEWORK_TYPES: &[&str] = &[
+    "TokenCredential",
+    "CredentialsProvider",
+    "AwsCredentialsProvider",
+    "AWSCredentialsProvider",
+    "AuthenticationProvider",
+    "AuthenticationHandler",
+    "ClientHttpRequestInterceptor",
+    "RequestInterceptor",
+    "HttpRequestInterceptor",
+    "Authenticator",
+    "HttpMessageHandler",
+    "DelegatingHandler",
+];
+
+/// The words of a CamelCase name, acronyms kept whole: `AdobeIMSClient` ->
+/// `Adobe`, `IMS`, `Client`.
+fn camel_words(name: &str) -> Vec<&str> {
+    let b = name.as_bytes();
+    let mut words = Vec::new();
+    let mut start = 0;
+    for i in 1..b.len() {
+        let (prev, cur) = (b[i - 1], b[i]);
+        let next_lower = b.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+        let split = cur.is_ascii_uppercase()
+            && (prev.is_ascii_lowercase()
+                || prev.is_ascii_digit()
+                || (prev.is_ascii_uppercase() && next_lower));
+        if split || (cur == b'_' && i > start) {
+            words.push(&name[start..i]);
+            start = if cur == b'_' { i + 1 } else { i };
+        }
+    }
+    if start < name.len() {
+        words.push(&name[start..]);
+    }
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// Whether a generic method name says it hands out a token or credentials
@@ -533,7 +590,7 @@ fn hands_out_token(name: &str) -> bool {
 /// for .NET and JVM fields) and as written (a static call, a C# property);
 /// snake_case for Python and Ruby. Only specific names (`integrationService`,
 /// not `service`).
-fn receivers(family: Family, class: &str, decl: &[u8]) -> Vec<String> {
+fn receivers(family: Family, class: &str, decl: &[u8]) -> Vec<(String, &'static str)> {
     static IMPLEMENTS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"(?-u)(?:\bimplements\b|:)([\w.<>,\s]*)").expect("implements pattern")
     });
@@ -595,8 +652,10 @@ fn receivers(family: Family, class: &str, decl: &[u8]) -> Vec<String> {
         }
     }
     let mut out = BTreeSet::new();
+    let sep = family.member_separator().unwrap_or(".");
     for t in types {
-        let mut stem = t.as_str();
+        // Ruby's `Adobe::TokenClient`: the class's own name.
+        let mut stem = t.rsplit("::").next().unwrap_or(&t);
         stem = stem.strip_suffix("Impl").unwrap_or(stem);
         if let Some(rest) = stem.strip_prefix("Default")
             && rest.starts_with(|c: char| c.is_ascii_uppercase())
@@ -610,33 +669,43 @@ fn receivers(family: Family, class: &str, decl: &[u8]) -> Vec<String> {
             stem = rest;
         }
         // Capability interfaces (`Runnable`, `IDisposable`, `Serializable`)
-        // name no field.
-        if !specific(stem) || stem.ends_with("able") || stem.ends_with("ible") {
+        // and frameworks' credential interfaces (`TokenCredential`,
+        // `AuthenticationProvider`: every implementation in the project is
+        // called through them) name no field of this class.
+        if !specific(stem)
+            || stem.ends_with("able")
+            || stem.ends_with("ible")
+            || FRAMEWORK_TYPES.contains(&stem)
+        {
             continue;
         }
+        let words = camel_words(stem);
         match family {
             Family::Python | Family::Ruby => {
-                let mut snake = String::new();
-                for (i, ch) in stem.chars().enumerate() {
-                    if ch.is_ascii_uppercase() {
-                        if i > 0 && !snake.ends_with('_') {
-                            snake.push('_');
-                        }
-                        snake.push(ch.to_ascii_lowercase());
-                    } else {
-                        snake.push(ch);
-                    }
-                }
-                out.insert(snake);
+                out.insert((words.join("_").to_ascii_lowercase(), sep));
             }
             _ => {
-                let mut lower: String = stem.chars().take(1).flat_map(char::to_lowercase).collect();
-                lower.push_str(&stem[stem.chars().next().map_or(0, char::len_utf8)..]);
+                let lower: String = words
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| {
+                        if i == 0 {
+                            w.to_ascii_lowercase()
+                        } else {
+                            w.to_string()
+                        }
+                    })
+                    .collect();
                 if matches!(family, Family::Jvm | Family::DotNet) {
-                    out.insert(format!("_{lower}"));
+                    out.insert((format!("_{lower}"), sep));
                 }
-                out.insert(lower);
-                out.insert(stem.to_string());
+                out.insert((lower, sep));
+                // As written: a static call (`TokenUtil.getAccessToken()`,
+                // PHP's `TokenService::getToken()`) or a C# property.
+                out.insert((
+                    stem.to_string(),
+                    if family == Family::Php { "::" } else { sep },
+                ));
             }
         }
     }
@@ -702,22 +771,24 @@ pub fn script_definitions(family: Family, path: &str, line: usize) -> Vec<Defini
         return Vec::new();
     };
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
+    // Only names that say what the script is for: Electron's `preload.js`
+    // is named in every window's options, and `src/index.js` of one
+    // package ends another's `packages/web/src/index.js`.
+    let says = |part: &str| {
+        let lower = part.to_ascii_lowercase();
+        ["jwt", "token", "auth", "ims", "adobe", "credential"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
     let mut names = Vec::new();
     if let Some(dir) = parts
         .next()
         .filter(|d| !d.is_empty() && *d != "." && *d != "..")
+        && (says(dir) || says(stem))
     {
         names.push(format!("{dir}/{file}"));
     }
-    // Alone, only a name that says what the script is for: Electron's
-    // `preload.js` is named in every window's options.
-    let lower = stem.to_ascii_lowercase();
-    if specific(stem)
-        && file.contains('.')
-        && ["jwt", "token", "auth", "ims", "adobe", "credential"]
-            .iter()
-            .any(|w| lower.contains(w))
-    {
+    if specific(stem) && file.contains('.') && says(stem) {
         names.push(file.to_string());
     }
     const ALL: [Family; 9] = [
@@ -1013,10 +1084,8 @@ pub fn learn(family: Family, path: &str, text: &[u8], lines: &[usize]) -> Vec<De
 /// token (`getAssetMetadata` calling `getAEMAccessToken`) is not a JWT
 /// wrapper: its callers need no change.
 pub fn names_auth(d: &Definition) -> bool {
-    const WORDS: [&str; 16] = [
+    const WORDS: [&str; 14] = [
         "token",
-        "renew",
-        "refresh",
         "auth",
         "jwt",
         "ims",
@@ -1032,7 +1101,16 @@ pub fn names_auth(d: &Definition) -> bool {
         "connect",
     ];
     let name = d.name.to_ascii_lowercase();
-    WORDS.iter().any(|w| name.contains(w))
+    // A token's `renew()` (etla-ec), not `renewSubscription()`.
+    WORDS.iter().any(|w| name.contains(w)) || name == "renew"
+}
+
+/// Whether a definition hands out credentials or a token by its name (the
+/// method of a name learned with its receiver): `getCredentials`,
+/// `docAuthentication.getCredentials`, not `PdfServicesClient` or
+/// `mergeWithSession`.
+pub fn hands_out_credentials(d: &Definition) -> bool {
+    hands_out_token(&d.name[method_offset(&d.name)..])
 }
 
 /// The definitions enclosing the OAuth Server-to-Server request at `lines`
@@ -1324,6 +1402,7 @@ impl Callers {
 /// (`integrationService.getAccessToken`: 19); 0 for a plain name.
 fn method_offset(name: &str) -> usize {
     name.rfind("->")
+        .or_else(|| name.rfind("::"))
         .map(|i| i + 2)
         .or_else(|| name.rfind('.').map(|i| i + 1))
         .unwrap_or(0)
@@ -1567,7 +1646,7 @@ mod tests {
         );
         assert!(
             !n.iter()
-                .any(|x| x == "getAccessToken" || x.starts_with("runnable")),
+                .any(|x| x == "getAccessToken" || x.contains("unnable")),
             "{n:?}"
         );
         // .NET: the interface without its `I`; Kotlin: not the constructor's
@@ -1638,15 +1717,44 @@ mod tests {
         // learned.
         assert!(script_definitions(Family::Js, "auth.js", 0).is_empty());
         assert!(script_definitions(Family::Js, "preload.js", 0).is_empty());
+        assert!(script_definitions(Family::Js, "web/src/index.js", 0).is_empty());
+        assert!(script_definitions(Family::Js, "a/preload.js", 0).is_empty());
+        // Acronyms, Ruby namespaces and PHP static calls.
+        assert_eq!(camel_words("AdobeIMSClient"), ["Adobe", "IMS", "Client"]);
+        let r = receivers(Family::Python, "AdobeIMSClient", b"class AdobeIMSClient:");
+        assert_eq!(r, [("adobe_ims_client".to_string(), ".")]);
+        let r = receivers(Family::Jvm, "IMSClient", b"public class IMSClient {");
+        assert!(r.contains(&("imsClient".to_string(), ".")), "{r:?}");
+        let r = receivers(
+            Family::Ruby,
+            "Adobe::TokenClient",
+            b"class Adobe::TokenClient",
+        );
+        assert_eq!(r, [("token_client".to_string(), ".")]);
+        let r = receivers(Family::Php, "TokenService", b"class TokenService");
         assert!(
-            !script_definitions(Family::Js, "a/preload.js", 0)
+            r.contains(&("TokenService".to_string(), "::"))
+                && r.contains(&("tokenService".to_string(), "->")),
+            "{r:?}"
+        );
+        let r = receivers(
+            Family::DotNet,
+            "AdobeCredential",
+            b"public class AdobeCredential : TokenCredential",
+        );
+        assert!(
+            !r.iter().any(|(x, _)| x.contains("tokenCredential")),
+            "{r:?}"
+        );
+        assert!(
+            !script_definitions(Family::Js, "a/jwt.js", 0)
                 .iter()
                 .any(|d| d.family == Family::Js)
         );
         assert!(script_definitions(Family::Jvm, "src/TokenService.java", 0).is_empty());
         let c =
             Callers::new(&script_definitions(Family::Js, "jwt-api/app.js", 0)).expect("learned");
-        let go = b"func f() {\n\tcmd := exec.Command(\"node\", \"./jwt-api/app.js\")\n\t// see web/app.js\n}\n";
+        let go = b"func f() {\n\tcmd := exec.Command(\"node\", \"./jwt-api/app.js\")\n\t// was: ./jwt-api/app.js --old\n}\n";
         let sites = c.sites("adobe.go", go);
         assert_eq!(sites.len(), 1, "{sites:?}");
         assert_eq!(sites[0].1.len(), 1);
