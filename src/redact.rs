@@ -135,7 +135,10 @@ pub fn redact_text(text: &str) -> Cow<'_, str> {
         // is a path of words: `/ims/token/v3`), or `=` padding: a random
         // 12-character line lacks all of them with odds of about 1 in 20,000
         // (`K0A00D00BA==` has no lowercase letter).
-        let digits = run.bytes().any(|b| b.is_ascii_digit());
+        // Hex ids (a client id, an org id, a commit) are no key: a random
+        // 12-character base64 run is all hex 1 in 360,000 times.
+        let digits =
+            run.bytes().any(|b| b.is_ascii_digit()) && !run.bytes().all(|b| b.is_ascii_hexdigit());
         let keyish = mixes_case(run)
             || run.ends_with('=')
             || (digits && run.bytes().any(|b| b.is_ascii_uppercase()))
