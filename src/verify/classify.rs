@@ -166,7 +166,7 @@ pub fn classify(flow: Flow, ex: &Exchange, scrub: &Scrubber) -> FlowResult {
         r.expires_in_raw =
             get("expires_in").and_then(|v| v.as_i64().or_else(|| v.as_str()?.parse().ok()));
         r.expires_in_secs = r.expires_in_raw.map(|raw| normalise_expiry(flow, raw));
-        r.claims = decode(token).map(|c| c.cleaned(scrub));
+        r.set_claims(decode(token), scrub);
         r.token_masked = Some(crate::redact::mask(token));
         r.token = Some(Secret::new(token));
         return r;

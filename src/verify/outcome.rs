@@ -68,8 +68,12 @@ pub struct FlowResult {
     pub debug_id: Option<String>,
     /// The JWT side answered like a retired credential.
     pub retired: bool,
-    /// Decoded access-token claims.
+    /// Decoded access-token claims, cleaned for display (what is rendered).
     pub claims: Option<TokenClaims>,
+    /// The same claims as IMS sent them (never serialised): verdicts compare
+    /// these, so no redaction rule can change a verdict.
+    #[serde(skip)]
+    pub raw_claims: Option<TokenClaims>,
     /// The access token, masked.
     pub token_masked: Option<String>,
     /// The access token (never serialised).
@@ -78,6 +82,12 @@ pub struct FlowResult {
 }
 
 impl FlowResult {
+    /// Records a token's claims: raw for comparing, cleaned for display.
+    pub fn set_claims(&mut self, raw: Option<TokenClaims>, scrub: &super::scrub::Scrubber) {
+        self.claims = raw.clone().map(|c| c.cleaned(scrub));
+        self.raw_claims = raw;
+    }
+
     /// A flow that was not run.
     pub fn skipped(flow: Flow, reason: impl Into<String>) -> Self {
         FlowResult {
@@ -95,6 +105,7 @@ impl FlowResult {
             debug_id: None,
             retired: false,
             claims: None,
+            raw_claims: None,
             token_masked: None,
             token: None,
         }

@@ -10,6 +10,7 @@
 use serde::Serialize;
 
 use super::flow::FlowResult;
+use super::token_claims::TokenClaims;
 
 /// Two different technical accounts, and what follows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,10 +31,16 @@ pub fn detect(
     oauth_account: Option<&str>,
     oauth: &FlowResult,
 ) -> Option<Ownership> {
-    let from_token = |r: &FlowResult| r.claims.as_ref().and_then(|c| c.user_id.clone());
-    let old = from_token(jwt).or_else(|| jwt_account.map(str::to_string))?;
-    let new = from_token(oauth).or_else(|| oauth_account.map(str::to_string))?;
-    if old.trim().eq_ignore_ascii_case(new.trim()) {
+    // Compared as IMS sent them, shown cleaned.
+    let from_token = |c: &Option<TokenClaims>| c.as_ref().and_then(|c| c.user_id.clone());
+    let side = |r: &FlowResult, account: Option<&str>| {
+        let raw = from_token(&r.raw_claims).or_else(|| account.map(str::to_string))?;
+        let shown = from_token(&r.claims).or_else(|| account.map(str::to_string))?;
+        Some((raw, shown))
+    };
+    let (old_raw, old) = side(jwt, jwt_account)?;
+    let (new_raw, new) = side(oauth, oauth_account)?;
+    if old_raw.trim().eq_ignore_ascii_case(new_raw.trim()) {
         return None;
     }
     let warning = format!(
@@ -63,6 +70,7 @@ mod tests {
             user_id: Some(u.into()),
             ..TokenClaims::default()
         });
+        r.raw_claims = r.claims.clone();
         r
     }
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::flow::{FlowResult, Status};
 use super::scopes::coverage;
+use super::token_claims::TokenClaims;
 
 /// The date every remaining JWT credential was converted at the latest
 /// (docs/adobe-ims.md §3): 2026-03-01T00:00:00Z in Unix ms.
@@ -208,11 +209,22 @@ pub fn signature_matches_no_binding(jwt: &FlowResult) -> bool {
 
 fn identity_problems(oauth: &FlowResult, exp: &Expected) -> Vec<String> {
     let mut out = Vec::new();
-    let Some(c) = &oauth.claims else { return out };
+    // Compared as IMS sent them; shown cleaned (a server could echo a secret).
+    let Some(c) = &oauth.raw_claims else {
+        return out;
+    };
+    let shown = |f: fn(&TokenClaims) -> Option<&String>| {
+        oauth
+            .claims
+            .as_ref()
+            .and_then(f)
+            .map_or_else(|| "?".to_string(), String::clone)
+    };
     if let Some(cid) = &c.client_id {
         if cid != &exp.client_id {
             out.push(format!(
-                "oauth token client_id {cid} is not the credential's {}",
+                "oauth token client_id {} is not the credential's {}",
+                shown(|c| c.client_id.as_ref()),
                 exp.client_id
             ));
         }
@@ -220,7 +232,8 @@ fn identity_problems(oauth: &FlowResult, exp: &Expected) -> Vec<String> {
             && j != cid
         {
             out.push(format!(
-                "oauth token client_id {cid} differs from the JWT credential's {j}"
+                "oauth token client_id {} differs from the JWT credential's {j}",
+                shown(|c| c.client_id.as_ref())
             ));
         }
     }
@@ -228,7 +241,8 @@ fn identity_problems(oauth: &FlowResult, exp: &Expected) -> Vec<String> {
         && !u.eq_ignore_ascii_case(t)
     {
         out.push(format!(
-            "oauth token user_id {u} is not the technical account {t}"
+            "oauth token user_id {} is not the technical account {t}",
+            shown(|c| c.user_id.as_ref())
         ));
     }
     out
@@ -236,7 +250,7 @@ fn identity_problems(oauth: &FlowResult, exp: &Expected) -> Vec<String> {
 
 fn equivalence_problems(jwt: &FlowResult, oauth: &FlowResult) -> Vec<String> {
     let mut out = Vec::new();
-    let (Some(j), Some(o)) = (&jwt.claims, &oauth.claims) else {
+    let (Some(j), Some(o)) = (&jwt.raw_claims, &oauth.raw_claims) else {
         return out;
     };
     let same = |a: &Option<String>, b: &Option<String>| match (a, b) {
@@ -252,11 +266,14 @@ fn equivalence_problems(jwt: &FlowResult, oauth: &FlowResult) -> Vec<String> {
     if !same(&j.issuer, &o.issuer) {
         out.push("the tokens come from different IMS clusters (as)".into());
     }
+    // Found among the raw scopes, named by their cleaned form (same order).
+    let shown = jwt.claims.as_ref().map_or(&[][..], |c| &c.scopes[..]);
     let lacking: Vec<&str> = j
         .scopes
         .iter()
-        .filter(|s| !o.scopes.contains(s))
-        .map(String::as_str)
+        .enumerate()
+        .filter(|(_, s)| !o.scopes.contains(s))
+        .map(|(i, _)| shown.get(i).map_or("?", String::as_str))
         .collect();
     if !lacking.is_empty() {
         out.push(format!(
@@ -268,7 +285,7 @@ fn equivalence_problems(jwt: &FlowResult, oauth: &FlowResult) -> Vec<String> {
 }
 
 fn coverage_notes(exp: &Expected, oauth: &FlowResult) -> Vec<String> {
-    let Some(c) = &oauth.claims else {
+    let Some(c) = &oauth.raw_claims else {
         return vec![
             "note: the OAuth access token is not a JWT; its claims were not compared".into(),
         ];

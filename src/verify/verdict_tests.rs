@@ -14,6 +14,7 @@ fn valid(flow: Flow, client: &str, user: &str, scopes: &[&str]) -> FlowResult {
         scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
         ..Default::default()
     });
+    r.raw_claims = r.claims.clone();
     r
 }
 
@@ -144,5 +145,52 @@ fn no_matching_binding_is_a_wrong_key_never_retirement() {
     assert_eq!(
         judge(&expired, &o, &exp(), FINAL_CONVERSION_MS).kind,
         Kind::OauthWorksJwtFails
+    );
+}
+
+/// The verdict compares the claims IMS sent, not their display form: a
+/// client id or scope that a redaction rule masks (or that the server
+/// echoes from a learned secret) must neither flip a verdict nor leak into
+/// its details.
+#[test]
+fn verdicts_compare_raw_claims_and_show_cleaned_ones() {
+    let scrub = crate::verify::scrub::Scrubber::new();
+    let secret_like = "Qx7Lm2Vn9Rt4Kp8Zs3Wd";
+    scrub.learn(secret_like);
+    let claims = |user: &str, scopes: &[&str]| TokenClaims {
+        client_id: Some(secret_like.into()),
+        user_id: Some(user.into()),
+        issuer: Some("ims-na1".into()),
+        scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
+        ..Default::default()
+    };
+    let flow = |f: Flow, c: TokenClaims| {
+        let mut r = FlowResult::skipped(f, "token issued");
+        r.status = Status::Valid;
+        r.set_claims(Some(c), &scrub);
+        r
+    };
+    let mut e = exp();
+    e.client_id = secret_like.into();
+    e.jwt_client_id = Some(secret_like.into());
+    let j = flow(Flow::Jwt, claims("TA@techacct.adobe.com", &[secret_like]));
+    let o = flow(Flow::Oauth, claims("TA@techacct.adobe.com", &[secret_like]));
+    assert_ne!(
+        o.claims.as_ref().and_then(|c| c.client_id.as_deref()),
+        Some(secret_like),
+        "the display form is cleaned"
+    );
+    let v = judge(&j, &o, &e, BEFORE);
+    assert_eq!(v.kind, Kind::MigrationVerified, "{v:?}");
+
+    // A real difference is still found, and its message shows no secret.
+    let o = flow(Flow::Oauth, claims("TA@techacct.adobe.com", &["openid"]));
+    let v = judge(&j, &o, &e, BEFORE);
+    assert_eq!(v.kind, Kind::NotEquivalent, "{v:?}");
+    let text = format!("{v:?}");
+    assert!(!text.contains(secret_like), "{text}");
+    assert!(
+        v.details.iter().any(|d| d.contains("lacks scopes")),
+        "{v:?}"
     );
 }
