@@ -66,11 +66,11 @@ mod tests {
 
     fn with_user(flow: Flow, user: Option<&str>) -> FlowResult {
         let mut r = FlowResult::skipped(flow, "");
-        r.claims = user.map(|u| TokenClaims {
+        let claims = user.map(|u| TokenClaims {
             user_id: Some(u.into()),
             ..TokenClaims::default()
         });
-        r.raw_claims = r.claims.clone();
+        r.set_claims(claims, &crate::verify::scrub::Scrubber::new());
         r
     }
 

@@ -7,14 +7,14 @@ use crate::verify::token_claims::TokenClaims;
 fn valid(flow: Flow, client: &str, user: &str, scopes: &[&str]) -> FlowResult {
     let mut r = FlowResult::skipped(flow, "token issued");
     r.status = Status::Valid;
-    r.claims = Some(TokenClaims {
+    let claims = TokenClaims {
         client_id: Some(client.into()),
         user_id: Some(user.into()),
         issuer: Some("ims-na1".into()),
         scopes: scopes.iter().map(|s| (*s).to_string()).collect(),
         ..Default::default()
-    });
-    r.raw_claims = r.claims.clone();
+    };
+    r.set_claims(Some(claims), &crate::verify::scrub::Scrubber::new());
     r
 }
 
