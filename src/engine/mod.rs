@@ -228,7 +228,7 @@ impl<'r> Engine<'r> {
         findings: &[&Finding],
     ) -> Vec<wrappers::Definition> {
         let Some(family) = wrappers::Family::of(rel_path) else {
-            return Vec::new();
+            return self.learn_config(rel_path, findings);
         };
         let text = text.strip_prefix(UTF8_BOM).unwrap_or(text);
         let li = LineIndex::new(text);
@@ -326,6 +326,29 @@ impl<'r> Engine<'r> {
         defs
     }
 
+    /// A configuration file with the JWT credential's settings, learned by
+    /// its name ([`wrappers::config_definitions`]) when a cross-file rule
+    /// would follow it: code that names the file loads or deploys them.
+    /// CI files (run, not loaded), informational findings and findings
+    /// that wait for evidence in their project teach nothing.
+    fn learn_config(&self, rel_path: &str, findings: &[&Finding]) -> Vec<wrappers::Definition> {
+        if !self.has_cross_file_rules() {
+            return Vec::new();
+        }
+        let first = findings
+            .iter()
+            .filter(|f| f.location.path == rel_path && f.needs_in_project.is_empty())
+            .filter(|f| {
+                !matches!(
+                    f.category,
+                    Category::OauthS2s | Category::AemService | Category::CiSecret
+                )
+            })
+            .map(|f| f.location.line as usize - 1)
+            .min();
+        first.map_or_else(Vec::new, |l| wrappers::config_definitions(rel_path, l))
+    }
+
     /// The cross-file pass's second step for one file: a finding of each
     /// `calls_of` rule per learned name the file uses (its first use; the
     /// others are related sites), saying where the name is defined.
@@ -364,6 +387,11 @@ impl<'r> Engine<'r> {
                     format!(
                         "{} It imports `{}`, the default export of {} (defined at line {}), as `{}`.",
                         d.finding.message, export, def.path, def.line, def.name
+                    )
+                } else if wrappers::is_config_file(&def.path) {
+                    format!(
+                        "{} It names `{}`, the configuration with the JWT credential's settings ({}:{}).",
+                        d.finding.message, def.name, def.path, def.line
                     )
                 } else if def.module {
                     format!(

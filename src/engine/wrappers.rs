@@ -766,12 +766,66 @@ pub fn script_definitions(family: Family, path: &str, line: usize) -> Vec<Defini
     ) {
         return Vec::new();
     }
+    // Other languages: a module of the same one that names the file imports
+    // it (`require('./../actions/generic/index.js')`, Ruby's `load
+    // '../tasks/adobe.rake'`), which the passes for its definitions cover.
+    named_file(path, line, false, |f| f != family)
+}
+
+/// A configuration file holding the JWT credential (`jwt.json`,
+/// `serverless-jwt.yml`, `config/adobe_credentials.yaml`), learned for every
+/// family: code that names it loads or deploys it (`require('./jwt.json')`,
+/// `configFile = "serverless-jwt.yml"`). Named as [`script_definitions`]
+/// names scripts: only by names that say what the file is for.
+pub fn config_definitions(path: &str, line: usize) -> Vec<Definition> {
+    // A test fixture's credentials (`test/fixtures/files/credentials.json`)
+    // are what the tests load: naming them is no site.
+    let fixture = path.split('/').any(|c| {
+        matches!(
+            c,
+            "test"
+                | "tests"
+                | "spec"
+                | "__tests__"
+                | "fixtures"
+                | "__fixtures__"
+                | "testdata"
+                | "__mocks__"
+        )
+    });
+    if !is_config_file(path) || fixture {
+        return Vec::new();
+    }
+    named_file(path, line, true, |_| true)
+}
+
+/// Whether `path` is a configuration file (JSON, YAML, TOML, properties,
+/// dotenv), whose definitions are [`config_definitions`].
+pub fn is_config_file(path: &str) -> bool {
+    matches!(
+        crate::scan::classify::language_of(path),
+        Some("json" | "yaml" | "toml" | "properties" | "dotenv")
+    )
+}
+
+/// Definitions of the file at `path` by its name with its parent directory
+/// (stable whatever the scan root) and by its name alone when the stem is
+/// specific, each only when it says jwt/token/auth/ims/adobe/credential, for
+/// the families `for_family` keeps. With `short`, a short stem that says so
+/// is specific enough (`jwt.json`: a configuration file's extension is part
+/// of how code names it, unlike a module's).
+fn named_file(
+    path: &str,
+    line: usize,
+    short: bool,
+    for_family: impl Fn(Family) -> bool,
+) -> Vec<Definition> {
     let mut parts = path.rsplit('/');
     let Some(file) = parts.next() else {
         return Vec::new();
     };
     let stem = file.rsplit_once('.').map_or(file, |(s, _)| s);
-    // Only names that say what the script is for: Electron's `preload.js`
+    // Only names that say what the file is for: Electron's `preload.js`
     // is named in every window's options, and `src/index.js` of one
     // package ends another's `packages/web/src/index.js`.
     let says = |part: &str| {
@@ -788,7 +842,7 @@ pub fn script_definitions(family: Family, path: &str, line: usize) -> Vec<Defini
     {
         names.push(format!("{dir}/{file}"));
     }
-    if specific(stem) && file.contains('.') && says(stem) {
+    if (specific(stem) || short && stem.len() >= 3) && file.contains('.') && says(stem) {
         names.push(file.to_string());
     }
     const ALL: [Family; 9] = [
@@ -805,12 +859,8 @@ pub fn script_definitions(family: Family, path: &str, line: usize) -> Vec<Defini
     names
         .iter()
         .flat_map(|name| {
-            // Other languages: a module of the same one that names the file
-            // imports it (`require('./../actions/generic/index.js')`, Ruby's
-            // `load '../tasks/adobe.rake'`), which the passes for its
-            // definitions cover.
             ALL.into_iter()
-                .filter(|f| *f != family)
+                .filter(|f| for_family(*f))
                 .map(|f| Definition {
                     name: name.clone(),
                     family: f,
@@ -1352,6 +1402,31 @@ impl Callers {
                     continue;
                 }
             }
+            // A file named by a path (`./postman/jwt.postman_collection.json`)
+            // is this one only when the directory before the name is its own:
+            // `../collections/jwt.postman_collection.json` names another.
+            if let Some(d) = self.defs[p].first()
+                && let Some(dirs) = d.path.strip_suffix(d.name.as_str())
+                && (dirs.is_empty() || dirs.ends_with('/'))
+            {
+                let own = dirs.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+                spans.retain(|&(s, _)| {
+                    let before = &text[..s];
+                    let Some(rest) = before.strip_suffix(b"/") else {
+                        return true;
+                    };
+                    let seg = rest
+                        .rsplit(|b| {
+                            matches!(b, b'/' | b'\\' | b'"' | b'\'' | b'`' | b' ' | b'=' | b'(')
+                        })
+                        .next()
+                        .unwrap_or(b"");
+                    matches!(seg, b"" | b"." | b"..") || seg == own.as_bytes()
+                });
+                if spans.is_empty() {
+                    continue;
+                }
+            }
             // The definition of this family in another file (the first by
             // path, so the output does not depend on the walk's order).
             if let Some(d) = self.defs[p]
@@ -1701,6 +1776,34 @@ mod tests {
         assert_eq!(spans.len(), 2, "{sites:?}");
         let test = b"class T {\n  void setUp() {\n    when(integrationService.getAccessToken()).thenReturn(\"x\");\n  }\n}\n";
         assert!(c.sites("impl/T.java", test).is_empty());
+    }
+
+    #[test]
+    fn config_files_are_learned_by_name_and_a_path_must_name_their_directory() {
+        let d = config_definitions("repo/serverless-jwt.yml", 10);
+        assert!(
+            d.iter()
+                .any(|x| x.name == "serverless-jwt.yml" && x.family == Family::Js),
+            "{d:?}"
+        );
+        // A short stem that says so is enough for a configuration file.
+        assert!(
+            config_definitions("jwt.json", 0)
+                .iter()
+                .any(|x| x.name == "jwt.json")
+        );
+        // Not a test fixture, not code, not a name that says nothing.
+        assert!(config_definitions("test/fixtures/adobe-credentials.json", 0).is_empty());
+        assert!(config_definitions("src/jwt.js", 0).is_empty());
+        assert!(config_definitions("config/settings.json", 0).is_empty());
+        let defs = config_definitions("repo/postman/Adobe IO Token.postman_collection.json", 3);
+        let c = Callers::new(&defs).expect("learned");
+        let own = b"require('./postman/Adobe IO Token.postman_collection.json')\n";
+        assert_eq!(c.sites("repo/newman.js", own).len(), 1);
+        let bare = b"const f = 'Adobe IO Token.postman_collection.json'\n";
+        assert_eq!(c.sites("repo/newman.js", bare).len(), 1);
+        let other = b"IO=\"../../collections/Adobe IO Token.postman_collection.json\"\n";
+        assert!(c.sites("repo/docs/run.sh", other).is_empty());
     }
 
     #[test]
