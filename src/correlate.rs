@@ -258,6 +258,25 @@ impl ProjectRoots {
         (up != project && self.marked.contains(up)).then_some(up)
     }
 
+    /// Whether the project root `project` is an installed dependency: a
+    /// package of a Python install target, or a directory under a package
+    /// manager's install directory (`node_modules`, `site-packages`,
+    /// `vendor`, ...).
+    pub fn is_installed(&self, project: &str) -> bool {
+        !project.is_empty()
+            && (self.install_targets.contains(parent(project))
+                || project.split('/').any(|c| {
+                    matches!(
+                        c,
+                        "node_modules"
+                            | "bower_components"
+                            | "site-packages"
+                            | "dist-packages"
+                            | "vendor"
+                    )
+                }))
+    }
+
     /// Whether `path` is in (or is) the project root `project`.
     pub fn in_project(path: &str, project: &str) -> bool {
         project.is_empty()
@@ -1278,6 +1297,9 @@ mod tests {
             "venv/site/ansible"
         );
         assert_eq!(p.project_of("venv/site/six.py"), "");
+        assert!(p.is_installed("venv/site/ansible"));
+        assert!(p.is_installed("app/node_modules/@adobe/jwt-auth"));
+        assert!(!p.is_installed("svc") && !p.is_installed(""));
         // A marked directory inside a package is nearer.
         p.note_marker("venv/site/ansible/vars/setup.py");
         assert_eq!(

@@ -1444,11 +1444,14 @@ impl Callers {
     /// Whole-word occurrences of the names, per name (pattern index).
     fn occurrences(&self, family: Family, text: &[u8]) -> Vec<(usize, Vec<(usize, usize)>)> {
         let mut hits: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
-        let comments = comment_ranges(family, text);
+        // The comments are found only in a file with a hit: most files
+        // searched have none, and finding them walks the whole file.
+        let mut comments = None;
         for m in self.ac.find_iter(text) {
             let (s, e) = (m.start(), m.end());
             // A commented-out call (`/* const x = require('../jwt') */`)
             // is no call.
+            let comments = comments.get_or_insert_with(|| comment_ranges(family, text));
             let i = comments.partition_point(|r| r.end <= s);
             if comments.get(i).is_some_and(|r| r.start <= s) {
                 continue;

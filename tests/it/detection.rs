@@ -314,3 +314,65 @@ fn wrapper_calls_in_other_files_are_sites_of_the_credential() {
         );
     }
 }
+
+/// A configuration file with JWT settings is named by code of its own
+/// repository, also from outside its package (a root deploy script naming
+/// a workspace package's `serverless-jwt.yml`), but not when it is in an
+/// installed dependency: the package's configuration is loaded by its own
+/// code (bug: a JSON file planted in one npm package made the cross-file
+/// pass read every file of the install's tree).
+#[test]
+fn configuration_named_by_path_is_followed_except_in_installed_dependencies() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let root = tmp.path();
+    let write = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(p, text).expect("write");
+    };
+    let settings = r#"{
+  "client_id": "1234567890abcdef1234567890abcdef",
+  "technical_account_id": "ABCDEF0123456789ABCDEF01@techacct.adobe.com",
+  "org_id": "0123456789ABCDEF01234567@AdobeOrg",
+  "private_key_path": "./private.key",
+  "ims_exchange": "https://ims-na1.adobelogin.com/ims/exchange/jwt"
+}
+"#;
+    write("package.json", r#"{ "name": "app", "private": true }"#);
+    write(
+        "packages/svc/package.json",
+        r#"{ "name": "svc", "version": "1.0.0" }"#,
+    );
+    write("packages/svc/adobe-jwt.json", settings);
+    write(
+        "node_modules/dep/package.json",
+        r#"{ "name": "dep", "version": "1.0.0" }"#,
+    );
+    write("node_modules/dep/conf/adobe-jwt-defaults.json", settings);
+    write(
+        "scripts/deploy.js",
+        "const svc = require('../packages/svc/adobe-jwt.json')\n\
+         const dep = require('../node_modules/dep/conf/adobe-jwt-defaults.json')\n\
+         console.log(svc, dep)\n",
+    );
+    let (_, v) = scan_json_in(root, &["--no-config"]);
+    let findings = v["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["path"] == "node_modules/dep/conf/adobe-jwt-defaults.json"),
+        "the dependency's settings are still a finding: {findings:#?}"
+    );
+    let calls: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["rule_id"] == "jwt-wrapper-call" && f["path"] == "scripts/deploy.js")
+        .collect();
+    assert_eq!(calls.len(), 1, "{calls:#?}");
+    assert_eq!(calls[0]["line"], 1, "{calls:#?}");
+    assert!(
+        calls[0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("packages/svc/adobe-jwt.json")),
+        "{calls:#?}"
+    );
+}
